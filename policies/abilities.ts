@@ -1,0 +1,65 @@
+import { AbilityBuilder, createMongoAbility, type MongoAbility } from '@casl/ability';
+import type { Disclosure } from './windows.js';
+import type { Standing } from './viewer.js';
+
+/**
+ * Row visibility, the single source of who may read which record and which subject (SPEC §4.3). Conditions
+ * name *facts* of a row as the viewer's request sees it at its instant: `effectiveDisclosure` already applies
+ * the windows of D1–D6 (policies/windows.ts). The same rules are evaluated in memory (`ability.can`) and
+ * translated into SQL (src/modules/disclosure/scope.sql.ts) — a test proves both agree row for row.
+ */
+export interface RecordFacts {
+  __type: 'Record';
+  status: 'ACTIVE' | 'WITHDRAWN' | 'REPAIRED';
+  effectiveDisclosure: Disclosure;
+  sourceOrg: string;
+  subjectCode: string;
+  subjectKind: string;
+  category: string;
+  nature: string;
+}
+
+export interface SubjectRowFacts {
+  __type: 'Subject';
+  code: string;
+  kind: string;
+  /** at least one record the public may see right now (P3) */
+  hasPublicRecord: boolean;
+}
+
+export type Action = 'read';
+export type AppAbility = MongoAbility<[Action, 'Record' | 'Subject' | RecordFacts | SubjectRowFacts]>;
+
+export const RECORD_FACT_FIELDS = [
+  'status', 'effectiveDisclosure', 'sourceOrg', 'subjectCode', 'subjectKind', 'category', 'nature',
+] as const;
+export const SUBJECT_FACT_FIELDS = ['code', 'kind', 'hasPublicRecord'] as const;
+
+/** P1–P3: what anyone, with or without a token, may read. */
+function allowPublic({ can }: AbilityBuilder<AppAbility>): void {
+  can('read', 'Record', { status: 'ACTIVE', effectiveDisclosure: 'PUBLIC' });
+  can('read', 'Subject', { kind: { $ne: 'INDIVIDUAL' } });
+  can('read', 'Subject', { hasPublicRecord: true });
+}
+
+/** G1: a department with a purpose: PUBLIC (any window) and SHARED records, plus what it filed itself. */
+function allowDepartment({ can }: AbilityBuilder<AppAbility>, orgCode: string): void {
+  can('read', 'Record', { status: 'ACTIVE', effectiveDisclosure: { $in: ['PUBLIC', 'SHARED'] } });
+  can('read', 'Record', { status: 'ACTIVE', sourceOrg: orgCode });
+  can('read', 'Subject');
+}
+
+/** S1: the subject's own file, every class and status. */
+function allowSelf({ can }: AbilityBuilder<AppAbility>, subjectCode: string): void {
+  can('read', 'Record', { subjectCode });
+  can('read', 'Subject', { code: subjectCode });
+}
+
+export function defineAbility(standing: Standing): AppAbility {
+  const builder = new AbilityBuilder<AppAbility>(createMongoAbility);
+  const { viewer, purpose } = standing;
+  allowPublic(builder);
+  if (viewer.role === 'department' && purpose && viewer.orgCode) allowDepartment(builder, viewer.orgCode);
+  if (viewer.role === 'subject' && viewer.subjectCode) allowSelf(builder, viewer.subjectCode);
+  return builder.build({ detectSubjectType: (object) => object.__type });
+}

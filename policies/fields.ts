@@ -1,0 +1,75 @@
+import { maskPersonName, maskResidentId } from '../src/domain/masking.js';
+import type { RedactionReason, ViewDecision, ViewTier } from './viewer.js';
+
+/**
+ * Field visibility and masking (SPEC §4.3 P1, P3, G1, A2, S1 and §4.4), decided here and nowhere else.
+ */
+export interface Redaction {
+  field: string;
+  reason: RedactionReason;
+}
+
+export interface SubjectFieldsIn {
+  code: string;
+  kind: string;
+  name: string;
+  status: string;
+  registeredAt: string | null;
+  address: string | null;
+  legalRepresentative: string | null;
+  legalRepresentativeId: string | null;
+  codeFlagged: boolean;
+}
+
+export interface SubjectFieldsOut extends SubjectFieldsIn {
+  view: ViewTier;
+  redactions: Redaction[];
+}
+
+export function projectSubject(subject: SubjectFieldsIn, decision: ViewDecision): SubjectFieldsOut {
+  const out: SubjectFieldsOut = { ...subject, view: decision.view, redactions: [] };
+  const withhold = (field: keyof SubjectFieldsIn, reason: RedactionReason) => {
+    (out as unknown as Record<string, unknown>)[field] = null;
+    out.redactions.push({ field, reason });
+  };
+  const individual = subject.kind === 'INDIVIDUAL';
+  switch (decision.view) {
+    case 'PUBLIC':
+      if (individual) {
+        // P3: name and identity number masked; no address of a private person
+        out.code = maskResidentId(subject.code);
+        out.name = maskPersonName(subject.name);
+        out.redactions.push({ field: 'code', reason: 'MASKED_PERSONAL_DATA' }, { field: 'name', reason: 'MASKED_PERSONAL_DATA' });
+        withhold('address', 'NOT_PUBLIC');
+      }
+      // P1: never the legal representative's identity number (organisations; individuals have none)
+      else withhold('legalRepresentativeId', 'NOT_PUBLIC');
+      break;
+    case 'AGENCY':
+      // A2: the individual's name in full, identity numbers masked
+      if (individual) {
+        out.code = maskResidentId(subject.code);
+        out.redactions.push({ field: 'code', reason: 'MASKED_PERSONAL_DATA' });
+      }
+      if (subject.legalRepresentativeId) {
+        out.legalRepresentativeId = maskResidentId(subject.legalRepresentativeId);
+        out.redactions.push({ field: 'legalRepresentativeId', reason: 'MASKED_PERSONAL_DATA' });
+      }
+      break;
+    case 'DEPARTMENT':
+    case 'SELF':
+      break;
+  }
+  // G2 / A1: always, whether or not anything is hidden — a redaction never reveals that a record exists
+  if (decision.fallbackReason) out.redactions.push({ field: 'records', reason: decision.fallbackReason });
+  return out;
+}
+
+/** Which views receive a record's `details` and its version history (P2: never the public). */
+export function viewSeesRecordDetails(view: ViewTier): boolean {
+  return view !== 'PUBLIC';
+}
+
+export function recordRedactions(view: ViewTier): Redaction[] {
+  return viewSeesRecordDetails(view) ? [] : [{ field: 'details', reason: 'NOT_PUBLIC' }];
+}

@@ -1,0 +1,47 @@
+/** Purposes (查询事由, SPEC §5): which kinds each role may state. Data, not code paths. */
+export const DEPARTMENT_PURPOSES = [
+  'LICENSING', 'PROCUREMENT', 'BIDDING', 'SUBSIDY', 'QUALIFICATION', 'HIRING', 'SUPERVISION', 'LAW_ENFORCEMENT',
+  'JUDICIAL',
+] as const;
+export const AGENCY_PURPOSES = ['CREDIT_REPORT', 'LENDING', 'LEASING', 'CONTRACTING', 'EMPLOYMENT_SCREENING'] as const;
+export const PURPOSE_KINDS = [...DEPARTMENT_PURPOSES, ...AGENCY_PURPOSES] as const;
+export type PurposeKind = (typeof PURPOSE_KINDS)[number];
+
+export const PURPOSE_REFERENCE_MAX_LENGTH = 64;
+
+export type Role = 'public' | 'department' | 'agency' | 'subject' | 'auditor' | 'admin';
+
+export function allowedPurposes(role: Role): readonly PurposeKind[] {
+  if (role === 'department') return DEPARTMENT_PURPOSES;
+  if (role === 'agency') return AGENCY_PURPOSES;
+  return [];
+}
+
+export interface Purpose {
+  kind: PurposeKind;
+  reference: string;
+}
+
+export type PurposeCheck =
+  | { ok: true; purpose: Purpose }
+  | { ok: false; reason: 'PURPOSE_NOT_ALLOWED' | 'INVALID_PURPOSE_REFERENCE'; message: string };
+
+/** §5: the kind must be one of the caller's; the reference (case or application number) is 1–64 characters. */
+export function checkPurpose(role: Role, purpose: { kind: string; reference: string }): PurposeCheck {
+  if (!(allowedPurposes(role) as readonly string[]).includes(purpose.kind)) {
+    return {
+      ok: false,
+      reason: 'PURPOSE_NOT_ALLOWED',
+      message: `Purpose ${purpose.kind} is not one a ${role} caller may state.`,
+    };
+  }
+  const reference = purpose.reference.trim();
+  if (reference.length < 1 || reference.length > PURPOSE_REFERENCE_MAX_LENGTH) {
+    return {
+      ok: false,
+      reason: 'INVALID_PURPOSE_REFERENCE',
+      message: `A purpose reference is 1 to ${PURPOSE_REFERENCE_MAX_LENGTH} characters.`,
+    };
+  }
+  return { ok: true, purpose: { kind: purpose.kind as PurposeKind, reference } };
+}

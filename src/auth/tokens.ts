@@ -1,0 +1,97 @@
+import jwt, { type Algorithm } from 'jsonwebtoken';
+import type { JwtConfig } from '../config/config.js';
+import type { Viewer } from '../../policies/viewer.js';
+import type { Role } from '../../policies/purposes.js';
+import { normalizeCode } from '../domain/identifiers.js';
+import { UnauthenticatedError } from '../errors/app-errors.js';
+
+/** JWT verification → Viewer (SPEC §10.2); nothing else. */
+export const TOKEN_ROLES: readonly Exclude<Role, 'public'>[] = ['department', 'agency', 'subject', 'auditor', 'admin'];
+export const ROLE_ORGANIZATION_KIND: Record<Exclude<Role, 'public' | 'subject'>, string> = {
+  department: 'DEPARTMENT',
+  agency: 'AGENCY',
+  auditor: 'AUDIT_OFFICE',
+  admin: 'PLATFORM',
+};
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface OrganizationStanding {
+  kind: string;
+  status: string;
+}
+export type OrganizationLookup = (code: string) => Promise<OrganizationStanding | null>;
+
+function algorithmsFor(config: JwtConfig): Algorithm[] {
+  return config.publicKey ? ['RS256', 'ES256'] : ['HS256'];
+}
+
+/** Verified claims, or throws UnauthenticatedError. Never falls back to the public viewer. */
+export function verifyClaims(token: string, config: JwtConfig, now: Date): jwt.JwtPayload {
+  const key = config.publicKey ?? config.secret;
+  if (!key) throw new UnauthenticatedError('Tokens are not accepted: no key is configured.');
+  try {
+    const payload = jwt.verify(token, key, {
+      algorithms: algorithmsFor(config),
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      clockTimestamp: Math.floor(now.getTime() / 1000),
+      ...(config.issuer ? { issuer: config.issuer } : {}),
+      ...(config.audience ? { audience: config.audience } : {}),
+    });
+    if (typeof payload === 'string') throw new UnauthenticatedError('The token has no claims.');
+    return payload;
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) throw error;
+    throw new UnauthenticatedError('The token is invalid or expired.');
+  }
+}
+
+/**
+ * The Authorization header → Viewer. No header → public. A malformed header, a bad signature, an expired
+ * token, missing claims, an unknown role, an organisation that does not fit the role or is not ACTIVE →
+ * UnauthenticatedError (HTTP 401).
+ */
+export async function viewerFromAuthorization(
+  header: string | undefined,
+  config: JwtConfig,
+  lookupOrganization: OrganizationLookup,
+  now: Date,
+): Promise<Viewer> {
+  if (header === undefined) return { role: 'public', actor: null, orgCode: null, subjectCode: null };
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header.trim());
+  if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+  const claims = verifyClaims(match[1], config, now);
+  if (typeof claims.sub !== 'string' || claims.sub.length === 0) throw new UnauthenticatedError('The token has no sub.');
+  if (typeof claims.exp !== 'number') throw new UnauthenticatedError('The token has no exp.');
+  const role = claims.role as Role;
+  if (!TOKEN_ROLES.includes(role as Exclude<Role, 'public'>)) throw new UnauthenticatedError('The token has no valid role.');
+  if (role === 'subject') {
+    if (typeof claims.subject !== 'string' || claims.subject.trim() === '') {
+      throw new UnauthenticatedError('A subject token names its subject.');
+    }
+    return { role, actor: claims.sub, orgCode: null, subjectCode: normalizeCode(claims.subject) };
+  }
+  if (typeof claims.org !== 'string' || claims.org === '') throw new UnauthenticatedError('The token names no organisation.');
+  const organization = await lookupOrganization(claims.org);
+  const expectedKind = ROLE_ORGANIZATION_KIND[role as keyof typeof ROLE_ORGANIZATION_KIND];
+  if (!organization || organization.kind !== expectedKind || organization.status !== 'ACTIVE') {
+    throw new UnauthenticatedError('The token\'s organisation is unknown, suspended or does not fit its role.');
+  }
+  return { role, actor: claims.sub, orgCode: claims.org, subjectCode: null };
+}
+
+export interface TokenClaims {
+  sub: string;
+  role: Exclude<Role, 'public'>;
+  org?: string;
+  subject?: string;
+}
+
+/** Signs an HS256 token (demo tokens at start, tests). */
+export function signToken(claims: TokenClaims, secret: string, options: { expiresIn?: number; issuer?: string; audience?: string } = {}): string {
+  return jwt.sign(claims, secret, {
+    algorithm: 'HS256',
+    expiresIn: options.expiresIn ?? 8 * 3600,
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.audience ? { audience: options.audience } : {}),
+  });
+}

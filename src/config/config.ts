@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+
+/** Environment → typed configuration (SPEC §10.1). The only place that reads process.env. */
+export interface Config {
+  port: number;
+  production: boolean;
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  seedDemo: boolean;
+  jwt: JwtConfig;
+  limits: LimitsConfig;
+}
+
+export interface JwtConfig {
+  /** HS256 key (UTF-8 bytes of JWT_SECRET) */
+  secret: string | null;
+  /** RS256/ES256 public key (PEM) */
+  publicKey: string | null;
+  issuer: string | null;
+  audience: string | null;
+  /** true when the secret was generated at start (development only): demo tokens are printed */
+  generated: boolean;
+}
+
+export interface LimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  /** requests per second per viewer; 0 = off */
+  ratePerSecond: number;
+  rateBurst: number;
+}
+
+export class ConfigError extends Error {}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const secret = env.JWT_SECRET || null;
+  const publicKey = env.JWT_PUBLIC_KEY ? env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n') : null;
+  if (secret && publicKey) throw new ConfigError('Set JWT_SECRET or JWT_PUBLIC_KEY, not both');
+  if (!secret && !publicKey && production) {
+    throw new ConfigError('NODE_ENV=production requires JWT_SECRET or JWT_PUBLIC_KEY');
+  }
+  const generated = !secret && !publicKey;
+  return {
+    port: intFrom(env, 'PORT', 4000),
+    production,
+    databaseUrl,
+    pgliteDir: env.PGLITE_DIR || './.data',
+    seedDemo: env.SEED_DEMO !== undefined && env.SEED_DEMO !== '' ? env.SEED_DEMO === '1' : !databaseUrl,
+    jwt: {
+      secret: generated ? randomBytes(32).toString('base64url') : secret,
+      publicKey,
+      issuer: env.JWT_ISSUER || null,
+      audience: env.JWT_AUDIENCE || null,
+      generated,
+    },
+    limits: {
+      maxDepth: intFrom(env, 'MAX_QUERY_DEPTH', 10),
+      maxAliases: intFrom(env, 'MAX_QUERY_ALIASES', 30),
+      maxCost: intFrom(env, 'MAX_QUERY_COST', 50_000),
+      ratePerSecond: intFrom(env, 'RATE_LIMIT_PER_SECOND', 20),
+      rateBurst: intFrom(env, 'RATE_LIMIT_BURST', 100),
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type DataLoader from 'dataloader';
+import type { Db } from '../db/client.js';
+import type { Viewer } from '../../policies/viewer.js';
+import { checkPurpose, type Purpose } from '../../policies/purposes.js';
+import { BadUserInputError } from '../errors/app-errors.js';
+import { DisclosureCollector } from './disclosures.js';
+import { createScopedAccess, type ScopedAccess } from './scoped-access.js';
+import { createOrganizationLoader } from '../modules/organizations/organizations.loaders.js';
+import type { OrganizationRow } from '../modules/organizations/organizations.repository.js';
+import { createVersionLoader } from '../modules/records/records.loaders.js';
+import type { RecordVersionRow } from '../modules/records/records.repository.js';
+
+/** Per-request state, passed first to every service call (STYLE: Vendure's RequestContext). */
+export interface RequestContext {
+  requestId: string;
+  /** the request's instant: every window is evaluated against it (D6, STYLE 6) */
+  now: Date;
+  viewer: Viewer;
+  db: Db;
+  disclosures: DisclosureCollector;
+  organizations: DataLoader<string, OrganizationRow | null>;
+  versions: DataLoader<string, RecordVersionRow[]>;
+  /** the standing for a stated purpose (validated, SPEC §5), with its ability, scopes and loaders */
+  access(purpose: { kind: string; reference: string } | null | undefined): Promise<ScopedAccess>;
+}
+
+export interface ContextOptions {
+  db: Db;
+  viewer: Viewer;
+  now: Date;
+  requestId?: string;
+}
+
+export function createRequestContext({ db, viewer, now, requestId }: ContextOptions): RequestContext {
+  const scoped = new Map<string, ScopedAccess>();
+  return {
+    requestId: requestId ?? randomUUID(),
+    now,
+    viewer,
+    db,
+    disclosures: new DisclosureCollector(),
+    organizations: createOrganizationLoader(db),
+    versions: createVersionLoader(db),
+    async access(input) {
+      let purpose: Purpose | null = null;
+      if (input) {
+        const checked = checkPurpose(viewer.role, input);
+        if (!checked.ok) throw new BadUserInputError(checked.reason, checked.message);
+        purpose = checked.purpose;
+      }
+      const key = purpose ? `${purpose.kind}\u0000${purpose.reference}` : '';
+      let access = scoped.get(key);
+      if (!access) {
+        // grants (SPEC §5) are loaded here per request once agencies can hold them; none exist yet
+        access = createScopedAccess(db, { viewer, purpose, grants: [] }, now);
+        scoped.set(key, access);
+      }
+      return access;
+    },
+  };
+}

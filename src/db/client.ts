@@ -1,0 +1,70 @@
+import type { Logger } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+/** One type for both drivers: every query in the product is written once against it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DatabaseOptions {
+  /** a PostgreSQL URL; unset → embedded PGlite */
+  url?: string;
+  /** PGlite data directory; 'memory://' for an in-memory database */
+  pgliteDir?: string;
+  /** maximum pool size for PostgreSQL */
+  poolSize?: number;
+  logger?: Logger;
+}
+
+export interface Database {
+  db: Db;
+  driver: 'pg' | 'pglite';
+  /** true when the database answers a trivial query */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const { default: pg } = await import('pg');
+    const { drizzle } = await import('drizzle-orm/node-postgres');
+    // timestamps and dates come back as strings in their wire format only where asked; bigint ids are safe numbers
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // a pool error (e.g. the server restarted) must not crash the process; the next query reports it
+    pool.on('error', () => undefined);
+    const db = drizzle(pool, { schema, logger: options.logger }) as unknown as Db;
+    return {
+      db,
+      driver: 'pg',
+      ping: async () => {
+        try {
+          await pool.query('SELECT 1');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      close: () => pool.end(),
+    };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const dir = options.pgliteDir ?? './.data';
+  const client = new PGlite({ dataDir: dir, extensions: { pg_trgm } });
+  await client.waitReady;
+  const db = drizzle(client, { schema, logger: options.logger }) as unknown as Db;
+  return {
+    db,
+    driver: 'pglite',
+    ping: async () => {
+      try {
+        await client.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}

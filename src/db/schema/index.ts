@@ -1,0 +1,4 @@
+export * from './organizations.js';
+export * from './catalog.js';
+export * from './subjects.js';
+export * from './records.js';

@@ -1,0 +1,72 @@
+import {
+  bigint, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { catalogTypes, DISCLOSURES } from './catalog.js';
+import { organizations } from './organizations.js';
+import { subjects } from './subjects.js';
+
+export const RECORD_STATUSES = ['ACTIVE', 'WITHDRAWN', 'REPAIRED'] as const;
+export const SEVERITIES = ['MINOR', 'GENERAL', 'SERIOUS'] as const;
+
+/**
+ * Credit records, current version. Category and nature are copied from the catalog type at filing time (a
+ * type never changes category) so that grant scopes can filter them with an index. Windows are NOT stored:
+ * they are computed at request time (SPEC D6) by policies/windows.ts.
+ */
+export const records = pgTable(
+  'records',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    subjectId: bigint('subject_id', { mode: 'number' }).notNull().references(() => subjects.id),
+    type: text('type').notNull().references(() => catalogTypes.code),
+    category: text('category').notNull(),
+    nature: text('nature').notNull(),
+    severity: text('severity', { enum: SEVERITIES }),
+    title: text('title').notNull(),
+    summary: text('summary'),
+    decisionNumber: text('decision_number'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+    validFrom: timestamp('valid_from', { withTimezone: true }),
+    validUntil: timestamp('valid_until', { withTimezone: true }),
+    legalBasis: text('legal_basis'),
+    amount: numeric('amount', { mode: 'number' }),
+    grade: text('grade'),
+    groupCode: text('group_code'),
+    disclosure: text('disclosure', { enum: DISCLOSURES }).notNull(),
+    details: jsonb('details'),
+    sourceOrg: text('source_org').notNull().references(() => organizations.code),
+    sourceRef: text('source_ref').notNull(),
+    status: text('status', { enum: RECORD_STATUSES }).notNull().default('ACTIVE'),
+    statusReason: text('status_reason'),
+    /** SHA-256 of the filed content: an unchanged re-submission is recognised without comparing fields */
+    contentHash: text('content_hash').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('records_source_ref').on(t.sourceOrg, t.sourceRef),
+    index('records_subject_newest').on(t.subjectId, t.decidedAt.desc(), t.id.desc()),
+    index('records_subject_group').on(t.subjectId, t.groupCode).where(sql`${t.groupCode} IS NOT NULL`),
+    index('records_group_subject').on(t.groupCode, t.subjectId).where(sql`${t.groupCode} IS NOT NULL`),
+    check('records_status_valid', sql`${t.status} IN ('ACTIVE','WITHDRAWN','REPAIRED')`),
+    check('records_disclosure_valid', sql`${t.disclosure} IN ('PUBLIC','SHARED','SUBJECT_ONLY')`),
+    check('records_severity_valid', sql`${t.severity} IS NULL OR ${t.severity} IN ('MINOR','GENERAL','SERIOUS')`),
+    check('records_validity_order', sql`${t.validUntil} IS NULL OR ${t.validFrom} IS NULL OR ${t.validUntil} >= ${t.validFrom}`),
+  ],
+);
+
+/** Earlier versions of a record (SPEC W2): a full snapshot of what was replaced, and which fields changed. */
+export const recordVersions = pgTable(
+  'record_versions',
+  {
+    recordId: uuid('record_id').notNull().references(() => records.id),
+    version: integer('version').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    changedFields: text('changed_fields').array().notNull(),
+    replacedAt: timestamp('replaced_at', { withTimezone: true }).notNull().defaultNow(),
+    replacedBy: text('replaced_by'),
+  },
+  (t) => [uniqueIndex('record_versions_pk').on(t.recordId, t.version)],
+);

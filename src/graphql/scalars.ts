@@ -1,0 +1,62 @@
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_SCALAR' } });
+}
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) {
+    throw badInput('DateTime must be an ISO 8601 string with a time zone, e.g. 2026-01-31T09:00:00+08:00.');
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw badInput('DateTime is not a real instant.');
+  return date;
+}
+
+/** DateTime: ISO 8601 with an explicit offset in, UTC ISO 8601 out. */
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description: 'An instant, ISO 8601 with a time zone offset (e.g. 2026-01-31T09:00:00+08:00).',
+  serialize(value) {
+    const date = value instanceof Date ? value : new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid date.');
+    return date.toISOString();
+  },
+  parseValue: parseDateTime,
+  parseLiteral(ast: ValueNode) {
+    if (ast.kind !== Kind.STRING) throw badInput('DateTime must be a string.');
+    return parseDateTime(ast.value);
+  },
+});
+
+function parseDate(value: unknown): string {
+  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
+  if (!match) throw badInput('Date must be YYYY-MM-DD.');
+  const [, y, m, d] = match.map(Number);
+  const check = new Date(Date.UTC(y, m - 1, d));
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
+    throw badInput('Date is not a real calendar date.');
+  }
+  return value as string;
+}
+
+/** Date: a calendar date, YYYY-MM-DD. */
+export const DateScalar = new GraphQLScalarType<string, string>({
+  name: 'Date',
+  description: 'A calendar date, YYYY-MM-DD.',
+  serialize(value) {
+    if (value instanceof Date) return value.toISOString().slice(0, 10);
+    return parseDate(String(value));
+  },
+  parseValue: parseDate,
+  parseLiteral(ast: ValueNode) {
+    if (ast.kind !== Kind.STRING) throw badInput('Date must be a string.');
+    return parseDate(ast.value);
+  },
+});
+
+export const JSONScalar = GraphQLJSON;

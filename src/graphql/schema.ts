@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { buildSchema } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import { enforceAccess } from './access.js';
+import { ViewerResolver } from '../modules/viewer/viewer.resolver.js';
+import { CatalogResolver } from '../modules/catalog/catalog.resolver.js';
+import { OrganizationsResolver } from '../modules/organizations/organizations.resolver.js';
+import { SubjectsResolver } from '../modules/subjects/subjects.resolver.js';
+import { RecordFieldsResolver } from '../modules/records/records.resolver.js';
+import { FilingResolver } from '../modules/filing/filing.resolver.js';
+
+let cached: Promise<GraphQLSchema> | null = null;
+
+/** The executable schema (built once per process; it holds no per-request state). */
+export function buildGatewaySchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({
+    resolvers: [ViewerResolver, CatalogResolver, OrganizationsResolver, SubjectsResolver, RecordFieldsResolver, FilingResolver],
+    globalMiddlewares: [enforceAccess],
+    validate: false,
+  });
+  return cached;
+}

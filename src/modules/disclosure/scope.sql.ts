@@ -1,0 +1,92 @@
+import { rulesToAST } from '@casl/ability/extra';
+import { sql, type SQL } from 'drizzle-orm';
+import type { AppAbility } from '../../../policies/abilities.js';
+import { effectiveDisclosureSql, type RowAliases } from './record-facts.sql.js';
+
+/**
+ * CASL rules → SQL WHERE (STYLE convention 1). Only the operators below are understood; anything else throws,
+ * so a rule can never be silently dropped and widen what a viewer sees.
+ */
+export type FieldMap = Record<string, SQL>;
+
+interface AstNode {
+  operator: string;
+  field?: string;
+  value: unknown;
+}
+
+function fieldSql(fields: FieldMap, name: string | undefined): SQL {
+  const expr = name ? fields[name] : undefined;
+  if (!expr) throw new Error(`scope: no SQL for field '${String(name)}'`);
+  return expr;
+}
+
+function literalList(values: unknown): SQL {
+  if (!Array.isArray(values) || values.length === 0) throw new Error('scope: $in/$nin need a non-empty list');
+  return sql.join(values.map((v) => sql`${v}`), sql`, `);
+}
+
+export function astToSql(node: AstNode, fields: FieldMap): SQL {
+  switch (node.operator) {
+    case 'and': {
+      const parts = node.value as AstNode[];
+      return parts.length === 0 ? sql`TRUE` : sql`(${sql.join(parts.map((p) => astToSql(p, fields)), sql` AND `)})`;
+    }
+    case 'or': {
+      const parts = node.value as AstNode[];
+      return parts.length === 0 ? sql`FALSE` : sql`(${sql.join(parts.map((p) => astToSql(p, fields)), sql` OR `)})`;
+    }
+    case 'not':
+      return sql`(NOT ${astToSql(node.value as AstNode, fields)})`;
+    case 'eq':
+      return node.value === null
+        ? sql`(${fieldSql(fields, node.field)} IS NULL)`
+        : sql`(${fieldSql(fields, node.field)} = ${node.value})`;
+    case 'ne':
+      return node.value === null
+        ? sql`(${fieldSql(fields, node.field)} IS NOT NULL)`
+        : sql`(${fieldSql(fields, node.field)} IS DISTINCT FROM ${node.value})`;
+    case 'in':
+      return sql`(${fieldSql(fields, node.field)} IN (${literalList(node.value)}))`;
+    case 'nin':
+      return sql`(${fieldSql(fields, node.field)} NOT IN (${literalList(node.value)}))`;
+    default:
+      throw new Error(`scope: unsupported operator '${node.operator}'`);
+  }
+}
+
+/** The SQL condition selecting exactly the rows `ability.can('read', type)` allows; FALSE when none. */
+export function scopeSql(ability: AppAbility, type: 'Record' | 'Subject', fields: FieldMap): SQL {
+  const ast = rulesToAST(ability, 'read', type) as AstNode | null;
+  return ast ? astToSql(ast, fields) : sql`FALSE`;
+}
+
+const col = (alias: string, column: string): SQL => sql.raw(`${alias}."${column}"`);
+
+/** The facts a record rule may name (policies/abilities.ts RecordFacts), as SQL over r / ct / s. */
+export function recordFieldMap(a: RowAliases, now: Date): FieldMap {
+  return {
+    status: col(a.record, 'status'),
+    effectiveDisclosure: effectiveDisclosureSql(a, now),
+    sourceOrg: col(a.record, 'source_org'),
+    subjectCode: col(a.subject, 'code'),
+    subjectKind: col(a.subject, 'kind'),
+    category: col(a.record, 'category'),
+    nature: col(a.record, 'nature'),
+  };
+}
+
+/**
+ * The facts a subject rule may name. `hasPublicRecord` (P3) is itself derived from the record rules of the
+ * public: an EXISTS over that subject's records under the public ability's scope.
+ */
+export function subjectFieldMap(subjectAlias: string, now: Date, publicAbility: AppAbility): FieldMap {
+  const inner: RowAliases = { record: 'pr', catalog: 'pct', subject: subjectAlias };
+  const publicRecords = scopeSql(publicAbility, 'Record', recordFieldMap(inner, now));
+  return {
+    code: col(subjectAlias, 'code'),
+    kind: col(subjectAlias, 'kind'),
+    hasPublicRecord: sql`EXISTS (SELECT 1 FROM records pr JOIN catalog_types pct ON pct.code = pr.type
+      WHERE pr.subject_id = ${col(subjectAlias, 'id')} AND ${publicRecords})`,
+  };
+}

@@ -1,0 +1,53 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar, JSONScalar } from '../../graphql/scalars.js';
+import { Disclosure, RecordCategory, RecordNature, RecordStatus, Severity, RedactionReason } from '../../graphql/enums.js';
+import { Connection } from '../../graphql/connection.js';
+import type { RecordRow } from './records.repository.js';
+import type { ViewTier } from '../../../policies/viewer.js';
+
+@ObjectType()
+export class Redaction {
+  @Field(() => String) field!: string;
+  @Field(() => RedactionReason) reason!: string;
+}
+
+@ObjectType({ description: 'An earlier version of a record (SPEC W2).' })
+export class CreditRecordVersion {
+  @Field(() => Int) version!: number;
+  @Field(() => DateTimeScalar, { description: 'when this version was replaced' }) replacedAt!: Date;
+  @Field(() => [String], { description: 'fields that changed in the replacing version' }) changedFields!: string[];
+  @Field(() => JSONScalar, { description: 'the record as it was' }) snapshot!: unknown;
+}
+
+@ObjectType({ description: 'One fact filed by one source organisation about one subject (SPEC §3).' })
+export class CreditRecord {
+  @Field(() => ID) id!: string;
+  @Field(() => String) type!: string;
+  @Field(() => RecordCategory) category!: string;
+  @Field(() => RecordNature) nature!: string;
+  @Field(() => Severity, { nullable: true }) severity!: string | null;
+  @Field(() => String) title!: string;
+  @Field(() => String, { nullable: true }) summary!: string | null;
+  @Field(() => String, { nullable: true }) decisionNumber!: string | null;
+  @Field(() => DateTimeScalar) decidedAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) validFrom!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) validUntil!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'end of the public window; null when unbounded or never public' })
+  publicUntil!: Date | null;
+  @Field(() => String, { nullable: true }) legalBasis!: string | null;
+  @Field(() => Float, { nullable: true }) amount!: number | null;
+  @Field(() => String, { nullable: true }) grade!: string | null;
+  @Field(() => String, { nullable: true }) group!: string | null;
+  @Field(() => JSONScalar, { nullable: true, description: 'free JSON, never public' }) details!: unknown;
+  @Field(() => Disclosure) disclosure!: string;
+  @Field(() => RecordStatus) status!: string;
+  @Field(() => Boolean, { description: 'an objection is pending (SPEC R1)' }) disputed!: boolean;
+  @Field(() => [Redaction]) redactions!: Redaction[];
+  @Field(() => Int) version!: number;
+
+  /** not in the schema: the row and the view it is projected for (field resolvers read them) */
+  row!: RecordRow;
+  view!: ViewTier;
+}
+
+export const CreditRecordConnection = Connection(CreditRecord, 'CreditRecord');

@@ -1,0 +1,47 @@
+import DataLoader from 'dataloader';
+import type { SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import {
+  loadQualifications, loadRecordPages, loadVersions,
+  type RecordPageRequest, type RecordPageResult, type RecordRow, type RecordVersionRow,
+} from './records.repository.js';
+
+/** Per-request, per-scope loaders (STYLE 4): one statement per kind of data, never one per subject or record. */
+export interface RecordLoaders {
+  pages: DataLoader<RecordPageRequest, RecordPageResult, string>;
+  qualifications: DataLoader<number, RecordRow[]>;
+}
+
+export function createRecordLoaders(db: Db, scope: SQL, now: Date): RecordLoaders {
+  return {
+    pages: new DataLoader<RecordPageRequest, RecordPageResult, string>(
+      async (requests) => {
+        // one statement per distinct argument set (normally exactly one)
+        const groups = new Map<string, RecordPageRequest[]>();
+        for (const request of requests) {
+          const key = JSON.stringify([request.categories, request.types, request.after, request.limit]);
+          groups.set(key, [...(groups.get(key) ?? []), request]);
+        }
+        const results = new Map<RecordPageRequest, RecordPageResult>();
+        for (const group of groups.values()) {
+          const pages = await loadRecordPages(db, group, scope);
+          for (const request of group) results.set(request, pages.get(request.subjectId) ?? { rows: [], total: 0 });
+        }
+        return requests.map((request) => results.get(request)!);
+      },
+      { cacheKeyFn: (request) => JSON.stringify(request) },
+    ),
+    qualifications: new DataLoader<number, RecordRow[]>(async (subjectIds) => {
+      const bySubject = await loadQualifications(db, subjectIds, scope, now);
+      return subjectIds.map((id) => bySubject.get(id) ?? []);
+    }),
+  };
+}
+
+/** Version history is not scoped (who may see it is decided by field projection); one loader per request. */
+export function createVersionLoader(db: Db): DataLoader<string, RecordVersionRow[]> {
+  return new DataLoader<string, RecordVersionRow[]>(async (recordIds) => {
+    const byRecord = await loadVersions(db, recordIds);
+    return recordIds.map((id) => byRecord.get(id) ?? []);
+  });
+}

@@ -1,0 +1,35 @@
+import { recordRedactions, viewSeesRecordDetails } from '../../../policies/fields.js';
+import type { ViewTier } from '../../../policies/viewer.js';
+import type { CreditRecord } from './record.type.js';
+import type { RecordRow } from './records.repository.js';
+
+/** A visible record row → the GraphQL object for one view (P2: no details for the public). */
+export function toCreditRecord(row: RecordRow, view: ViewTier): CreditRecord {
+  const seesDetails = viewSeesRecordDetails(view);
+  return {
+    id: row.id,
+    type: row.type,
+    category: row.category,
+    nature: row.nature,
+    severity: row.severity,
+    title: row.title,
+    summary: row.summary,
+    decisionNumber: row.decisionNumber,
+    decidedAt: row.decidedAt,
+    validFrom: row.validFrom,
+    validUntil: row.validUntil,
+    publicUntil: row.publicUntil,
+    legalBasis: row.legalBasis,
+    amount: row.amount,
+    grade: row.grade,
+    group: row.group,
+    details: seesDetails ? row.details : null,
+    disclosure: row.disclosure,
+    status: row.status,
+    disputed: false,
+    redactions: recordRedactions(view),
+    version: row.version,
+    row,
+    view,
+  };
+}

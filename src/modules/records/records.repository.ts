@@ -1,0 +1,192 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { queryRows, toDate, toDateOrNull } from '../../db/rows.js';
+import { publicUntilSql, DEFAULT_ALIASES } from '../disclosure/record-facts.sql.js';
+
+/** A record as the read path returns it (current version), before field projection. */
+export interface RecordRow {
+  id: string;
+  subjectId: number;
+  subjectCode: string;
+  type: string;
+  category: string;
+  nature: string;
+  severity: string | null;
+  title: string;
+  summary: string | null;
+  decisionNumber: string | null;
+  decidedAt: Date;
+  validFrom: Date | null;
+  validUntil: Date | null;
+  publicUntil: Date | null;
+  legalBasis: string | null;
+  amount: number | null;
+  grade: string | null;
+  group: string | null;
+  details: unknown;
+  sourceOrg: string;
+  disclosure: string;
+  status: string;
+  version: number;
+}
+
+const RECORD_COLUMNS = sql.raw(`r.id, r.subject_id, s.code AS subject_code, r.type, r.category, r.nature, r.severity,
+  r.title, r.summary, r.decision_number, r.decided_at, r.valid_from, r.valid_until, r.legal_basis,
+  r.amount::float8 AS amount, r.grade, r.group_code, r.details, r.source_org, r.disclosure, r.status, r.version`);
+
+export function mapRecordRow(row: Record<string, unknown>): RecordRow {
+  return {
+    id: String(row.id),
+    subjectId: Number(row.subject_id),
+    subjectCode: String(row.subject_code),
+    type: String(row.type),
+    category: String(row.category),
+    nature: String(row.nature),
+    severity: (row.severity as string | null) ?? null,
+    title: String(row.title),
+    summary: (row.summary as string | null) ?? null,
+    decisionNumber: (row.decision_number as string | null) ?? null,
+    decidedAt: toDate(row.decided_at),
+    validFrom: toDateOrNull(row.valid_from),
+    validUntil: toDateOrNull(row.valid_until),
+    publicUntil: toDateOrNull(row.public_until),
+    legalBasis: (row.legal_basis as string | null) ?? null,
+    amount: row.amount === null || row.amount === undefined ? null : Number(row.amount),
+    grade: (row.grade as string | null) ?? null,
+    group: (row.group_code as string | null) ?? null,
+    details: typeof row.details === 'string' ? JSON.parse(row.details) : (row.details ?? null),
+    sourceOrg: String(row.source_org),
+    disclosure: String(row.disclosure),
+    status: String(row.status),
+    version: Number(row.version),
+  };
+}
+
+export interface RecordPageRequest {
+  subjectId: number;
+  categories: readonly string[] | null;
+  types: readonly string[] | null;
+  /** keyset: records strictly older than (decidedAt, id) */
+  after: { decidedAt: string; id: string } | null;
+  limit: number;
+}
+
+export interface RecordPageResult {
+  rows: RecordRow[];
+  total: number;
+}
+
+/**
+ * Pages of visible records for many subjects in ONE statement (newest first), with the visible total per
+ * subject. `scope` is the viewer's row filter over r / ct / s (src/modules/disclosure/scope.sql.ts); argument
+ * filters apply on top of it only, so they can never reveal a hidden row (D7).
+ * All requests in one call must share categories, types, after and limit (the loader groups them so).
+ */
+export async function loadRecordPages(
+  db: Db,
+  requests: readonly RecordPageRequest[],
+  scope: SQL,
+): Promise<Map<number, RecordPageResult>> {
+  const result = new Map<number, RecordPageResult>();
+  if (requests.length === 0) return result;
+  const { categories, types, after, limit } = requests[0];
+  const ids = [...new Set(requests.map((r) => r.subjectId))];
+  const filters: SQL[] = [sql`r.subject_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`, scope];
+  if (categories) filters.push(categories.length ? sql`r.category IN (${sql.join(categories.map((c) => sql`${c}`), sql`, `)})` : sql`FALSE`);
+  if (types) filters.push(types.length ? sql`r.type IN (${sql.join(types.map((t) => sql`${t}`), sql`, `)})` : sql`FALSE`);
+  const afterCondition = after
+    ? sql`(v.decided_at, v.id) < (${after.decidedAt}::timestamptz, ${after.id}::uuid)`
+    : sql`TRUE`;
+  const rows = await queryRows<Record<string, unknown>>(db, sql`
+    WITH visible AS MATERIALIZED (
+      SELECT ${RECORD_COLUMNS}, ${publicUntilSql(DEFAULT_ALIASES)} AS public_until
+      FROM records r
+      JOIN subjects s ON s.id = r.subject_id
+      JOIN catalog_types ct ON ct.code = r.type
+      WHERE ${sql.join(filters, sql` AND `)}
+    ),
+    totals AS (SELECT subject_id, count(*)::int AS total FROM visible GROUP BY subject_id),
+    page AS (
+      SELECT v.*, row_number() OVER (PARTITION BY v.subject_id ORDER BY v.decided_at DESC, v.id DESC) AS rn
+      FROM visible v WHERE ${afterCondition}
+    )
+    SELECT t.subject_id AS page_subject_id, t.total AS page_total, p.* FROM totals t
+    LEFT JOIN page p ON p.subject_id = t.subject_id AND p.rn <= ${limit + 1}
+    ORDER BY t.subject_id, p.rn`);
+  for (const row of rows) {
+    const subjectId = Number(row.page_subject_id);
+    let entry = result.get(subjectId);
+    if (!entry) {
+      entry = { rows: [], total: Number(row.page_total) };
+      result.set(subjectId, entry);
+    }
+    // a subject with visible rows but none after the cursor still reports its total
+    if (row.id !== null && row.id !== undefined) entry.rows.push(mapRecordRow(row));
+  }
+  return result;
+}
+
+/** Active qualifications (PROFESSIONAL records in force) of many subjects, in one statement, within `scope`. */
+export async function loadQualifications(db: Db, subjectIds: readonly number[], scope: SQL, now: Date): Promise<Map<number, RecordRow[]>> {
+  const result = new Map<number, RecordRow[]>(subjectIds.map((id) => [id, []]));
+  if (subjectIds.length === 0) return result;
+  const rows = await queryRows<Record<string, unknown>>(db, sql`
+    SELECT ${RECORD_COLUMNS}, ${publicUntilSql(DEFAULT_ALIASES)} AS public_until
+    FROM records r
+    JOIN subjects s ON s.id = r.subject_id
+    JOIN catalog_types ct ON ct.code = r.type
+    WHERE r.subject_id IN (${sql.join(subjectIds.map((id) => sql`${id}`), sql`, `)})
+      AND r.category = 'PROFESSIONAL' AND r.status = 'ACTIVE'
+      AND (r.valid_until IS NULL OR r.valid_until > ${now.toISOString()}::timestamptz)
+      AND ${scope}
+    ORDER BY r.subject_id, r.decided_at DESC, r.id DESC`);
+  for (const row of rows) result.get(Number(row.subject_id))?.push(mapRecordRow(row));
+  return result;
+}
+
+export interface RecordVersionRow {
+  recordId: string;
+  version: number;
+  replacedAt: Date;
+  changedFields: string[];
+  snapshot: Record<string, unknown>;
+}
+
+/** Earlier versions (W2) of many records, oldest first, in one statement. */
+export async function loadVersions(db: Db, recordIds: readonly string[]): Promise<Map<string, RecordVersionRow[]>> {
+  const result = new Map<string, RecordVersionRow[]>(recordIds.map((id) => [id, []]));
+  if (recordIds.length === 0) return result;
+  const rows = await queryRows<Record<string, unknown>>(db, sql`
+    SELECT record_id, version, replaced_at, changed_fields, snapshot FROM record_versions
+    WHERE record_id IN (${sql.join(recordIds.map((id) => sql`${id}::uuid`), sql`, `)})
+    ORDER BY record_id, version`);
+  for (const row of rows) {
+    result.get(String(row.record_id))?.push({
+      recordId: String(row.record_id),
+      version: Number(row.version),
+      replacedAt: toDate(row.replaced_at),
+      changedFields: parseTextArray(row.changed_fields),
+      snapshot: (typeof row.snapshot === 'string' ? JSON.parse(row.snapshot) : row.snapshot) as Record<string, unknown>,
+    });
+  }
+  return result;
+}
+
+/** text[] arrives as a JS array (pg) or as '{a,b}' text (raw parsers): → string[]. */
+export function parseTextArray(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  const text = String(value ?? '');
+  if (text === '{}' || text === '') return [];
+  return text.replace(/^\{|\}$/g, '').split(',').map((part) => part.replace(/^"|"$/g, ''));
+}
+
+/** One record by id regardless of scope (write path: the caller's right to it is checked by the service). */
+export async function findRecordById(db: Db, id: string): Promise<(RecordRow & { snapshot: Record<string, unknown> }) | null> {
+  const rows = await queryRows<Record<string, unknown>>(db, sql`
+    SELECT ${RECORD_COLUMNS}, ${publicUntilSql(DEFAULT_ALIASES)} AS public_until, to_jsonb(r) AS snapshot
+    FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
+    WHERE r.id = ${id}::uuid`);
+  if (!rows.length) return null;
+  const snapshot = rows[0].snapshot;
+  return { ...mapRecordRow(rows[0]), snapshot: (typeof snapshot === 'string' ? JSON.parse(snapshot) : snapshot) as Record<string, unknown> };
+}

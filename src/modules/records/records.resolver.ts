@@ -1,0 +1,20 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context/request-context.js';
+import { Organization } from '../organizations/organization.type.js';
+import { CreditRecord, CreditRecordVersion } from './record.type.js';
+import { recordsService } from './records.service.js';
+
+@Resolver(() => CreditRecord)
+export class RecordFieldsResolver {
+  @FieldResolver(() => Organization, { description: 'the source organisation (one datum, one source: W2)' })
+  async source(@Ctx() ctx: RequestContext, @Root() record: CreditRecord) {
+    const organization = await ctx.organizations.load(record.row.sourceOrg);
+    if (!organization) throw new Error('record source organisation missing');
+    return organization;
+  }
+
+  @FieldResolver(() => [CreditRecordVersion], { nullable: true, description: 'earlier versions; null for the public view' })
+  history(@Ctx() ctx: RequestContext, @Root() record: CreditRecord) {
+    return recordsService.historyOf(ctx, record);
+  }
+}

@@ -1,0 +1,48 @@
+import type { RequestContext } from '../../context/request-context.js';
+import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
+import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
+import { viewSeesRecordDetails } from '../../../policies/fields.js';
+import type { Subject } from '../subjects/subject.type.js';
+import type { CreditRecord, CreditRecordVersion } from './record.type.js';
+import { toCreditRecord } from './records.projection.js';
+
+export const recordsService = {
+  /** `Subject.records`: the visible records of one subject, newest first; ids go to the disclosure entry (L1). */
+  async recordsOf(
+    ctx: RequestContext,
+    subject: Subject,
+    args: { categories?: string[] | null; types?: string[] | null; first?: number | null; after?: string | null },
+  ): Promise<ConnectionShape<CreditRecord>> {
+    const limit = pageSize(args.first);
+    const cursor = decodeCursor(args.after, ['string', 'string']);
+    const page = await subject.access.records.pages.load({
+      subjectId: subject.row.id,
+      categories: args.categories ?? null,
+      types: args.types ?? null,
+      after: cursor ? { decidedAt: String(cursor[0]), id: String(cursor[1]) } : null,
+      limit,
+    });
+    const rows = page.rows.slice(0, limit);
+    for (const row of rows) subject.disclosure.recordIds.add(row.id);
+    return toConnection(
+      rows.map((row) => toCreditRecord(row, subject.decision.view)),
+      rows.map((row) => encodeCursor([row.decidedAt.toISOString(), row.id])),
+      page.rows.length > limit,
+      page.total,
+    );
+  },
+
+  /** `Subject.qualifications`: active PROFESSIONAL records the viewer may see. */
+  async qualificationsOf(ctx: RequestContext, subject: Subject): Promise<CreditRecord[]> {
+    const rows = await subject.access.records.qualifications.load(subject.row.id);
+    for (const row of rows) subject.disclosure.recordIds.add(row.id);
+    return rows.map((row) => toCreditRecord(row, subject.decision.view));
+  },
+
+  /** `CreditRecord.history`: earlier versions, only for views that see details (W2). */
+  async historyOf(ctx: RequestContext, record: CreditRecord): Promise<CreditRecordVersion[] | null> {
+    if (!viewSeesRecordDetails(record.view)) return null;
+    const versions = await ctx.versions.load(record.id);
+    return versions.map((v) => ({ version: v.version, replacedAt: v.replacedAt, changedFields: v.changedFields, snapshot: v.snapshot }));
+  },
+};

@@ -1,0 +1,53 @@
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context/request-context.js';
+import { Allow, ALL_ROLES } from '../../graphql/access.js';
+import { RecordCategory, SubjectKind } from '../../graphql/enums.js';
+import { CreditRecord, CreditRecordConnection } from '../records/record.type.js';
+import { recordsService } from '../records/records.service.js';
+import { Subject, SubjectConnection } from './subject.type.js';
+import { PurposeInput } from './subject.inputs.js';
+import { subjectsService } from './subjects.service.js';
+
+@Resolver(() => Subject)
+export class SubjectsResolver {
+  @Query(() => Subject, { nullable: true, description: 'null when no subject with this code is visible to the caller (P0, P3)' })
+  @Allow(...ALL_ROLES)
+  subject(
+    @Ctx() ctx: RequestContext,
+    @Arg('code', () => String) code: string,
+    @Arg('purpose', () => PurposeInput, { nullable: true }) purpose?: PurposeInput | null,
+  ) {
+    return subjectsService.subject(ctx, code, purpose);
+  }
+
+  @Query(() => SubjectConnection)
+  @Allow(...ALL_ROLES)
+  searchSubjects(
+    @Ctx() ctx: RequestContext,
+    @Arg('query', () => String) query: string,
+    @Arg('kind', () => SubjectKind, { nullable: true }) kind?: string | null,
+    @Arg('professionalGroup', () => String, { nullable: true }) professionalGroup?: string | null,
+    @Arg('purpose', () => PurposeInput, { nullable: true }) purpose?: PurposeInput | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    return subjectsService.search(ctx, { query, kind, professionalGroup, purpose, first, after });
+  }
+
+  @FieldResolver(() => CreditRecordConnection)
+  records(
+    @Ctx() ctx: RequestContext,
+    @Root() subject: Subject,
+    @Arg('categories', () => [RecordCategory], { nullable: true }) categories?: string[] | null,
+    @Arg('types', () => [String], { nullable: true }) types?: string[] | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    return recordsService.recordsOf(ctx, subject, { categories, types, first, after });
+  }
+
+  @FieldResolver(() => [CreditRecord], { description: 'active PROFESSIONAL records' })
+  qualifications(@Ctx() ctx: RequestContext, @Root() subject: Subject) {
+    return recordsService.qualificationsOf(ctx, subject);
+  }
+}

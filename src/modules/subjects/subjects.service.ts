@@ -1,0 +1,86 @@
+import type { RequestContext } from '../../context/request-context.js';
+import type { ScopedAccess } from '../../context/scoped-access.js';
+import { projectSubject } from '../../../policies/fields.js';
+import { BadUserInputError } from '../../errors/app-errors.js';
+import { normalizeCode } from '../../domain/identifiers.js';
+import { catalogService } from '../catalog/catalog.service.js';
+import { listProfessionalGroups } from '../catalog/catalog.repository.js';
+import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
+import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
+import { findVisibleSubject, searchVisibleSubjects, type SubjectRow } from './subjects.repository.js';
+import type { Subject } from './subject.type.js';
+
+export interface PurposeArg {
+  kind: string;
+  reference: string;
+}
+
+export const MIN_SEARCH_LENGTH = 2;
+
+/** A visible subject row → the GraphQL object for its view; registers the disclosure (L1 seam). */
+function present(ctx: RequestContext, row: SubjectRow, access: ScopedAccess, operationName: string): Subject {
+  const decision = access.decide(row.code);
+  const projected = projectSubject(row, decision);
+  const disclosure = ctx.disclosures.subject({
+    subjectCode: row.code,
+    view: decision.view,
+    purpose: access.standing.purpose,
+    grantId: decision.grantId,
+    operationName,
+  });
+  return { ...projected, row, decision, access, disclosure };
+}
+
+export const subjectsService = {
+  /** `subject(code, purpose)`: P0–P3, G1–G2, S1–S2, U1. */
+  async subject(ctx: RequestContext, rawCode: string, purpose: PurposeArg | null | undefined): Promise<Subject | null> {
+    const { code } = await catalogService.lookupCode(ctx, rawCode);
+    const access = await ctx.access(purpose);
+    const row = await findVisibleSubject(ctx.db, code, access.subjectScope);
+    return row ? present(ctx, row, access, 'subject') : null;
+  },
+
+  /** `searchSubjects`: P4 (organisations by name or code) and G3 (departments with a purpose: individuals too). */
+  async search(
+    ctx: RequestContext,
+    args: { query: string; kind?: string | null; professionalGroup?: string | null; purpose?: PurposeArg | null; first?: number | null; after?: string | null },
+  ): Promise<ConnectionShape<Subject>> {
+    const query = args.query.trim();
+    if ([...query].length < MIN_SEARCH_LENGTH) {
+      throw new BadUserInputError('QUERY_TOO_SHORT', `A search needs at least ${MIN_SEARCH_LENGTH} characters.`);
+    }
+    const limit = pageSize(args.first);
+    const cursor = decodeCursor(args.after, ['string', 'string']);
+    const access = await ctx.access(args.purpose);
+    if (args.professionalGroup) {
+      const groups = await listProfessionalGroups(ctx.db);
+      if (!groups.some((g) => g.code === args.professionalGroup)) {
+        throw new BadUserInputError('UNKNOWN_GROUP', 'Unknown professional group.');
+      }
+    }
+    // individuals are searchable only by a department stating a purpose (G3); never by the public (P4)
+    const individualsSearchable = ctx.viewer.role === 'department' && access.standing.purpose !== null;
+    const kinds = ['ENTERPRISE', 'PUBLIC_INSTITUTION', 'SOCIAL_ORGANIZATION', ...(individualsSearchable ? ['INDIVIDUAL'] : [])]
+      .filter((k) => !args.kind || k === args.kind);
+    const { rows, total } = await searchVisibleSubjects(
+      ctx.db,
+      {
+        nameContains: query.toLowerCase(),
+        code: normalizeCode(query),
+        kinds,
+        professionalGroup: args.professionalGroup ?? null,
+        after: cursor ? { name: String(cursor[0]), code: String(cursor[1]) } : null,
+        limit,
+      },
+      access.subjectScope,
+      access.recordScope,
+    );
+    const page = rows.slice(0, limit);
+    return toConnection(
+      page.map((row) => present(ctx, row, access, 'searchSubjects')),
+      page.map((row) => encodeCursor([row.name, row.code])),
+      rows.length > limit,
+      total,
+    );
+  },
+};

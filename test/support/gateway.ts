@@ -1,0 +1,53 @@
+import { createGateway, type Gateway } from '../../src/server.js';
+import { createLogger } from '../../src/logging.js';
+import type { LimitsConfig } from '../../src/config/config.js';
+import type { TestDatabase } from './db.js';
+import { TEST_SECRET } from './tokens.js';
+
+/** A real gateway on a loopback port, with a movable clock, and a small GraphQL-over-HTTP client. */
+export interface TestGateway {
+  url: string;
+  clock: { now: Date };
+  gateway: Gateway;
+  request(query: string, options?: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> }): Promise<GraphQLResponse>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  body: { data?: any; errors?: { message: string; extensions?: Record<string, any>; path?: unknown[] }[] };
+}
+
+export const TEST_LIMITS: LimitsConfig = { maxDepth: 10, maxAliases: 30, maxCost: 50_000, ratePerSecond: 0, rateBurst: 100 };
+
+export async function startTestGateway(
+  database: TestDatabase,
+  options: { now?: Date; limits?: Partial<LimitsConfig>; production?: boolean } = {},
+): Promise<TestGateway> {
+  const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
+  const gateway = await createGateway({
+    database,
+    config: {
+      jwt: { secret: TEST_SECRET, publicKey: null, issuer: null, audience: null, generated: false },
+      limits: { ...TEST_LIMITS, ...options.limits },
+      production: options.production ?? false,
+    },
+    logger: createLogger(process.stderr, true),
+    clock: () => clock.now,
+  });
+  const url = await gateway.listen(0);
+  return {
+    url,
+    clock,
+    gateway,
+    async request(query, { token, variables, headers } = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+    },
+    close: () => gateway.close(),
+  };
+}
