@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { loadConfig, ConfigError } from './config/config.js';
 import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -43,8 +44,12 @@ async function main(): Promise<void> {
     );
   }
   if (config.jwt.generated && config.jwt.secret) {
+    const tokens = demoTokens(config.jwt.secret);
     lines.push('Demo tokens (development secret generated for this run; valid 8 hours):');
-    for (const token of demoTokens(config.jwt.secret)) lines.push(`  ${token.label.padEnd(22)} ${token.token}`);
+    for (const token of tokens) lines.push(`  ${token.label.padEnd(22)} ${token.token}`);
+    // the same tokens as shell variables, for the README's curl examples: `source .demo-tokens.env`
+    await writeFile('.demo-tokens.env', `${tokens.map((t) => `export ${t.variable}=${t.token}`).join('\n')}\nexport GATEWAY=${url}\n`);
+    lines.push('(also written to .demo-tokens.env: `source .demo-tokens.env`)');
     lines.push(`Try: curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer <token>" \\`);
     lines.push(`       -d '{"query":"{ me { role organization { code } allowedPurposes } }"}'`);
   }

@@ -2,14 +2,15 @@ import { DEMO_CAST } from '../db/seed/demo.js';
 import { signToken } from './tokens.js';
 
 /** A ready token for each role, for the demo data set (printed at start when the secret was generated). */
-export function demoTokens(secret: string): { label: string; role: string; token: string }[] {
-  const make = (label: string, claims: Parameters<typeof signToken>[0]) => ({ label, role: claims.role, token: signToken(claims, secret) });
+export function demoTokens(secret: string): { label: string; variable: string; role: string; token: string }[] {
+  const make = (label: string, variable: string, claims: Parameters<typeof signToken>[0]) =>
+    ({ label, variable, role: claims.role, token: signToken(claims, secret) });
   return [
-    make('department', { sub: 'officer-0001', role: 'department', org: DEMO_CAST.departments[0] }),
-    make('agency', { sub: 'analyst-0001', role: 'agency', org: DEMO_CAST.agencies[0] }),
-    make('subject (enterprise)', { sub: 'enterprise-user', role: 'subject', subject: DEMO_CAST.enterprise }),
-    make('subject (individual)', { sub: 'citizen-0001', role: 'subject', subject: DEMO_CAST.individual }),
-    make('auditor', { sub: 'auditor-0001', role: 'auditor', org: DEMO_CAST.auditOffices[0] }),
-    make('admin', { sub: 'admin-0001', role: 'admin', org: 'PLATFORM' }),
+    make('department', 'DEPARTMENT_TOKEN', { sub: 'officer-0001', role: 'department', org: DEMO_CAST.departments[0] }),
+    make('agency', 'AGENCY_TOKEN', { sub: 'analyst-0001', role: 'agency', org: DEMO_CAST.agencies[0] }),
+    make('subject (enterprise)', 'ENTERPRISE_TOKEN', { sub: 'enterprise-user', role: 'subject', subject: DEMO_CAST.enterprise }),
+    make('subject (individual)', 'CITIZEN_TOKEN', { sub: 'citizen-0001', role: 'subject', subject: DEMO_CAST.individual }),
+    make('auditor', 'AUDITOR_TOKEN', { sub: 'auditor-0001', role: 'auditor', org: DEMO_CAST.auditOffices[0] }),
+    make('admin', 'ADMIN_TOKEN', { sub: 'admin-0001', role: 'admin', org: 'PLATFORM' }),
   ];
 }

@@ -67,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       maxDepth: intFrom(env, 'MAX_QUERY_DEPTH', 10),
       maxAliases: intFrom(env, 'MAX_QUERY_ALIASES', 30),
-      maxCost: intFrom(env, 'MAX_QUERY_COST', 50_000),
+      maxCost: intFrom(env, 'MAX_QUERY_COST', 1_000_000),
       ratePerSecond: intFrom(env, 'RATE_LIMIT_PER_SECOND', 20),
       rateBurst: intFrom(env, 'RATE_LIMIT_BURST', 100),
     },

@@ -1,8 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, type GraphQLSchema } from 'graphql';
 import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
-import { AppError } from '../errors/app-errors.js';
+import { AppError, UnauthenticatedError } from '../errors/app-errors.js';
 import { formatError } from './format-error.js';
 import { queryLimitsRule } from './limits.js';
 import type { Logger } from '../logging.js';
@@ -24,6 +24,23 @@ function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> 
   };
 }
 
+/** SPEC §11: in production the public may not introspect the schema (tokens still may, for tooling). */
+function publicIntrospectionGuard(production: boolean): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation }) {
+          if (!production || contextValue.viewer.role !== 'public') return;
+          const introspects = (operation?.selectionSet.selections ?? []).some(
+            (s) => s.kind === Kind.FIELD && (s.name.value === '__schema' || s.name.value === '__type'),
+          );
+          if (introspects) throw new UnauthenticatedError('Introspection needs a token in production.');
+        },
+      };
+    },
+  };
+}
+
 export function createApollo(schema: GraphQLSchema, options: { production: boolean; limits: LimitsConfig; logger: Logger }) {
   return new ApolloServer<RequestContext>({
     schema,
@@ -35,6 +52,6 @@ export function createApollo(schema: GraphQLSchema, options: { production: boole
     allowBatchedHttpRequests: false,
     hideSchemaDetailsFromClientErrors: options.production,
     validationRules: [queryLimitsRule(options.limits)],
-    plugins: [errorLoggingPlugin(options.logger)],
+    plugins: [errorLoggingPlugin(options.logger), publicIntrospectionGuard(options.production)],
   });
 }

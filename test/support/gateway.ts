@@ -18,7 +18,7 @@ export interface GraphQLResponse {
   body: { data?: any; errors?: { message: string; extensions?: Record<string, any>; path?: unknown[] }[] };
 }
 
-export const TEST_LIMITS: LimitsConfig = { maxDepth: 10, maxAliases: 30, maxCost: 50_000, ratePerSecond: 0, rateBurst: 100 };
+export const TEST_LIMITS: LimitsConfig = { maxDepth: 10, maxAliases: 30, maxCost: 1_000_000, ratePerSecond: 0, rateBurst: 100 };
 
 export async function startTestGateway(
   database: TestDatabase,

@@ -4,9 +4,9 @@
  * disclosure classes and statuses; and a fixed cast (DEMO_CAST) whose codes the README and the start banner print.
  *
  * Deterministic: everything comes from two mulberry32 streams with constant seeds and the injected `now` — no
- * Math.random, no clock. The population (codes, names, people) depends on `now` only through the calendar year (ages
- * are counted from it); record dates are placed relative to `now` (the six years before it, and a deliberate set of
- * records of the cast enterprise near window boundaries).
+ * Math.random, no clock. Subject codes, names and birth dates depend on `now` only through its calendar year (ages are
+ * counted from it), so they stay the same all year; registration and record dates are placed relative to `now` (the six
+ * years before it, and a deliberate set of the cast enterprise's records just inside or outside a window).
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -209,7 +209,8 @@ class Population {
     for (let attempt = 0; ; attempt++) {
       const name = make();
       if (!this.names.has(name)) return name;
-      if (attempt > 50) return `${name}（${this.names.size}）`;
+      // only very large populations run out of combinations
+      if (attempt > 100) return `${name}（${this.names.size + 1}）`;
     }
   }
 
@@ -253,7 +254,7 @@ function planOrganization(pop: Population, rand: Random, kind: Exclude<Kind, 'IN
   } else {
     prefix = rand.weighted([['51', 5], ['52', 4], ['53', 1]]);
     const names = words.SOCIAL_ORGANIZATION_NAMES[prefix as '51' | '52' | '53'];
-    name = pop.uniqueName(() => `${place}${prefix === '51' ? '' : rand.pick(words.TRADE_NAMES)}${rand.pick(names)}`);
+    name = pop.uniqueName(() => `${rand.chance(0.5) ? '韶关市' : area.prefix}${prefix === '51' && rand.chance(0.6) ? '' : rand.pick(words.TRADE_NAMES)}${rand.pick(names)}`);
   }
   const status = kind === 'ENTERPRISE' ? rand.weighted<PlannedSubject['status']>([['ACTIVE', 94], ['DEREGISTERED', 4], ['REVOKED', 2]]) : 'ACTIVE';
   return {
@@ -342,7 +343,7 @@ function planPopulation(total: number, today: Ymd, rand: Random): { subjects: Pl
       heavyInstitutions--;
       subject.recordCount = rand.int(100, 130);
     } else {
-      subject.recordCount = Math.min(60, Math.floor(3 * Math.pow(1 - rand.next(), -1 / 1.8)));
+      subject.recordCount = Math.min(60, Math.floor(4 * Math.pow(1 - rand.next(), -1 / 1.9)));
     }
   }
   const castSubjects = pop.subjects.filter((s) => s.cast);
@@ -427,8 +428,10 @@ const GENERATORS: Record<string, Generator> = {
       ? { '91': '企业设立登记', '92': '个体工商户注册登记', '93': '农民专业合作社设立登记' }[s.prefix] ?? '企业设立登记'
       : s.kind === 'PUBLIC_INSTITUTION' ? '事业单位法人登记' : '社会组织成立登记';
     d.title = what;
-    d.summary = `名称：${s.name}；住所：${s.address ?? ''}；法定代表人：${s.legalRepresentative?.name ?? ''}` +
-      (s.kind === 'ENTERPRISE' ? `；注册资本：${ctx.rand.amount(10, 5000, 10)}万元人民币` : '');
+    const capital = s.prefix === '92' ? `；资金数额：${ctx.rand.amount(1, 50, 1)}万元人民币`
+      : s.prefix === '93' ? `；成员出资总额：${ctx.rand.amount(5, 300, 5)}万元人民币`
+        : s.kind === 'ENTERPRISE' ? `；注册资本：${ctx.rand.amount(10, 5000, 10)}万元人民币` : '';
+    d.summary = `名称：${s.name}；住所：${s.address ?? ''}；${s.prefix === '92' ? '经营者' : '法定代表人'}：${s.legalRepresentative?.name ?? ''}${capital}`;
     d.decisionNumber = documentNumber(ctx, source, d.decidedAt, '登');
     d.legalBasis = s.kind === 'ENTERPRISE' ? '《中华人民共和国市场主体登记管理条例》' : s.kind === 'PUBLIC_INSTITUTION' ? '《事业单位登记管理暂行条例》' : '《社会团体登记管理条例》';
     return d;
@@ -734,10 +737,11 @@ function castRecords(ctx: RecordContext, cast: DemoCast): { code: string; draft:
     title: '企业设立登记', legalBasis: '《中华人民共和国市场主体登记管理条例》',
     summary: '名称：韶关市丹霞建材有限公司；住所：广东省韶关市武江区工业西路128号丹霞工业园；法定代表人：邓国强；注册资本：1200万元人民币',
   });
-  // D1: public (3 months ago), expired (18 months ago), never public (MINOR), and both sides of the one-year boundary
-  add(E, 'penalty', 'SG-MARKET', at(day({ months: -3 }), 10, 30), '罚决字',
+  // D1: public (3 months and an hour ago: repairable), expired (18 months ago), never public (MINOR), and both sides
+  // of the one-year boundary
+  add(E, 'penalty', 'SG-MARKET', new Date(shiftInstant(ctx.now, { months: -3 }).getTime() - HOUR_MS), '罚决字',
     penalty('GENERAL', 30000, '销售不符合保障人体健康和人身、财产安全的国家标准的产品（建筑防水卷材抽检不合格）', '《中华人民共和国产品质量法》第四十九条'));
-  add(E, 'penalty', 'SG-TAX', at(day({ months: -18 }), 15, 0), '罚决字',
+  add(E, 'penalty', 'SG-TAX', new Date(shiftInstant(ctx.now, { months: -18 }).getTime() - HOUR_MS), '罚决字',
     penalty('GENERAL', 5000, '未按照规定期限办理纳税申报和报送纳税资料', '《中华人民共和国税收征收管理法》第六十二条'));
   add(E, 'penalty', 'SG-MARKET', at(day({ months: -2 }), 9, 40), '罚决字', penalty('MINOR', 800, '未按规定明码标价', '《中华人民共和国价格法》第四十二条'));
   add(E, 'penalty', 'SG-HRSS', at(day({ years: -1, days: 1 }), 11, 0), '罚决字',

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createOrganization, createRecord, createSubject } from '../support/factories.js';
+import { tokens } from '../support/tokens.js';
+
+/**
+ * SPEC §11 Performance: one query per kind of data per request (dataloader), never one per record. The number
+ * of SQL statements a request runs must not grow with the number of records or results.
+ */
+const SUBJECT_QUERY = `query($code: String!, $p: PurposeInput) {
+  subject(code: $code, purpose: $p) {
+    code name view redactions { field reason }
+    records(first: 100) { totalCount edges { cursor node { id type publicUntil details source { code name } history { version } } } }
+    qualifications { id group source { code } }
+  }
+}`;
+
+const SEARCH_QUERY = `query($q: String!, $p: PurposeInput) {
+  searchSubjects(query: $q, purpose: $p, first: 20) {
+    totalCount
+    edges { node { code name view records(first: 5) { totalCount edges { node { id source { code } history { version } } } } qualifications { id } } }
+  }
+}`;
+
+describe.each(testDatabaseKinds())('query count on %s', (kind) => {
+  let database: TestDatabase;
+  let gw: TestGateway;
+  let department: string;
+  let small: { code: string };
+  let large: { code: string };
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    gw = await startTestGateway(database);
+    department = await createOrganization(database.db, 'DEPARTMENT');
+    const other = await createOrganization(database.db, 'DEPARTMENT');
+    small = await createSubject(database.db, department, 'ENTERPRISE', { name: '计数小型有限公司' });
+    large = await createSubject(database.db, department, 'ENTERPRISE', { name: '计数大型有限公司' });
+    const types = ['license', 'penalty', 'honor', 'tax-rating', 'commitment'];
+    for (let i = 0; i < 10; i += 1) {
+      await createRecord(database.db, small as never, i % 2 ? department : other, { type: types[i % types.length], decidedAt: new Date(Date.UTC(2026, 0, 1 + i)) });
+    }
+    for (let i = 0; i < 100; i += 1) {
+      await createRecord(database.db, large as never, i % 2 ? department : other, { type: types[i % types.length], decidedAt: new Date(Date.UTC(2025, 6, 1 + i)) });
+    }
+    // 25 searchable organisations with records of their own
+    for (let i = 0; i < 25; i += 1) {
+      const subject = await createSubject(database.db, department, 'ENTERPRISE', { name: `计数搜索${String(i).padStart(2, '0')}有限公司` });
+      for (let j = 0; j < 4; j += 1) await createRecord(database.db, subject, other, { type: types[j], decidedAt: new Date(Date.UTC(2026, 1, 1 + j)) });
+    }
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await database?.close();
+  });
+
+  async function statementsFor(query: string, variables: Record<string, unknown>, token?: string): Promise<number> {
+    database.resetStatements();
+    const response = await gw.request(query, { token, variables });
+    expect(response.body.errors).toBeUndefined();
+    return database.statements.length;
+  }
+
+  it('§11: `subject` with 100 records runs the same fixed number of statements as with 10 (public view)', async () => {
+    const withTen = await statementsFor(SUBJECT_QUERY, { code: small.code });
+    const withHundred = await statementsFor(SUBJECT_QUERY, { code: large.code });
+    expect(withHundred).toBe(withTen);
+    // subject, records page + total, source organisations, qualifications, versions
+    expect(withHundred).toBeLessThanOrEqual(5);
+  });
+
+  it('§11: `subject` with 100 records runs a fixed number of statements in the department view (token check included)', async () => {
+    const token = tokens.department(department);
+    const p = { kind: 'LICENSING', reference: 'QC-1' };
+    const withTen = await statementsFor(SUBJECT_QUERY, { code: small.code, p }, token);
+    const withHundred = await statementsFor(SUBJECT_QUERY, { code: large.code, p }, token);
+    expect(withHundred).toBe(withTen);
+    expect(withHundred).toBeLessThanOrEqual(6);
+  });
+
+  it('§11: `searchSubjects` with 20 results (each with records, sources, history, qualifications) runs a fixed number of statements', async () => {
+    const twenty = await statementsFor(SEARCH_QUERY, { q: '计数搜索' });
+    const response = await gw.request(SEARCH_QUERY, { variables: { q: '计数搜索' } });
+    expect(response.body.data.searchSubjects.edges).toHaveLength(20);
+    const two = await statementsFor(SEARCH_QUERY, { q: '计数搜索0' });
+    expect(twenty).toBe(two);
+    expect(twenty).toBeLessThanOrEqual(5);
+  });
+});

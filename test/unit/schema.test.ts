@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { isNonNullType, type GraphQLObjectType } from 'graphql';
+import { buildGatewaySchema } from '../../src/graphql/schema.js';
+import { allowedRolesOf } from '../../src/graphql/access.js';
+import { printGatewaySchema, SCHEMA_FILE } from '../../src/graphql/emit-schema.js';
+
+describe('schema artifacts (STYLE 2, 9)', () => {
+  it('schema/schema.graphql is exactly the SDL the code emits (run `npm run schema:emit` after changing types)', async () => {
+    const committed = await readFile(SCHEMA_FILE, 'utf8');
+    expect(committed).toBe(await printGatewaySchema());
+  });
+
+  it('default deny: every Query and Mutation field declares which roles may call it', async () => {
+    const schema = await buildGatewaySchema();
+    const roots = [schema.getQueryType(), schema.getMutationType()].filter(Boolean) as GraphQLObjectType[];
+    const undeclared = roots.flatMap((root) =>
+      Object.keys(root.getFields()).filter((name) => !allowedRolesOf(root, name)?.length).map((name) => `${root.name}.${name}`));
+    expect(undeclared).toEqual([]);
+  });
+
+  it('mutations are never open to the public (§10.2: the public calling a token-only operation is UNAUTHENTICATED)', async () => {
+    const schema = await buildGatewaySchema();
+    const mutation = schema.getMutationType()!;
+    const openToPublic = Object.keys(mutation.getFields()).filter((name) => allowedRolesOf(mutation, name)?.includes('public'));
+    expect(openToPublic).toEqual([]);
+  });
+
+  it('§10.3: the contract operations exist with their argument names', async () => {
+    const schema = await buildGatewaySchema();
+    const query = schema.getQueryType()!.getFields();
+    const mutation = schema.getMutationType()!.getFields();
+    const args = (field: { args: readonly { name: string }[] }) => field.args.map((a) => a.name).sort();
+    expect(args(query.subject)).toEqual(['code', 'purpose']);
+    expect(args(query.searchSubjects)).toEqual(['after', 'first', 'kind', 'professionalGroup', 'purpose', 'query']);
+    expect(args(query.organizations)).toEqual(['kind']);
+    expect(Object.keys(query)).toEqual(expect.arrayContaining(['me', 'catalog', 'professionalGroups']));
+    expect(args(mutation.registerOrganization)).toEqual(['input']);
+    expect(args(mutation.setOrganizationStatus)).toEqual(['code', 'status']);
+    expect(args(mutation.registerSubjects)).toEqual(['subjects']);
+    expect(args(mutation.submitRecords)).toEqual(['records']);
+    expect(args(mutation.withdrawRecord)).toEqual(['id', 'reason']);
+  });
+
+  it('STYLE 2: fields some viewer cannot see are nullable (Subject and CreditRecord)', async () => {
+    const schema = await buildGatewaySchema();
+    const subject = schema.getType('Subject') as GraphQLObjectType;
+    const record = schema.getType('CreditRecord') as GraphQLObjectType;
+    for (const name of ['legalRepresentativeId', 'address']) expect(isNonNullType(subject.getFields()[name].type)).toBe(false);
+    for (const name of ['details', 'history']) expect(isNonNullType(record.getFields()[name].type)).toBe(false);
+  });
+});
