@@ -22,9 +22,13 @@ async function main(): Promise<void> {
   }
   const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir });
   await migrateDatabase(database);
+  let cast = DEMO_CAST;
   if (config.seedDemo) {
     const seeded = await seedDemo(database.db, { now: new Date() });
-    if (seeded) logger.info('demo data set loaded', { subjects: seeded.subjects, records: seeded.records });
+    if (seeded) {
+      logger.info('demo data set loaded', { subjects: seeded.subjects, records: seeded.records });
+      cast = seeded.tokensFor; // the minor is re-cast when the fixed one has come of age
+    }
   }
   const gateway = await createGateway({ database, config, logger });
   const url = await gateway.listen(config.port, process.env.HOST ?? '127.0.0.1');
@@ -36,11 +40,11 @@ async function main(): Promise<void> {
   if (config.seedDemo) {
     lines.push(
       'Demo subjects:',
-      `  enterprise           ${DEMO_CAST.enterprise}`,
-      `  individual (adult)   ${DEMO_CAST.individual}`,
-      `  individual (minor)   ${DEMO_CAST.minor}`,
-      `  public institution   ${DEMO_CAST.publicInstitution}`,
-      `  social organisation  ${DEMO_CAST.socialOrganization}`,
+      `  enterprise           ${cast.enterprise}`,
+      `  individual (adult)   ${cast.individual}`,
+      `  individual (minor)   ${cast.minor}`,
+      `  public institution   ${cast.publicInstitution}`,
+      `  social organisation  ${cast.socialOrganization}`,
     );
   }
   if (config.jwt.generated && config.jwt.secret) {
