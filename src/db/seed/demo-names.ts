@@ -1,5 +1,5 @@
 /**
- * Vocabulary of the demo data set (src/db/seed/demo.ts): Shaoguan place names, Chinese personal and organisation
+ * Vocabulary of the demo data set (src/db/seed/): Shaoguan place names, Chinese personal and organisation
  * names, and the wording of records per catalog type. Data only — no logic, no randomness.
  */
 
