@@ -1,11 +1,32 @@
 /**
  * Calendar arithmetic in Asia/Shanghai with PostgreSQL `interval` semantics (SPEC §4.2): years and months are
  * added to the local wall-clock date and the day is clamped to the month's end (2024-02-29 + 1 year =
- * 2025-02-28); days and times are added after. Asia/Shanghai has had no daylight saving since 1991, so the
- * offset is a constant +08:00 for every date this product handles.
+ * 2025-02-28); days and times are added after. Offsets come from the time zone database (Intl), so the
+ * daylight-saving years 1986–1991 and the offsets before 1949 agree with PostgreSQL's `AT TIME ZONE` too; a
+ * local time that is skipped or repeated by a transition is read as standard time, as PostgreSQL does.
  */
 export const CREDIT_TIME_ZONE = 'Asia/Shanghai';
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+const HOUR_MS = 3_600_000;
+
+const wallClock = new Intl.DateTimeFormat('en-US', {
+  timeZone: CREDIT_TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+
+/** The zone's UTC offset (ms) at an instant. */
+function offsetAt(instantMs: number): number {
+  const parts = Object.fromEntries(wallClock.formatToParts(new Date(instantMs)).map((p) => [p.type, p.value]));
+  const wholeSeconds = Math.floor(instantMs / 1000) * 1000;
+  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return local - wholeSeconds;
+}
+
+/** Local wall-clock time (as a UTC-based ms number) → instant; skipped or repeated times → standard time. */
+function instantOfLocal(localMs: number): number {
+  const candidates = [...new Set([-2, -1, 0, 1, 2].map((h) => offsetAt(localMs - 8 * HOUR_MS + h * HOUR_MS)))].sort((a, b) => a - b);
+  const valid = candidates.filter((offset) => offsetAt(localMs - offset) === offset);
+  return localMs - (valid.length ? valid[0] : candidates[0]);
+}
 
 export interface CalendarInterval {
   months: number;
@@ -35,7 +56,7 @@ function daysInMonth(year: number, monthIndex: number): number {
 /** `instant + interval` evaluated on the Asia/Shanghai calendar, as PostgreSQL does it. */
 export function addInterval(instant: Date, interval: CalendarInterval | string): Date {
   const iv = typeof interval === 'string' ? parseInterval(interval) : interval;
-  const local = new Date(instant.getTime() + SHANGHAI_OFFSET_MS);
+  const local = new Date(instant.getTime() + offsetAt(instant.getTime()));
   const totalMonths = local.getUTCFullYear() * 12 + local.getUTCMonth() + iv.months;
   const year = Math.floor(totalMonths / 12);
   const month = totalMonths - year * 12;
@@ -44,16 +65,17 @@ export function addInterval(instant: Date, interval: CalendarInterval | string):
     year, month, day + iv.days,
     local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds(), local.getUTCMilliseconds(),
   );
-  return new Date(shifted - SHANGHAI_OFFSET_MS);
+  return new Date(instantOfLocal(shifted));
 }
 
 /** The Asia/Shanghai calendar date of an instant, 'YYYY-MM-DD'. */
 export function shanghaiDateOf(instant: Date): string {
-  return new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+  return new Date(instant.getTime() + offsetAt(instant.getTime())).toISOString().slice(0, 10);
 }
 
 /** `date + interval` on calendar dates ('YYYY-MM-DD'), PostgreSQL semantics. */
 export function addIntervalToDate(date: string, interval: CalendarInterval | string): string {
-  const midnight = new Date(`${date}T00:00:00+08:00`);
+  const [y, m, d] = date.split('-').map(Number);
+  const midnight = new Date(instantOfLocal(Date.UTC(y, m - 1, d)));
   return shanghaiDateOf(addInterval(midnight, interval));
 }

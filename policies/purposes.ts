@@ -36,7 +36,8 @@ export function checkPurpose(role: Role, purpose: { kind: string; reference: str
     };
   }
   const reference = purpose.reference.trim();
-  if (reference.length < 1 || reference.length > PURPOSE_REFERENCE_MAX_LENGTH) {
+  const characters = [...reference].length; // code points, not UTF-16 units
+  if (characters < 1 || characters > PURPOSE_REFERENCE_MAX_LENGTH) {
     return {
       ok: false,
       reason: 'INVALID_PURPOSE_REFERENCE',

@@ -16,16 +16,27 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined, shape: readonly ('string' | 'number')[]): (string | number)[] | null {
+/** What each position of a cursor's key must be; checked before any value reaches SQL. */
+export type CursorPart = 'string' | 'isoInstant' | 'uuid';
+
+const CURSOR_CHECKS: Record<CursorPart, (value: unknown) => boolean> = {
+  string: (value) => typeof value === 'string' && value.length <= 1000,
+  // exactly what encodeCursor writes (Date#toISOString), so no PostgreSQL special value ('yesterday') gets in
+  isoInstant: (value) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)
+    && !Number.isNaN(new Date(value).getTime()) && new Date(value).toISOString() === value,
+  uuid: (value) => typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value),
+};
+
+export function decodeCursor(cursor: string | null | undefined, shape: readonly CursorPart[]): string[] | null {
   if (cursor === null || cursor === undefined) return null;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('charset');
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (!Array.isArray(key) || key.length !== shape.length) throw new Error('shape');
     key.forEach((part, i) => {
-      if (typeof part !== shape[i]) throw new Error('type');
+      if (!CURSOR_CHECKS[shape[i]](part)) throw new Error('type');
     });
-    return key as (string | number)[];
+    return key as string[];
   } catch {
     throw new BadUserInputError('INVALID_CURSOR', 'The cursor is malformed.');
   }

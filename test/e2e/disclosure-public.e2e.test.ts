@@ -4,7 +4,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import {
-  at, CREDIT_REPORT, expectAbsent, expectBadUserInput, expectNoErrors, LICENSING, lookup, maskedId, NOW, placeRecord,
+  at, CREDIT_REPORT, distinctBirthDate, expectAbsent, expectBadUserInput, expectNoErrors, LICENSING, lookup, maskedId, NOW, placeRecord,
   recordIdsOf, residentIdEndingInX, search, sorted, uniqueToken, unknownOrganizationCode, unknownResidentId,
   type Purpose,
 } from '../support/disclosure-e2e.js';
@@ -43,7 +43,7 @@ describe.each(testDatabaseKinds())('public disclosure on %s', (kind) => {
   const db = () => database.db;
   const enterprise = (name?: string) => createSubject(db(), deptA, 'ENTERPRISE', name ? { name } : {});
   const person = (overrides: { name?: string; birthDate?: string; code?: string } = {}) =>
-    createSubject(db(), deptA, 'INDIVIDUAL', overrides);
+    createSubject(db(), deptA, 'INDIVIDUAL', { birthDate: distinctBirthDate(), ...overrides });
 
   /** Every kind of caller, with and without a purpose; the subject token is some unrelated registered subject. */
   async function everyViewer(): Promise<{ label: string; token?: string; purpose?: Purpose }[]> {
@@ -64,7 +64,7 @@ describe.each(testDatabaseKinds())('public disclosure on %s', (kind) => {
   describe('P0 unknown codes', () => {
     it('P0: a valid organisation code that matches no subject returns subject null with no error, for every viewer', async () => {
       const code = unknownOrganizationCode();
-      for (const viewer of await everyViewer()) {
+      for (const viewer of [...await everyViewer(), { label: 'subject naming this very code', token: tokens.subject(code) }]) {
         const response = await lookup(gw, code, { token: viewer.token, purpose: viewer.purpose });
         expectNoErrors(response);
         expect(response.body.data, viewer.label).toEqual({ subject: null });
@@ -73,7 +73,7 @@ describe.each(testDatabaseKinds())('public disclosure on %s', (kind) => {
 
     it('P0: a valid resident identity number that matches no subject returns subject null with no error, for every viewer', async () => {
       const code = unknownResidentId();
-      for (const viewer of await everyViewer()) {
+      for (const viewer of [...await everyViewer(), { label: 'subject naming this very code', token: tokens.subject(code) }]) {
         const response = await lookup(gw, code, { token: viewer.token, purpose: viewer.purpose });
         expectNoErrors(response);
         expect(response.body.data, viewer.label).toEqual({ subject: null });
@@ -244,7 +244,17 @@ describe.each(testDatabaseKinds())('public disclosure on %s', (kind) => {
       expectAbsent(response, hidden.id, hidden.title, hidden.note, visible.note);
     });
 
-    it.each(['A', '张', ' B ', ''])('P4: a query shorter than 2 characters (%j) is refused with BAD_USER_INPUT', async (query) => {
+    it('P4: case-insensitive matching covers full-width and accented letters', async () => {
+      const token = uniqueToken('W');
+      const subject = await enterprise(`ＡＣＭＥ Éclair ${token} 科技有限公司`);
+      for (const query of [`ａｃｍｅ éclair ${token}`, `ＡＣＭＥ ÉCLAIR ${token.toUpperCase()}`, `ＡＣＭＥ Éclair ${token}`]) {
+        const response = await search(gw, query);
+        expectNoErrors(response);
+        expect(response.body.data.searchSubjects.edges.map((e: { node: { code: string } }) => e.node.code), query).toEqual([subject.code]);
+      }
+    });
+
+    it.each(['A', '张', '𠮷', ' B ', ''])('P4: a query shorter than 2 characters (%j) is refused with BAD_USER_INPUT', async (query) => {
       const response = await search(gw, query);
       expectBadUserInput(response);
       expect(response.body.data?.searchSubjects ?? null).toBeNull();
@@ -720,6 +730,13 @@ describe.each(testDatabaseKinds())('public disclosure on %s', (kind) => {
       const department = await lookup(gw, ` ${code.toLowerCase()} `, { token: tokens.department(deptA), purpose: LICENSING });
       expectNoErrors(department);
       expect(department.body.data.subject.code).toBe(code);
+    });
+
+    it('I3: searchSubjects matches a code given in lower case with surrounding spaces', async () => {
+      const subject = await enterprise();
+      const response = await search(gw, `  ${subject.code.toLowerCase()}  `);
+      expectNoErrors(response);
+      expect(response.body.data.searchSubjects.edges.map((e: { node: { code: string } }) => e.node.code)).toEqual([subject.code]);
     });
 
     it('I3: an organisation code is trimmed and upper-cased', async () => {

@@ -152,6 +152,17 @@ export function maskedId(code: string): string {
   return `${code.slice(0, 4)}${'*'.repeat(10)}${code.slice(-4)}`;
 }
 
+let birthDays = 0;
+
+/**
+ * A birth date no other individual of this process was given: the factories' resident numbers differ only in a
+ * 3-digit sequence for one birth date, so many individuals born the same day collide on the unique code.
+ */
+export function distinctBirthDate(): string {
+  birthDays += 1;
+  return new Date(Date.UTC(1955, 0, 1) + birthDays * 86_400_000 * 3).toISOString().slice(0, 10);
+}
+
 export function uniqueToken(prefix = 'Q'): string {
   return `${prefix}${randomUUID().replace(/-/g, '').slice(0, 8)}`;
 }

@@ -18,6 +18,12 @@ export async function createOrganization(db: Db, kind: 'DEPARTMENT' | 'AGENCY' |
 type SubjectKind = 'ENTERPRISE' | 'INDIVIDUAL' | 'PUBLIC_INSTITUTION' | 'SOCIAL_ORGANIZATION';
 const PREFIX: Record<Exclude<SubjectKind, 'INDIVIDUAL'>, string> = { ENTERPRISE: '91', PUBLIC_INSTITUTION: '12', SOCIAL_ORGANIZATION: '51' };
 
+/** A birth date between 1950 and 1999, so that many individuals get distinct identity numbers. */
+function randomAdultBirthDate(): string {
+  const day = new Date(Date.UTC(1950, 0, 1) + Math.floor(rand() * 18_250) * 86_400_000);
+  return day.toISOString().slice(0, 10);
+}
+
 export interface SubjectFixture {
   id: number;
   code: string;
@@ -32,7 +38,7 @@ export async function createSubject(
   overrides: { name?: string; birthDate?: string; code?: string; legalRepresentativeId?: string } = {},
 ): Promise<SubjectFixture> {
   const code = overrides.code
-    ?? (kind === 'INDIVIDUAL' ? generateResidentId(rand, overrides.birthDate ?? '1980-05-17') : generateUscc(rand, PREFIX[kind]));
+    ?? (kind === 'INDIVIDUAL' ? generateResidentId(rand, overrides.birthDate ?? randomAdultBirthDate()) : generateUscc(rand, PREFIX[kind]));
   const name = overrides.name ?? (kind === 'INDIVIDUAL' ? '张小三' : `测试${kind}单位${next()}有限公司`);
   const [row] = await db.insert(subjects).values({
     code,

@@ -14,7 +14,7 @@ export const recordsService = {
     args: { categories?: string[] | null; types?: string[] | null; first?: number | null; after?: string | null },
   ): Promise<ConnectionShape<CreditRecord>> {
     const limit = pageSize(args.first);
-    const cursor = decodeCursor(args.after, ['string', 'string']);
+    const cursor = decodeCursor(args.after, ['isoInstant', 'uuid']);
     const page = await subject.access.records.pages.load({
       subjectId: subject.row.id,
       categories: args.categories ?? null,
