@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { Kind, type GraphQLSchema } from 'graphql';
+import { visit, type GraphQLSchema } from 'graphql';
 import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
 import { AppError, UnauthenticatedError } from '../errors/app-errors.js';
@@ -29,11 +29,15 @@ function publicIntrospectionGuard(production: boolean): ApolloServerPlugin<Reque
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, operation }) {
+        async didResolveOperation({ contextValue, document }) {
           if (!production || contextValue.viewer.role !== 'public') return;
-          const introspects = (operation?.selectionSet.selections ?? []).some(
-            (s) => s.kind === Kind.FIELD && (s.name.value === '__schema' || s.name.value === '__type'),
-          );
+          // anywhere in the document: fragments and inline fragments on Query reach the root too
+          let introspects = false;
+          visit(document, {
+            Field(node) {
+              if (node.name.value === '__schema' || node.name.value === '__type') introspects = true;
+            },
+          });
           if (introspects) throw new UnauthenticatedError('Introspection needs a token in production.');
         },
       };

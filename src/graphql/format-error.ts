@@ -1,4 +1,4 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError } from '../errors/app-errors.js';
 
@@ -18,6 +18,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof AppError) {
     const { http: _http, ...extensions } = (original.extensions ?? {}) as Record<string, unknown>;
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { ...extensions, code: original.code } };
+  }
+  // Apollo re-codes every validation error as GRAPHQL_VALIDATION_FAILED; keep the more precise code of a
+  // limit rule (QUERY_TOO_COMPLEX) or of a scalar refusing a literal (BAD_USER_INPUT with its reason)
+  const cause = (error as { originalError?: unknown } | null)?.originalError;
+  const causeExtensions = cause instanceof GraphQLError ? cause.extensions : undefined;
+  if (formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && causeExtensions
+    && (causeExtensions.code === 'QUERY_TOO_COMPLEX' || causeExtensions.code === 'BAD_USER_INPUT')) {
+    const { http: _http, ...extensions } = causeExtensions as Record<string, unknown>;
+    return { message: formatted.message, locations: formatted.locations, extensions };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {

@@ -14,6 +14,9 @@ function parseDateTime(value: unknown): Date {
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw badInput('DateTime is not a real instant.');
+  isRealCalendarDate(value.slice(0, 10)); // 2026-02-30 would otherwise roll over to 2 March
+  const [hour, minute] = value.slice(11, 16).split(':').map(Number);
+  if (hour > 23 || minute > 59) throw badInput('DateTime has an impossible time of day.');
   return date;
 }
 
@@ -33,15 +36,20 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
 });
 
-function parseDate(value: unknown): string {
-  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
+function isRealCalendarDate(text: string): void {
+  const match = ISO_DATE.exec(text);
   if (!match) throw badInput('Date must be YYYY-MM-DD.');
   const [, y, m, d] = match.map(Number);
   const check = new Date(Date.UTC(y, m - 1, d));
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
     throw badInput('Date is not a real calendar date.');
   }
-  return value as string;
+}
+
+function parseDate(value: unknown): string {
+  if (typeof value !== 'string') throw badInput('Date must be YYYY-MM-DD.');
+  isRealCalendarDate(value);
+  return value;
 }
 
 /** Date: a calendar date, YYYY-MM-DD. */

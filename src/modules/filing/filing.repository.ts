@@ -19,6 +19,11 @@ export async function findRecordsBySourceRefs(db: Db, orgCode: string, sourceRef
 
 export const INSERT_CHUNK = 500;
 
+/** A text[] literal built from bound parameters (drizzle expands a bare JS array into a parameter list). */
+function textArray(values: readonly string[]) {
+  return values.length ? sql`ARRAY[${sql.join(values.map((v) => sql`${v}`), sql`, `)}]::text[]` : sql`ARRAY[]::text[]`;
+}
+
 function recordValues(record: NormalisedRecord) {
   return {
     subjectId: record.subjectId, type: record.type, category: record.category, nature: record.nature,
@@ -51,7 +56,7 @@ export async function writeRecordBatch(
     for (const { existing, record, changedFields } of updates) {
       await tx.execute(sql`
         INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by)
-        SELECT r.id, r.version, to_jsonb(r), ${changedFields}::text[], ${actor} FROM records r WHERE r.id = ${existing.id}::uuid`);
+        SELECT r.id, r.version, to_jsonb(r), ${textArray(changedFields)}, ${actor} FROM records r WHERE r.id = ${existing.id}::uuid`);
       await tx.update(records)
         .set({ ...recordValues(record), version: existing.version + 1, updatedAt: new Date() })
         .where(eq(records.id, existing.id));

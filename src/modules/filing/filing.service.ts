@@ -136,7 +136,8 @@ export const filingService = {
   async submitRecords(ctx: RequestContext, inputs: RecordFiling[]): Promise<BatchResult> {
     checkBatchSize(inputs);
     const orgCode = ctx.viewer.orgCode!;
-    const [catalogRows, groupRows, subjectRows, existingRows] = await Promise.all([
+    const [codeRules, catalogRows, groupRows, subjectRows, existingRows] = await Promise.all([
+      loadCodeRules(ctx.db),
       listCatalogTypes(ctx.db),
       listProfessionalGroups(ctx.db),
       findSubjectsByCodes(ctx.db, [...new Set(inputs.map((i) => normalizeCode(i.subjectCode ?? '')))]),
@@ -146,6 +147,7 @@ export const filingService = {
       catalog: new Map(catalogRows.map((t) => [t.code, t])),
       groups: new Set(groupRows.map((g) => g.code)),
       subjects: new Map(subjectRows.map((s) => [s.code, { id: s.id, kind: s.kind, code: s.code }])),
+      codeRules,
     };
     const existing = new Map(existingRows.map((r) => [r.sourceRef, r]));
     const errors: RowError[] = [];

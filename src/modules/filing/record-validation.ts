@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isLooserThan, type Disclosure } from '../../../policies/windows.js';
-import { isMinorAt, normalizeCode } from '../../domain/identifiers.js';
+import { checkLookupCode, isMinorAt, type CodeRules } from '../../domain/identifiers.js';
 import type { CatalogTypeRow } from '../catalog/catalog.repository.js';
 
 /**
@@ -35,6 +35,8 @@ export interface FilingReference {
   groups: ReadonlySet<string>;
   /** registered subjects by code: their id, kind and birth date */
   subjects: ReadonlyMap<string, { id: number; kind: string; code: string }>;
+  /** I4/I5 configuration (exception codes are valid subject codes) */
+  codeRules: CodeRules;
 }
 
 /** A valid row, normalised, ready to write. */
@@ -99,7 +101,9 @@ function checkText(name: keyof typeof TEXT_LIMITS, value: string | null, require
 
 /** W1/W3 for one row; the first failing reason is reported. */
 export function validateRecord(input: RecordFiling, ref: FilingReference, now: Date): RowCheck {
-  const subjectCode = normalizeCode(input.subjectCode ?? '');
+  const codeCheck = checkLookupCode(input.subjectCode ?? '', ref.codeRules, now);
+  if (!codeCheck.ok) return refuse(codeCheck.reason, codeCheck.message); // I3: never "not registered"
+  const subjectCode = codeCheck.code;
   const type = ref.catalog.get((input.type ?? '').trim());
   if (!type) return refuse('NOT_IN_CATALOG', `Type '${input.type}' is not in the record catalog.`);
   const subject = ref.subjects.get(subjectCode);

@@ -11,7 +11,7 @@ export const organizationsService = {
   list: (ctx: RequestContext, kind: string | null | undefined) => listOrganizations(ctx.db, kind ?? null),
 
   async register(ctx: RequestContext, input: { code: string; name: string; kind: string }): Promise<OrganizationRow> {
-    const code = input.code.trim().toUpperCase();
+    const code = input.code.trim(); // SPEC §1: [A-Z0-9-] — lower case is refused, not silently changed
     const name = input.name.trim();
     if (!ORGANIZATION_CODE.test(code)) {
       throw new BadUserInputError('INVALID_ORGANIZATION_CODE', 'Organisation codes are 2–64 characters of A–Z, 0–9 and "-".');
