@@ -10,6 +10,8 @@ import { buildGatewaySchema } from './graphql/schema.js';
 import { createApollo } from './graphql/apollo.js';
 import { AppError, RateLimitedError, UnauthenticatedError } from './errors/app-errors.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
+import { prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
 import type { Logger } from './logging.js';
 
 /** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST) and /healthz. */
@@ -19,6 +21,11 @@ export interface GatewayOptions {
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
+  /**
+   * Only for the benchmark that measures what logging costs: serve without writing access events. Never
+   * exposed through configuration — the product always logs (SPEC §6).
+   */
+  unsafeDisableAccessLogForBenchmark?: boolean;
 }
 
 export interface Gateway {
@@ -63,6 +70,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const schema = await buildGatewaySchema();
   const apollo = createApollo(schema, { production: config.production, limits: config.limits, logger });
   await apollo.start();
+  try {
+    await prepareAccessLogPartitions(database.db, clock());
+  } catch (error) {
+    // events still land in the DEFAULT partition; an operator must split it (see README, Retention)
+    logger.error('could not create access-log partitions', { error });
+  }
+  const accessLog = options.unsafeDisableAccessLogForBenchmark ? null : new AccessLogWriter(database.db);
   const limiter = new RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst);
   const lookupOrganization = async (code: string) => (await findOrganizations(database.db, [code]))[0] ?? null;
 
@@ -76,7 +90,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const limiterKey = viewer.role === 'public' ? `ip:${req.socket.remoteAddress}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
       const wait = limiter.take(limiterKey, now.getTime());
       if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
-      context = createRequestContext({ db: database.db, viewer, now, requestId });
+      context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog });
     } catch (error) {
       if (error instanceof UnauthenticatedError) return sendJson(res, 401, errorBody(error), { 'www-authenticate': 'Bearer' });
       if (error instanceof RateLimitedError) {

@@ -10,6 +10,7 @@ import { createOrganizationLoader } from '../modules/organizations/organizations
 import type { OrganizationRow } from '../modules/organizations/organizations.repository.js';
 import { createVersionLoader } from '../modules/records/records.loaders.js';
 import type { RecordVersionRow } from '../modules/records/records.repository.js';
+import type { AccessLogWriter } from '../modules/access-log/access-log.writer.js';
 
 /** Per-request state, passed first to every service call (STYLE: Vendure's RequestContext). */
 export interface RequestContext {
@@ -21,6 +22,8 @@ export interface RequestContext {
   disclosures: DisclosureCollector;
   organizations: DataLoader<string, OrganizationRow | null>;
   versions: DataLoader<string, RecordVersionRow[]>;
+  /** where disclosures are recorded (SPEC §6); null only in the logging-off benchmark build */
+  accessLog: AccessLogWriter | null;
   /** the standing for a stated purpose (validated, SPEC §5), with its ability, scopes and loaders */
   access(purpose: { kind: string; reference: string } | null | undefined): Promise<ScopedAccess>;
 }
@@ -30,9 +33,10 @@ export interface ContextOptions {
   viewer: Viewer;
   now: Date;
   requestId?: string;
+  accessLog?: AccessLogWriter | null;
 }
 
-export function createRequestContext({ db, viewer, now, requestId }: ContextOptions): RequestContext {
+export function createRequestContext({ db, viewer, now, requestId, accessLog = null }: ContextOptions): RequestContext {
   const scoped = new Map<string, ScopedAccess>();
   return {
     requestId: requestId ?? randomUUID(),
@@ -40,6 +44,7 @@ export function createRequestContext({ db, viewer, now, requestId }: ContextOpti
     viewer,
     db,
     disclosures: new DisclosureCollector(),
+    accessLog,
     organizations: createOrganizationLoader(db),
     versions: createVersionLoader(db),
     async access(input) {

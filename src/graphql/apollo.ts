@@ -4,6 +4,7 @@ import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
 import { AppError, UnauthenticatedError } from '../errors/app-errors.js';
 import { formatError } from './format-error.js';
+import { accessLogPlugin } from './access-log.plugin.js';
 import { queryLimitsRule } from './limits.js';
 import type { Logger } from '../logging.js';
 
@@ -56,6 +57,6 @@ export function createApollo(schema: GraphQLSchema, options: { production: boole
     allowBatchedHttpRequests: false,
     hideSchemaDetailsFromClientErrors: options.production,
     validationRules: [queryLimitsRule(options.limits)],
-    plugins: [errorLoggingPlugin(options.logger), publicIntrospectionGuard(options.production)],
+    plugins: [errorLoggingPlugin(options.logger), publicIntrospectionGuard(options.production), accessLogPlugin(options.logger)],
   });
 }

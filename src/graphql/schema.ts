@@ -8,13 +8,19 @@ import { OrganizationsResolver } from '../modules/organizations/organizations.re
 import { SubjectsResolver } from '../modules/subjects/subjects.resolver.js';
 import { RecordFieldsResolver } from '../modules/records/records.resolver.js';
 import { FilingResolver } from '../modules/filing/filing.resolver.js';
+import {
+  AccessEventFieldsResolver, AccessLogResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
+} from '../modules/access-log/access-log.resolver.js';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
 /** The executable schema (built once per process; it holds no per-request state). */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [ViewerResolver, CatalogResolver, OrganizationsResolver, SubjectsResolver, RecordFieldsResolver, FilingResolver],
+    resolvers: [
+      ViewerResolver, CatalogResolver, OrganizationsResolver, SubjectsResolver, RecordFieldsResolver, FilingResolver,
+      AccessLogResolver, AccessEventFieldsResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
+    ],
     globalMiddlewares: [enforceAccess],
     validate: false,
   });

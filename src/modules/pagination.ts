@@ -17,10 +17,11 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 }
 
 /** What each position of a cursor's key must be; checked before any value reaches SQL. */
-export type CursorPart = 'string' | 'isoInstant' | 'uuid';
+export type CursorPart = 'string' | 'isoInstant' | 'uuid' | 'digits';
 
 const CURSOR_CHECKS: Record<CursorPart, (value: unknown) => boolean> = {
   string: (value) => typeof value === 'string' && value.length <= 1000,
+  digits: (value) => typeof value === 'string' && /^[0-9]{1,18}$/.test(value),
   // exactly what encodeCursor writes (Date#toISOString), so no PostgreSQL special value ('yesterday') gets in
   isoInstant: (value) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)
     && !Number.isNaN(new Date(value).getTime()) && new Date(value).toISOString() === value,

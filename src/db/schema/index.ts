@@ -2,3 +2,4 @@ export * from './organizations.js';
 export * from './catalog.js';
 export * from './subjects.js';
 export * from './records.js';
+export * from './access-events.js';

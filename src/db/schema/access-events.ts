@@ -1,0 +1,38 @@
+import { bigint, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * The access log (SPEC §6): append-only, hash-chained, range-partitioned by `at` (yearly partitions; the
+ * migration that creates it is hand-finished from drizzle-kit's output, see migrations/0003_access_log.sql).
+ * Rows are written only by the SQL function append_access_events(jsonb), which serialises appenders and
+ * computes the chain; triggers refuse UPDATE, DELETE and TRUNCATE for every role.
+ */
+export const accessEvents = pgTable(
+  'access_events',
+  {
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    requestId: text('request_id').notNull(),
+    actor: text('actor'),
+    role: text('role').notNull(),
+    orgCode: text('org_code'),
+    view: text('view'),
+    purposeKind: text('purpose_kind'),
+    purposeReference: text('purpose_reference'),
+    grantId: text('grant_id'),
+    subjectCode: text('subject_code'),
+    recordIds: text('record_ids').array().notNull(),
+    operationName: text('operation_name'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sequence, t.at] }),
+    index('access_events_at').on(t.at.desc(), t.sequence.desc()),
+    index('access_events_sequence').on(t.sequence),
+    index('access_events_org_at').on(t.orgCode, t.at.desc(), t.sequence.desc()),
+    index('access_events_actor_at').on(t.actor, t.at.desc(), t.sequence.desc()),
+    index('access_events_subject_at').on(t.subjectCode, t.at.desc(), t.sequence.desc()),
+    index('access_events_purpose_at').on(t.purposeKind, t.at.desc(), t.sequence.desc()),
+    index('access_events_view_at').on(t.view, t.at.desc(), t.sequence.desc()),
+  ],
+);

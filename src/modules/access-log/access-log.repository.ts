@@ -1,0 +1,177 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { queryRows, toDate } from '../../db/rows.js';
+import { parseTextArray } from '../records/records.repository.js';
+import type { CanonicalEventFields } from './chain.js';
+
+/** One event as the gateway hands it to the database (SPEC L1). */
+export interface NewAccessEvent {
+  at: string;
+  requestId: string;
+  actor: string | null;
+  role: string;
+  orgCode: string | null;
+  view: string | null;
+  purposeKind: string | null;
+  purposeReference: string | null;
+  grantId: string | null;
+  subjectCode: string | null;
+  recordIds: string[];
+  operationName: string | null;
+}
+
+/** Appends events as one chain segment, in ONE statement (the SQL function serialises appenders). */
+export async function appendEvents(db: Db, events: readonly NewAccessEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.execute(sql`SELECT appended_sequence FROM append_access_events(${JSON.stringify(events)}::jsonb)`);
+}
+
+export interface AccessEventRow {
+  sequence: number;
+  at: Date;
+  requestId: string;
+  actor: string | null;
+  role: string;
+  orgCode: string | null;
+  view: string | null;
+  purposeKind: string | null;
+  purposeReference: string | null;
+  grantId: string | null;
+  subjectCode: string | null;
+  recordIds: string[];
+  operationName: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+function mapEvent(row: Record<string, unknown>): AccessEventRow {
+  return {
+    sequence: Number(row.sequence),
+    at: toDate(row.at),
+    requestId: String(row.request_id),
+    actor: (row.actor as string | null) ?? null,
+    role: String(row.role),
+    orgCode: (row.org_code as string | null) ?? null,
+    view: (row.view as string | null) ?? null,
+    purposeKind: (row.purpose_kind as string | null) ?? null,
+    purposeReference: (row.purpose_reference as string | null) ?? null,
+    grantId: (row.grant_id as string | null) ?? null,
+    subjectCode: (row.subject_code as string | null) ?? null,
+    recordIds: parseTextArray(row.record_ids),
+    operationName: (row.operation_name as string | null) ?? null,
+    prevHash: String(row.prev_hash),
+    hash: String(row.hash),
+  };
+}
+
+export interface AccessLogQuery {
+  from: Date | null;
+  to: Date | null;
+  orgCode: string | null;
+  actor: string | null;
+  subjectCode: string | null;
+  view: string | null;
+  purposeKind: string | null;
+  /** keyset: events strictly older than (at, sequence) */
+  after: { at: string; sequence: number } | null;
+  limit: number;
+}
+
+function filters(query: Omit<AccessLogQuery, 'after' | 'limit'>): SQL[] {
+  const conditions: SQL[] = [];
+  if (query.from) conditions.push(sql`e.at >= ${query.from.toISOString()}::timestamptz`);
+  if (query.to) conditions.push(sql`e.at <= ${query.to.toISOString()}::timestamptz`);
+  if (query.orgCode) conditions.push(sql`e.org_code = ${query.orgCode}`);
+  if (query.actor) conditions.push(sql`e.actor = ${query.actor}`);
+  if (query.subjectCode) conditions.push(sql`e.subject_code = ${query.subjectCode}`);
+  if (query.view) conditions.push(sql`e.view = ${query.view}`);
+  if (query.purposeKind) conditions.push(sql`e.purpose_kind = ${query.purposeKind}`);
+  return conditions;
+}
+
+const where = (conditions: SQL[]) => (conditions.length ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``);
+
+/** L4: newest first, keyset-paginated on (at, sequence); the total counts the filtered events. */
+export async function queryEvents(db: Db, query: AccessLogQuery): Promise<{ rows: AccessEventRow[]; total: number }> {
+  const base = filters(query);
+  const page = query.after
+    ? [...base, sql`(e.at, e.sequence) < (${query.after.at}::timestamptz, ${query.after.sequence}::bigint)`]
+    : base;
+  const [rows, totals] = await Promise.all([
+    queryRows<Record<string, unknown>>(db, sql`
+      SELECT e.* FROM access_events e ${where(page)} ORDER BY e.at DESC, e.sequence DESC LIMIT ${query.limit + 1}`),
+    queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM access_events e ${where(base)}`),
+  ]);
+  return { rows: rows.map(mapEvent), total: Number(totals[0]?.total ?? 0) };
+}
+
+/** L5: DEPARTMENT and AGENCY views of one subject, newest first. */
+export async function queryReceipts(
+  db: Db,
+  subjectCode: string,
+  after: { at: string; sequence: number } | null,
+  limit: number,
+): Promise<{ rows: AccessEventRow[]; total: number }> {
+  const base = [sql`e.subject_code = ${subjectCode}`, sql`e.view IN ('DEPARTMENT', 'AGENCY')`];
+  const page = after ? [...base, sql`(e.at, e.sequence) < (${after.at}::timestamptz, ${after.sequence}::bigint)`] : base;
+  const [rows, totals] = await Promise.all([
+    queryRows<Record<string, unknown>>(db, sql`
+      SELECT e.* FROM access_events e ${where(page)} ORDER BY e.at DESC, e.sequence DESC LIMIT ${limit + 1}`),
+    queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM access_events e ${where(base)}`),
+  ]);
+  return { rows: rows.map(mapEvent), total: Number(totals[0]?.total ?? 0) };
+}
+
+/** The sequence numbers a time range covers (null when the range holds no event). */
+export async function sequenceBounds(db: Db, from: Date | null, to: Date | null): Promise<{ first: number; last: number } | null> {
+  const rows = await queryRows<{ first: string | number | null; last: string | number | null }>(db, sql`
+    SELECT (SELECT min(sequence) FROM access_events WHERE ${from ? sql`at >= ${from.toISOString()}::timestamptz` : sql`TRUE`}) AS first,
+           (SELECT max(sequence) FROM access_events WHERE ${to ? sql`at <= ${to.toISOString()}::timestamptz` : sql`TRUE`}) AS last`);
+  const { first, last } = rows[0] ?? {};
+  if (first === null || first === undefined || last === null || last === undefined || Number(first) > Number(last)) return null;
+  return { first: Number(first), last: Number(last) };
+}
+
+export interface ChainRow {
+  fields: CanonicalEventFields;
+  hash: string;
+}
+
+/** Events with sequence in [first, last], ordered, in their canonical text form (µs timestamps from SQL). */
+export async function loadChainSegment(db: Db, first: number, last: number): Promise<ChainRow[]> {
+  const rows = await queryRows<Record<string, unknown>>(db, sql`
+    SELECT sequence::text AS sequence_text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
+      request_id, actor, role, org_code, view, purpose_kind, purpose_reference, grant_id, subject_code,
+      array_to_string(record_ids, ',') AS record_ids_text, operation_name, prev_hash, hash
+    FROM access_events WHERE sequence BETWEEN ${first} AND ${last} ORDER BY sequence, at`);
+  return rows.map((row) => ({
+    hash: String(row.hash),
+    fields: {
+      sequence: String(row.sequence_text),
+      at: String(row.at_text),
+      requestId: (row.request_id as string | null) ?? null,
+      actor: (row.actor as string | null) ?? null,
+      role: (row.role as string | null) ?? null,
+      orgCode: (row.org_code as string | null) ?? null,
+      view: (row.view as string | null) ?? null,
+      purposeKind: (row.purpose_kind as string | null) ?? null,
+      purposeReference: (row.purpose_reference as string | null) ?? null,
+      grantId: (row.grant_id as string | null) ?? null,
+      subjectCode: (row.subject_code as string | null) ?? null,
+      recordIds: (row.record_ids_text as string | null) ?? null,
+      operationName: (row.operation_name as string | null) ?? null,
+      prevHash: (row.prev_hash as string | null) ?? null,
+    },
+  }));
+}
+
+export async function hashOfSequence(db: Db, sequence: number): Promise<string | null> {
+  const rows = await queryRows<{ hash: string }>(db, sql`SELECT hash FROM access_events WHERE sequence = ${sequence} ORDER BY at LIMIT 1`);
+  return rows[0]?.hash ?? null;
+}
+
+/** Retention (issue 3): make sure this year's and next year's partitions exist before events need them. */
+export async function prepareAccessLogPartitions(db: Db, now: Date): Promise<void> {
+  const year = now.getUTCFullYear();
+  await db.execute(sql`SELECT ensure_access_event_partition(${year}::int), ensure_access_event_partition(${year + 1}::int)`);
+}

@@ -1,0 +1,142 @@
+import type { RequestContext } from '../../context/request-context.js';
+import type { DisclosureEntry } from '../../context/disclosures.js';
+import { AuditUnavailableError } from '../../errors/app-errors.js';
+import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
+import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
+import { GENESIS_HASH, verifySegment } from './chain.js';
+import {
+  hashOfSequence, loadChainSegment, queryEvents, queryReceipts, sequenceBounds, type AccessEventRow, type NewAccessEvent,
+} from './access-log.repository.js';
+import type { AccessEvent, AccessLogFilter, AccessLogVerification, AccessReceipt } from './access-log.type.js';
+
+export const VERIFY_SEGMENT = 5000;
+
+/** L1: the event a disclosure entry writes (the subject code in full, whatever the response showed). */
+export function eventOf(ctx: RequestContext, entry: DisclosureEntry): NewAccessEvent {
+  return {
+    at: ctx.now.toISOString(),
+    requestId: ctx.requestId,
+    actor: ctx.viewer.actor,
+    role: ctx.viewer.role,
+    orgCode: ctx.viewer.orgCode,
+    view: entry.view,
+    purposeKind: entry.purpose?.kind ?? null,
+    purposeReference: entry.purpose?.reference ?? null,
+    grantId: entry.grantId,
+    subjectCode: entry.subjectCode,
+    recordIds: [...entry.recordIds],
+    operationName: entry.operationName,
+  };
+}
+
+/** L1/L2: store the events of everything this request disclosed; throws when they cannot be stored. */
+export async function writeDisclosures(ctx: RequestContext): Promise<void> {
+  const entries = ctx.disclosures.entries;
+  if (!ctx.accessLog || entries.length === 0) return;
+  await ctx.accessLog.append(entries.map((entry) => eventOf(ctx, entry)));
+}
+
+/** L4: an auditor's own log query is an event in the same chain, written before the log is read. */
+async function recordAuditorAction(ctx: RequestContext, operationName: string): Promise<void> {
+  if (!ctx.accessLog) return;
+  try {
+    await ctx.accessLog.append([{
+      at: ctx.now.toISOString(), requestId: ctx.requestId, actor: ctx.viewer.actor, role: ctx.viewer.role,
+      orgCode: ctx.viewer.orgCode, view: null, purposeKind: null, purposeReference: null, grantId: null,
+      subjectCode: null, recordIds: [], operationName,
+    }]);
+  } catch {
+    throw new AuditUnavailableError();
+  }
+}
+
+function toAccessEvent(row: AccessEventRow): AccessEvent {
+  return {
+    sequence: row.sequence,
+    at: row.at,
+    requestId: row.requestId,
+    actor: row.actor,
+    role: row.role,
+    organization: null,
+    orgCode: row.orgCode,
+    view: row.view,
+    purpose: row.purposeKind ? { kind: row.purposeKind, reference: row.purposeReference ?? '' } : null,
+    grantId: row.grantId,
+    subjectCode: row.subjectCode,
+    recordIds: row.recordIds,
+    operationName: row.operationName,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  };
+}
+
+const eventCursor = (row: AccessEventRow) => encodeCursor([row.at.toISOString(), String(row.sequence)]);
+
+function decodeEventCursor(after: string | null | undefined) {
+  const key = decodeCursor(after, ['isoInstant', 'digits']);
+  return key ? { at: key[0], sequence: Number(key[1]) } : null;
+}
+
+export const accessLogService = {
+  async accessLog(ctx: RequestContext, filter: AccessLogFilter | null | undefined, first?: number | null, after?: string | null): Promise<ConnectionShape<AccessEvent>> {
+    const limit = pageSize(first);
+    const cursor = decodeEventCursor(after);
+    await recordAuditorAction(ctx, 'accessLog');
+    const { rows, total } = await queryEvents(ctx.db, {
+      from: filter?.from ?? null,
+      to: filter?.to ?? null,
+      orgCode: filter?.orgCode ?? null,
+      actor: filter?.actor ?? null,
+      subjectCode: filter?.subjectCode?.trim().toUpperCase() || null,
+      view: filter?.view ?? null,
+      purposeKind: filter?.purpose ?? null,
+      after: cursor,
+      limit,
+    });
+    const page = rows.slice(0, limit);
+    return toConnection(page.map(toAccessEvent), page.map(eventCursor), rows.length > limit, total);
+  },
+
+  /** L3: recompute the chain over the events of [from, to] (segment by segment, bounded memory). */
+  async verify(ctx: RequestContext, from?: Date | null, to?: Date | null): Promise<AccessLogVerification> {
+    await recordAuditorAction(ctx, 'verifyAccessLog');
+    const bounds = await sequenceBounds(ctx.db, from ?? null, to ?? null);
+    if (!bounds) return { valid: true, checked: 0, firstBrokenSequence: null, fromSequence: null, toSequence: null, headHash: null };
+    let prev = bounds.first === 1 ? GENESIS_HASH : await hashOfSequence(ctx.db, bounds.first - 1);
+    let checked = 0;
+    for (let start = bounds.first; start <= bounds.last; start += VERIFY_SEGMENT) {
+      const end = Math.min(bounds.last, start + VERIFY_SEGMENT - 1);
+      const rows = await loadChainSegment(ctx.db, start, end);
+      const result = verifySegment(rows, start, prev);
+      checked += result.checked;
+      const missingTail = result.firstBroken === null && result.checked < end - start + 1 ? start + result.checked : null;
+      const broken = result.firstBroken ?? missingTail;
+      if (broken !== null) {
+        return { valid: false, checked, firstBrokenSequence: broken, fromSequence: bounds.first, toSequence: bounds.last, headHash: null };
+      }
+      prev = result.lastHash;
+    }
+    return { valid: true, checked, firstBrokenSequence: null, fromSequence: bounds.first, toSequence: bounds.last, headHash: prev };
+  },
+
+  /** L5: receipts for the subject itself — DEPARTMENT and AGENCY views only, never the officer's id. */
+  async receipts(ctx: RequestContext, subjectCode: string, first?: number | null, after?: string | null): Promise<ConnectionShape<AccessReceipt>> {
+    const limit = pageSize(first);
+    const cursor = decodeEventCursor(after);
+    const { rows, total } = await queryReceipts(ctx.db, subjectCode, cursor, limit);
+    const page = rows.slice(0, limit);
+    return toConnection(
+      page.map((row) => ({
+        at: row.at,
+        organization: null as never,
+        orgCode: row.orgCode ?? '',
+        view: row.view ?? '',
+        purpose: row.purposeKind ? { kind: row.purposeKind, reference: row.purposeReference ?? '' } : null,
+        grantId: row.grantId,
+      })),
+      page.map(eventCursor),
+      rows.length > limit,
+      total,
+    );
+  },
+};

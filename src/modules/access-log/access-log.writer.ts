@@ -1,0 +1,53 @@
+import type { Db } from '../../db/client.js';
+import { appendEvents, type NewAccessEvent } from './access-log.repository.js';
+
+/**
+ * Writes access events with group commit: while one append is in flight, the events of other requests wait
+ * and go together in the next single call. Every caller still waits for its own events to be stored (fail
+ * closed, SPEC L2): a failed append rejects every request in that batch, and nothing of the batch is kept.
+ */
+export const MAX_EVENTS_PER_APPEND = 2000;
+
+interface Pending {
+  events: NewAccessEvent[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class AccessLogWriter {
+  private queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(private readonly db: Db) {}
+
+  append(events: NewAccessEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const batch: Pending[] = [];
+        let size = 0;
+        while (this.queue.length && (batch.length === 0 || size + this.queue[0].events.length <= MAX_EVENTS_PER_APPEND)) {
+          const next = this.queue.shift()!;
+          batch.push(next);
+          size += next.events.length;
+        }
+        try {
+          await appendEvents(this.db, batch.flatMap((p) => p.events));
+          for (const pending of batch) pending.resolve();
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

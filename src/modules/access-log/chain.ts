@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The access-log hash chain (SPEC L3), recomputed in the application independently of the SQL function that
+ * wrote it (migrations/0003_access_log.sql): hash = SHA-256(prevHash ‖ canonical event), where the canonical
+ * event is every column but `hash`, each as `<length in characters>:<text>` (or `-` for NULL), joined by '|'.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The columns of an event in their canonical text form (timestamps as UTC ISO with microseconds). */
+export interface CanonicalEventFields {
+  sequence: string;
+  at: string;
+  requestId: string | null;
+  actor: string | null;
+  role: string | null;
+  orgCode: string | null;
+  view: string | null;
+  purposeKind: string | null;
+  purposeReference: string | null;
+  grantId: string | null;
+  subjectCode: string | null;
+  /** record ids joined by ',' */
+  recordIds: string | null;
+  operationName: string | null;
+  prevHash: string | null;
+}
+
+const FIELD_ORDER: (keyof CanonicalEventFields)[] = [
+  'sequence', 'at', 'requestId', 'actor', 'role', 'orgCode', 'view', 'purposeKind', 'purposeReference', 'grantId',
+  'subjectCode', 'recordIds', 'operationName', 'prevHash',
+];
+
+function field(value: string | null): string {
+  return value === null ? '-' : `${[...value].length}:${value}`;
+}
+
+export function canonicalEvent(event: CanonicalEventFields): string {
+  return FIELD_ORDER.map((name) => field(event[name])).join('|');
+}
+
+export function chainHash(prevHash: string, event: CanonicalEventFields): string {
+  return createHash('sha256').update(prevHash + canonicalEvent(event), 'utf8').digest('hex');
+}
+
+export interface SegmentResult {
+  checked: number;
+  /** the first sequence number at which the chain fails: a missing, duplicated or altered event */
+  firstBroken: number | null;
+  /** the hash of the last event checked (to continue with the next segment) */
+  lastHash: string | null;
+}
+
+/**
+ * Checks consecutive events starting at sequence `first`: numbers contiguous, each prev_hash equal to the
+ * previous event's hash, each hash recomputing. `prevHash` is the hash before `first` (GENESIS_HASH for
+ * sequence 1, null when that event is missing).
+ */
+export function verifySegment(rows: readonly { fields: CanonicalEventFields; hash: string }[], first: number, prevHash: string | null): SegmentResult {
+  let expected = first;
+  let prev = prevHash;
+  let checked = 0;
+  for (const row of rows) {
+    const sequence = Number(row.fields.sequence);
+    if (sequence !== expected) return { checked, firstBroken: Math.min(sequence, expected), lastHash: prev };
+    if (prev === null) return { checked, firstBroken: Math.max(1, sequence - 1), lastHash: null };
+    if (row.fields.prevHash !== prev || chainHash(prev, row.fields) !== row.hash) {
+      return { checked, firstBroken: sequence, lastHash: prev };
+    }
+    prev = row.hash;
+    expected += 1;
+    checked += 1;
+  }
+  return { checked, firstBroken: null, lastHash: prev };
+}
