@@ -132,7 +132,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
   }
 
+  let inFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight += 1;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = async () => {
       if (url.pathname === '/healthz' && req.method === 'GET') {
@@ -147,6 +149,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       logger.error('unhandled request error', { error });
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();
+    }).finally(() => {
+      inFlight -= 1;
     });
   });
 
@@ -161,7 +165,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         });
       }),
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // drain: requests whose client went away still finish (and log) before the database is closed
+      for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      server.closeIdleConnections();
+      await closed;
       await apollo.stop();
     },
   };

@@ -1,7 +1,6 @@
-import { Extensions, type MiddlewareFn } from 'type-graphql';
-import type { GraphQLObjectType } from 'graphql';
+import { Extensions } from 'type-graphql';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Role } from '../../policies/purposes.js';
-import type { RequestContext } from '../context/request-context.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors.js';
 
 /**
@@ -19,15 +18,35 @@ export function allowedRolesOf(type: GraphQLObjectType, fieldName: string): read
   return Array.isArray(allow) ? (allow as Role[]) : null;
 }
 
-/** The one global middleware that enforces `@Allow` on root fields. */
-export const enforceAccess: MiddlewareFn<RequestContext> = async ({ context, info }, next) => {
-  const root = info.parentType.name;
-  if (root === 'Query' || root === 'Mutation' || root === 'Subscription') {
-    const allowed = allowedRolesOf(info.parentType, info.fieldName);
-    if (!allowed || !allowed.includes(context.viewer.role)) {
-      if (context.viewer.role === 'public') throw new UnauthenticatedError('This operation needs a token.');
+/** The root fields an operation selects (through fragments and inline fragments on the root type). */
+function rootFieldNames(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection.name.value];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(selection.selectionSet, fragments, seen);
+    const fragment = fragments[selection.name.value];
+    if (!fragment || seen.has(fragment.name.value)) return [];
+    seen.add(fragment.name.value);
+    return rootFieldNames(fragment.selectionSet, fragments, seen);
+  });
+}
+
+/**
+ * Enforces `@Allow` once per operation, before execution, on every root field it selects — not as a
+ * per-field middleware, which would wrap every field of every record in the response.
+ */
+export function enforceOperationAccess(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, role: Role): void {
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  if (!root) return;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  for (const name of rootFieldNames(operation.selectionSet, fragments)) {
+    if (name.startsWith('__')) continue; // introspection: see the production guard
+    const allowed = allowedRolesOf(root, name);
+    if (!allowed || !allowed.includes(role)) {
+      if (role === 'public') throw new UnauthenticatedError('This operation needs a token.');
       throw new ForbiddenError();
     }
   }
-  return next();
-};
+}

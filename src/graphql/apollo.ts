@@ -5,6 +5,8 @@ import type { RequestContext } from '../context/request-context.js';
 import { AppError, UnauthenticatedError } from '../errors/app-errors.js';
 import { formatError } from './format-error.js';
 import { accessLogPlugin } from './access-log.plugin.js';
+import { enforceOperationAccess } from './access.js';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { queryLimitsRule } from './limits.js';
 import type { Logger } from '../logging.js';
 
@@ -25,12 +27,16 @@ function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> 
   };
 }
 
-/** SPEC §11: in production the public may not introspect the schema (tokens still may, for tooling). */
-function publicIntrospectionGuard(production: boolean): ApolloServerPlugin<RequestContext> {
+/**
+ * Default deny (STYLE 2): every root field the operation selects must `@Allow` the caller's role. And SPEC §11:
+ * in production the public may not introspect the schema (tokens still may, for tooling).
+ */
+function operationAccessPlugin(production: boolean): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, document }) {
+        async didResolveOperation({ contextValue, document, operation, schema }) {
+          if (operation) enforceOperationAccess(schema, document, operation, contextValue.viewer.role);
           if (!production || contextValue.viewer.role !== 'public') return;
           // anywhere in the document: fragments and inline fragments on Query reach the root too
           let introspects = false;
@@ -57,6 +63,10 @@ export function createApollo(schema: GraphQLSchema, options: { production: boole
     allowBatchedHttpRequests: false,
     hideSchemaDetailsFromClientErrors: options.production,
     validationRules: [queryLimitsRule(options.limits)],
-    plugins: [errorLoggingPlugin(options.logger), publicIntrospectionGuard(options.production), accessLogPlugin(options.logger)],
+    plugins: [
+      // no HTTP caching of credit data; also spares a per-field cache-hint pass
+      ApolloServerPluginCacheControlDisabled(),
+      errorLoggingPlugin(options.logger), operationAccessPlugin(options.production), accessLogPlugin(options.logger),
+    ],
   });
 }

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
-import { enforceAccess } from './access.js';
 import { ViewerResolver } from '../modules/viewer/viewer.resolver.js';
 import { CatalogResolver } from '../modules/catalog/catalog.resolver.js';
 import { OrganizationsResolver } from '../modules/organizations/organizations.resolver.js';
@@ -21,7 +20,6 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       ViewerResolver, CatalogResolver, OrganizationsResolver, SubjectsResolver, RecordFieldsResolver, FilingResolver,
       AccessLogResolver, AccessEventFieldsResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
     ],
-    globalMiddlewares: [enforceAccess],
     validate: false,
   });
   return cached;

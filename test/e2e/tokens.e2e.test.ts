@@ -246,7 +246,7 @@ describe.each(testDatabaseKinds())('§10.2 tokens on %s', (kind) => {
         token: tokens.department(department), variables: { input: { code: 'DEPT-FORBIDDEN-1', name: 'x', kind: 'DEPARTMENT' } },
       });
       expect(response.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      expect(response.body.data).toBeNull();
+      expect(response.body.data ?? null).toBeNull(); // refused before execution: no data at all
       const orgs = await gw.request(`{ organizations(kind: DEPARTMENT) { code } }`);
       expect(orgs.body.data.organizations.map((o: { code: string }) => o.code)).not.toContain('DEPT-FORBIDDEN-1');
     });
@@ -258,7 +258,7 @@ describe.each(testDatabaseKinds())('§10.2 tokens on %s', (kind) => {
         variables: { records: [{ subjectCode: subject.code, type: 'license', sourceRef: 'agency-1', title: 't', decidedAt: '2026-01-05T09:00:00+08:00' }] },
       });
       expect(response.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-      expect(response.body.data).toBeNull();
+      expect(response.body.data ?? null).toBeNull();
       const count = await database.db.execute(sql`SELECT count(*)::int AS n FROM records WHERE subject_id = ${subject.id}`);
       expect((count as unknown as { rows: { n: number }[] }).rows[0].n).toBe(0);
     });
@@ -278,7 +278,7 @@ describe.each(testDatabaseKinds())('§10.2 tokens on %s', (kind) => {
       for (const [token, query, variables] of cases) {
         const response = await gw.request(query, { token, variables });
         expect(response.body.errors?.[0]?.extensions?.code, query).toBe('FORBIDDEN');
-        expect(response.body.data).toBeNull();
+        expect(response.body.data ?? null).toBeNull();
       }
       // the agency was not suspended by either attempt
       expect((await me(tokens.agency(agency))).body.data.me.role).toBe('agency');
