@@ -59,7 +59,8 @@ CREATE TRIGGER access_events_no_truncate BEFORE TRUNCATE ON access_events_defaul
 SELECT ensure_access_event_partition(y) FROM generate_series(2020, 2032) AS y;
 --> statement-breakpoint
 -- The canonical serialisation of an event (every column but hash): each field as <length>:<text> (or '-' for
--- NULL), joined by '|'. test/unit and src/modules/access-log/chain.ts recompute it independently.
+-- NULL), joined by '|'; record_ids as <count>#<each id encoded the same way, joined by ','>, so that no two
+-- different arrays share a text. src/modules/access-log/chain.ts recomputes it independently.
 CREATE FUNCTION access_event_field(v text) RETURNS text IMMUTABLE LANGUAGE sql AS $$
   SELECT CASE WHEN v IS NULL THEN '-' ELSE length(v)::text || ':' || v END
 $$;
@@ -75,7 +76,9 @@ CREATE FUNCTION access_event_canonical(
     access_event_field(p_request_id), access_event_field(p_actor), access_event_field(p_role),
     access_event_field(p_org_code), access_event_field(p_view), access_event_field(p_purpose_kind),
     access_event_field(p_purpose_reference), access_event_field(p_grant_id), access_event_field(p_subject_code),
-    access_event_field(array_to_string(p_record_ids, ',')), access_event_field(p_operation_name),
+    access_event_field(coalesce(cardinality(p_record_ids), 0)::text || '#' || coalesce(
+      (SELECT string_agg(access_event_field(id), ',' ORDER BY n) FROM unnest(p_record_ids) WITH ORDINALITY AS u(id, n)), '')),
+    access_event_field(p_operation_name),
     access_event_field(p_prev_hash))
 $$;
 --> statement-breakpoint

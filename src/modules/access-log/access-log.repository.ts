@@ -142,7 +142,7 @@ export async function loadChainSegment(db: Db, first: number, last: number): Pro
   const rows = await queryRows<Record<string, unknown>>(db, sql`
     SELECT sequence::text AS sequence_text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
       request_id, actor, role, org_code, view, purpose_kind, purpose_reference, grant_id, subject_code,
-      array_to_string(record_ids, ',') AS record_ids_text, operation_name, prev_hash, hash
+      to_jsonb(record_ids)::text AS record_ids_json, operation_name, prev_hash, hash
     FROM access_events WHERE sequence BETWEEN ${first} AND ${last} ORDER BY sequence, at`);
   return rows.map((row) => ({
     hash: String(row.hash),
@@ -158,7 +158,7 @@ export async function loadChainSegment(db: Db, first: number, last: number): Pro
       purposeReference: (row.purpose_reference as string | null) ?? null,
       grantId: (row.grant_id as string | null) ?? null,
       subjectCode: (row.subject_code as string | null) ?? null,
-      recordIds: (row.record_ids_text as string | null) ?? null,
+      recordIds: JSON.parse(String(row.record_ids_json ?? '[]')) as (string | null)[],
       operationName: (row.operation_name as string | null) ?? null,
       prevHash: (row.prev_hash as string | null) ?? null,
     },

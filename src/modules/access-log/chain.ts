@@ -20,8 +20,8 @@ export interface CanonicalEventFields {
   purposeReference: string | null;
   grantId: string | null;
   subjectCode: string | null;
-  /** record ids joined by ',' */
-  recordIds: string | null;
+  /** the record_ids array, element by element (NULL elements kept) */
+  recordIds: readonly (string | null)[];
   operationName: string | null;
   prevHash: string | null;
 }
@@ -35,8 +35,16 @@ function field(value: string | null): string {
   return value === null ? '-' : `${[...value].length}:${value}`;
 }
 
+/** An array as <count>#<each element as a field, joined by ','>: distinct arrays never share a text. */
+function arrayText(values: readonly (string | null)[]): string {
+  return `${values.length}#${values.map(field).join(',')}`;
+}
+
 export function canonicalEvent(event: CanonicalEventFields): string {
-  return FIELD_ORDER.map((name) => field(event[name])).join('|');
+  return FIELD_ORDER.map((name) => {
+    const value = event[name];
+    return field(Array.isArray(value) ? arrayText(value) : (value as string | null));
+  }).join('|');
 }
 
 export function chainHash(prevHash: string, event: CanonicalEventFields): string {

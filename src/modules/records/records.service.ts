@@ -12,6 +12,7 @@ export const recordsService = {
     ctx: RequestContext,
     subject: Subject,
     args: { categories?: string[] | null; types?: string[] | null; first?: number | null; after?: string | null },
+    disclosesRows = true,
   ): Promise<ConnectionShape<CreditRecord>> {
     const limit = pageSize(args.first);
     const cursor = decodeCursor(args.after, ['isoInstant', 'uuid']);
@@ -23,7 +24,7 @@ export const recordsService = {
       limit,
     });
     const rows = page.rows.slice(0, limit);
-    for (const row of rows) subject.disclosure.recordIds.add(row.id);
+    if (disclosesRows) for (const row of rows) subject.disclosure.recordIds.add(row.id);
     return toConnection(
       rows.map((row) => toCreditRecord(row, subject.decision.view)),
       rows.map((row) => encodeCursor([row.decidedAt.toISOString(), row.id])),

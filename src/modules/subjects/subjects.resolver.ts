@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectsField } from '../../graphql/selection.js';
 import type { RequestContext } from '../../context/request-context.js';
 import { Allow, ALL_ROLES } from '../../graphql/access.js';
 import { RecordCategory, SubjectKind } from '../../graphql/enums.js';
@@ -42,8 +44,11 @@ export class SubjectsResolver {
     @Arg('types', () => [String], { nullable: true }) types?: string[] | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return recordsService.recordsOf(ctx, subject, { categories, types, first, after });
+    // L1: a response that asks only for totalCount discloses no record
+    const disclosesRows = info ? selectsField(info, ['edges', 'pageInfo']) : true;
+    return recordsService.recordsOf(ctx, subject, { categories, types, first, after }, disclosesRows);
   }
 
   @FieldResolver(() => [CreditRecord], { description: 'active PROFESSIONAL records' })
