@@ -121,6 +121,9 @@ describe.skipIf(!postgresUrl())('L3 two gateway processes writing at the same ti
     expect(urls).toHaveLength(2);
     expect(new Set(urls).size).toBe(2);
     const departmentToken = tokens.department(department);
+    // warm both processes up (JIT, pool connections) with requests that disclose nothing, so that neither
+    // finishes its share before the other has started and the appends really overlap
+    await Promise.all(urls.flatMap((url) => Array.from({ length: 20 }, () => post(url, '{ me { role } }', {}, departmentToken))));
 
     const requests = Array.from({ length: REQUESTS }, (_, i) => {
       const gateway = i % 2;
