@@ -17,6 +17,8 @@ export interface RecordFacts {
   subjectKind: string;
   category: string;
   nature: string;
+  /** A3: decided more than AGENCY_NEGATIVE_LOOKBACK before the request's instant */
+  decidedBeyondAgencyLookback: boolean;
 }
 
 export interface SubjectRowFacts {
@@ -32,6 +34,7 @@ export type AppAbility = MongoAbility<[Action, 'Record' | 'Subject' | RecordFact
 
 export const RECORD_FACT_FIELDS = [
   'status', 'effectiveDisclosure', 'sourceOrg', 'subjectCode', 'subjectKind', 'category', 'nature',
+  'decidedBeyondAgencyLookback',
 ] as const;
 export const SUBJECT_FACT_FIELDS = ['code', 'kind', 'hasPublicRecord'] as const;
 
@@ -49,6 +52,21 @@ function allowDepartment({ can }: AbilityBuilder<AppAbility>, orgCode: string): 
   can('read', 'Subject');
 }
 
+/**
+ * A2, A3, D8: an agency holding grants (already narrowed to its stated purpose and to those in force now):
+ * beyond the public view, the SHARED records of each granting subject in the granted categories — never
+ * SUBJECT_ONLY, and never an individual's negative record decided more than five years ago.
+ */
+function allowAgency({ can, cannot }: AbilityBuilder<AppAbility>, grants: Standing['grants']): void {
+  for (const grant of grants) {
+    can('read', 'Record', { status: 'ACTIVE', effectiveDisclosure: 'SHARED', subjectCode: grant.subjectCode, category: { $in: [...grant.categories] } });
+    can('read', 'Subject', { code: grant.subjectCode });
+  }
+  if (grants.length) {
+    cannot('read', 'Record', { effectiveDisclosure: 'SHARED', subjectKind: 'INDIVIDUAL', nature: 'NEGATIVE', decidedBeyondAgencyLookback: true });
+  }
+}
+
 /** S1: the subject's own file, every class and status. */
 function allowSelf({ can }: AbilityBuilder<AppAbility>, subjectCode: string): void {
   can('read', 'Record', { subjectCode });
@@ -61,5 +79,6 @@ export function defineAbility(standing: Standing): AppAbility {
   allowPublic(builder);
   if (viewer.role === 'department' && purpose && viewer.orgCode) allowDepartment(builder, viewer.orgCode);
   if (viewer.role === 'subject' && viewer.subjectCode) allowSelf(builder, viewer.subjectCode);
+  if (viewer.role === 'agency' && purpose) allowAgency(builder, standing.grants);
   return builder.build({ detectSubjectType: (object) => object.__type });
 }

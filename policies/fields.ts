@@ -65,11 +65,16 @@ export function projectSubject(subject: SubjectFieldsIn, decision: ViewDecision)
   return out;
 }
 
-/** Which views receive a record's `details` and its version history (P2: never the public). */
-export function viewSeesRecordDetails(view: ViewTier): boolean {
-  return view !== 'PUBLIC';
+/**
+ * Which records' `details` and version history a view receives: never the public's (P2); an agency only for
+ * what its grant opened beyond the public view, the SHARED records (A2); departments and the subject all.
+ */
+export function viewSeesRecordDetails(view: ViewTier, effectiveDisclosure: string): boolean {
+  if (view === 'PUBLIC') return false;
+  if (view === 'AGENCY') return effectiveDisclosure === 'SHARED';
+  return true;
 }
 
-export function recordRedactions(view: ViewTier): Redaction[] {
-  return viewSeesRecordDetails(view) ? [] : [{ field: 'details', reason: 'NOT_PUBLIC' }];
+export function recordRedactions(view: ViewTier, effectiveDisclosure: string): Redaction[] {
+  return viewSeesRecordDetails(view, effectiveDisclosure) ? [] : [{ field: 'details', reason: 'NOT_PUBLIC' }];
 }

@@ -105,3 +105,11 @@ export function effectiveDisclosure(
 export function isLooserThan(a: Disclosure, b: Disclosure): boolean {
   return DISCLOSURE_ORDER.indexOf(a) < DISCLOSURE_ORDER.indexOf(b);
 }
+
+/** A3: beyond the public view, agencies never receive an individual's negative record decided longer ago. */
+export const AGENCY_NEGATIVE_LOOKBACK = '5 years';
+
+/** A3: "decided more than five years ago" at `now` (Asia/Shanghai calendar; exactly five years is not more). */
+export function isBeyondAgencyLookback(decidedAt: Date, now: Date): boolean {
+  return addInterval(decidedAt, AGENCY_NEGATIVE_LOOKBACK).getTime() < now.getTime();
+}

@@ -11,6 +11,7 @@ import type { OrganizationRow } from '../modules/organizations/organizations.rep
 import { createVersionLoader } from '../modules/records/records.loaders.js';
 import type { RecordVersionRow } from '../modules/records/records.repository.js';
 import type { AccessLogWriter } from '../modules/access-log/access-log.writer.js';
+import { findActiveGrants } from '../modules/grants/grants.repository.js';
 
 /** Per-request state, passed first to every service call (STYLE: Vendure's RequestContext). */
 export interface RequestContext {
@@ -37,7 +38,7 @@ export interface ContextOptions {
 }
 
 export function createRequestContext({ db, viewer, now, requestId, accessLog = null }: ContextOptions): RequestContext {
-  const scoped = new Map<string, ScopedAccess>();
+  const scoped = new Map<string, Promise<ScopedAccess>>();
   return {
     requestId: requestId ?? randomUUID(),
     now,
@@ -57,8 +58,14 @@ export function createRequestContext({ db, viewer, now, requestId, accessLog = n
       const key = purpose ? `${purpose.kind}\u0000${purpose.reference}` : '';
       let access = scoped.get(key);
       if (!access) {
-        // grants (SPEC §5) are loaded here per request once agencies can hold them; none exist yet
-        access = createScopedAccess(db, { viewer, purpose, grants: [] }, now);
+        const stated = purpose;
+        access = (async () => {
+          // A4/D8: the grants in force now for exactly this purpose, read on every request, never cached
+          const grants = viewer.role === 'agency' && stated && viewer.orgCode
+            ? (await findActiveGrants(db, viewer.orgCode, stated.kind, now)).map((g) => ({ id: g.id, subjectCode: g.subjectCode, categories: g.categories }))
+            : [];
+          return createScopedAccess(db, { viewer, purpose: stated, grants }, now);
+        })();
         scoped.set(key, access);
       }
       return access;

@@ -10,6 +10,7 @@ import { FilingResolver } from '../modules/filing/filing.resolver.js';
 import {
   AccessEventFieldsResolver, AccessLogResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
 } from '../modules/access-log/access-log.resolver.js';
+import { GrantsResolver, SubjectGrantsResolver } from '../modules/grants/grants.resolver.js';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
@@ -19,6 +20,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     resolvers: [
       ViewerResolver, CatalogResolver, OrganizationsResolver, SubjectsResolver, RecordFieldsResolver, FilingResolver,
       AccessLogResolver, AccessEventFieldsResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
+      GrantsResolver, SubjectGrantsResolver,
     ],
     validate: false,
   });

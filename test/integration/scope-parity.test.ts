@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAbility, type AppAbility, type RecordFacts, type SubjectRowFacts } from '../../policies/abilities.js';
 import type { Standing } from '../../policies/viewer.js';
-import { effectiveDisclosure, type Disclosure, type Severity, type TypeWindowRule } from '../../policies/windows.js';
+import { effectiveDisclosure, type Disclosure, type Severity, type TypeWindowRule, isBeyondAgencyLookback } from '../../policies/windows.js';
 import type { Db } from '../../src/db/client.js';
 import { records, subjects } from '../../src/db/schema/index.js';
 import { listCatalogTypes } from '../../src/modules/catalog/catalog.repository.js';
@@ -197,6 +197,7 @@ function recordFacts(row: RecordRow, loaded: Loaded, now: Date): RecordFacts {
     subjectKind: subject.kind,
     category: row.category,
     nature: row.nature,
+    decidedBeyondAgencyLookback: isBeyondAgencyLookback(row.decidedAt, now),
   };
 }
 

@@ -8,8 +8,7 @@ import {
   publicWindow,
   type Disclosure,
   type Severity,
-  type SubjectFacts,
-} from '../../policies/windows.js';
+  type SubjectFacts, isBeyondAgencyLookback } from '../../policies/windows.js';
 import { generateResidentId, generateUscc } from '../../src/domain/identifiers.js';
 import { mulberry32 } from '../support/random.js';
 import { catalogRow, windowRule } from './windows.catalog.js';
@@ -253,6 +252,7 @@ function recordFacts(record: RecordCase, subject: SubjectCase, now: Date = NOW):
     subjectKind: subject.kind,
     category: row.category,
     nature: row.nature,
+    decidedBeyondAgencyLookback: isBeyondAgencyLookback(record.decidedAt, now),
   };
 }
 

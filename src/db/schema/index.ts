@@ -3,3 +3,4 @@ export * from './catalog.js';
 export * from './subjects.js';
 export * from './records.js';
 export * from './access-events.js';
+export * from './grants.js';

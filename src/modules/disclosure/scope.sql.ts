@@ -1,7 +1,8 @@
 import { rulesToAST } from '@casl/ability/extra';
 import { sql, type SQL } from 'drizzle-orm';
 import type { AppAbility } from '../../../policies/abilities.js';
-import { effectiveDisclosureSql, type RowAliases } from './record-facts.sql.js';
+import { addShanghaiInterval, effectiveDisclosureSql, instant, type RowAliases } from './record-facts.sql.js';
+import { AGENCY_NEGATIVE_LOOKBACK } from '../../../policies/windows.js';
 
 /**
  * CASL rules → SQL WHERE (STYLE convention 1). Only the operators below are understood; anything else throws,
@@ -36,8 +37,11 @@ export function astToSql(node: AstNode, fields: FieldMap): SQL {
       const parts = node.value as AstNode[];
       return parts.length === 0 ? sql`FALSE` : sql`(${sql.join(parts.map((p) => astToSql(p, fields)), sql` OR `)})`;
     }
-    case 'not':
-      return sql`(NOT ${astToSql(node.value as AstNode, fields)})`;
+    case 'not': {
+      // CASL gives `not` a list of conditions (a `cannot` rule's conjunction) or a single one
+      const inner = Array.isArray(node.value) ? { operator: 'and', value: node.value } : (node.value as AstNode);
+      return sql`(NOT COALESCE(${astToSql(inner, fields)}, FALSE))`;
+    }
     case 'eq':
       return node.value === null
         ? sql`(${fieldSql(fields, node.field)} IS NULL)`
@@ -73,6 +77,7 @@ export function recordFieldMap(a: RowAliases, now: Date): FieldMap {
     subjectKind: col(a.subject, 'kind'),
     category: col(a.record, 'category'),
     nature: col(a.record, 'nature'),
+    decidedBeyondAgencyLookback: sql`(${addShanghaiInterval(col(a.record, 'decided_at'), sql.raw(`interval '${AGENCY_NEGATIVE_LOOKBACK}'`))} < ${instant(now)})`,
   };
 }
 

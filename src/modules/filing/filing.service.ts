@@ -196,12 +196,12 @@ export const filingService = {
     const text = reason.trim();
     if (!text || text.length > 1000) throw new BadUserInputError('INVALID_REASON', 'A reason is 1–1000 characters.');
     if (!UUID.test(id)) throw new NotFoundError('No such record.');
-    const record = await findRecordById(ctx.db, id);
+    const record = await findRecordById(ctx.db, id, ctx.now);
     if (!record) throw new NotFoundError('No such record.');
     if (record.sourceOrg !== ctx.viewer.orgCode) throw new ForbiddenError('Only the source organisation may withdraw a record.');
     if (record.status !== 'ACTIVE') throw new BadUserInputError('RECORD_NOT_ACTIVE', `The record is ${record.status} already.`);
     await withdraw(ctx.db, id, text, ctx.viewer.actor);
-    const updated = await findRecordById(ctx.db, id);
+    const updated = await findRecordById(ctx.db, id, ctx.now);
     return toCreditRecord(updated!, 'DEPARTMENT');
   },
 };

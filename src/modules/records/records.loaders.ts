@@ -24,7 +24,7 @@ export function createRecordLoaders(db: Db, scope: SQL, now: Date): RecordLoader
         }
         const results = new Map<RecordPageRequest, RecordPageResult>();
         for (const group of groups.values()) {
-          const pages = await loadRecordPages(db, group, scope);
+          const pages = await loadRecordPages(db, group, scope, now);
           for (const request of group) results.set(request, pages.get(request.subjectId) ?? { rows: [], total: 0 });
         }
         return requests.map((request) => results.get(request)!);

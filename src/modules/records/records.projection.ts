@@ -5,7 +5,7 @@ import type { RecordRow } from './records.repository.js';
 
 /** A visible record row → the GraphQL object for one view (P2: no details for the public). */
 export function toCreditRecord(row: RecordRow, view: ViewTier): CreditRecord {
-  const seesDetails = viewSeesRecordDetails(view);
+  const seesDetails = viewSeesRecordDetails(view, row.effectiveDisclosure);
   return {
     id: row.id,
     type: row.type,
@@ -27,7 +27,7 @@ export function toCreditRecord(row: RecordRow, view: ViewTier): CreditRecord {
     disclosure: row.disclosure,
     status: row.status,
     disputed: false,
-    redactions: recordRedactions(view),
+    redactions: recordRedactions(view, row.effectiveDisclosure),
     version: row.version,
     row,
     view,

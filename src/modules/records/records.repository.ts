@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { queryRows, toDate, toDateOrNull } from '../../db/rows.js';
-import { publicUntilSql, DEFAULT_ALIASES } from '../disclosure/record-facts.sql.js';
+import { effectiveDisclosureSql, publicUntilSql, DEFAULT_ALIASES } from '../disclosure/record-facts.sql.js';
 
 /** A record as the read path returns it (current version), before field projection. */
 export interface RecordRow {
@@ -26,6 +26,8 @@ export interface RecordRow {
   details: unknown;
   sourceOrg: string;
   disclosure: string;
+  /** the class the record is disclosed as at the request's instant (D3, D5) */
+  effectiveDisclosure: string;
   status: string;
   version: number;
 }
@@ -33,6 +35,11 @@ export interface RecordRow {
 const RECORD_COLUMNS = sql.raw(`r.id, r.subject_id, s.code AS subject_code, r.type, r.category, r.nature, r.severity,
   r.title, r.summary, r.decision_number, r.decided_at, r.valid_from, r.valid_until, r.legal_basis,
   r.amount::float8 AS amount, r.grade, r.group_code, r.details, r.source_org, r.disclosure, r.status, r.version`);
+
+/** Request-time columns: the public window's end and the effective class (computed, never stored: D6). */
+function derivedColumns(now: Date): SQL {
+  return sql`${publicUntilSql(DEFAULT_ALIASES)} AS public_until, ${effectiveDisclosureSql(DEFAULT_ALIASES, now)} AS effective_disclosure`;
+}
 
 export function mapRecordRow(row: Record<string, unknown>): RecordRow {
   return {
@@ -57,6 +64,7 @@ export function mapRecordRow(row: Record<string, unknown>): RecordRow {
     details: typeof row.details === 'string' ? JSON.parse(row.details) : (row.details ?? null),
     sourceOrg: String(row.source_org),
     disclosure: String(row.disclosure),
+    effectiveDisclosure: String(row.effective_disclosure ?? row.disclosure),
     status: String(row.status),
     version: Number(row.version),
   };
@@ -86,6 +94,7 @@ export async function loadRecordPages(
   db: Db,
   requests: readonly RecordPageRequest[],
   scope: SQL,
+  now: Date,
 ): Promise<Map<number, RecordPageResult>> {
   const result = new Map<number, RecordPageResult>();
   if (requests.length === 0) return result;
@@ -99,7 +108,7 @@ export async function loadRecordPages(
     : sql`TRUE`;
   const rows = await queryRows<Record<string, unknown>>(db, sql`
     WITH visible AS MATERIALIZED (
-      SELECT ${RECORD_COLUMNS}, ${publicUntilSql(DEFAULT_ALIASES)} AS public_until
+      SELECT ${RECORD_COLUMNS}, ${derivedColumns(now)}
       FROM records r
       JOIN subjects s ON s.id = r.subject_id
       JOIN catalog_types ct ON ct.code = r.type
@@ -131,7 +140,7 @@ export async function loadQualifications(db: Db, subjectIds: readonly number[], 
   const result = new Map<number, RecordRow[]>(subjectIds.map((id) => [id, []]));
   if (subjectIds.length === 0) return result;
   const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT ${RECORD_COLUMNS}, ${publicUntilSql(DEFAULT_ALIASES)} AS public_until
+    SELECT ${RECORD_COLUMNS}, ${derivedColumns(now)}
     FROM records r
     JOIN subjects s ON s.id = r.subject_id
     JOIN catalog_types ct ON ct.code = r.type
@@ -181,9 +190,9 @@ export function parseTextArray(value: unknown): string[] {
 }
 
 /** One record by id regardless of scope (write path: the caller's right to it is checked by the service). */
-export async function findRecordById(db: Db, id: string): Promise<(RecordRow & { snapshot: Record<string, unknown> }) | null> {
+export async function findRecordById(db: Db, id: string, now: Date): Promise<(RecordRow & { snapshot: Record<string, unknown> }) | null> {
   const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT ${RECORD_COLUMNS}, ${publicUntilSql(DEFAULT_ALIASES)} AS public_until, to_jsonb(r) AS snapshot
+    SELECT ${RECORD_COLUMNS}, ${derivedColumns(now)}, to_jsonb(r) AS snapshot
     FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
     WHERE r.id = ${id}::uuid`);
   if (!rows.length) return null;

@@ -42,7 +42,7 @@ export const recordsService = {
 
   /** `CreditRecord.history`: earlier versions, only for views that see details (W2). */
   async historyOf(ctx: RequestContext, record: CreditRecord): Promise<CreditRecordVersion[] | null> {
-    if (!viewSeesRecordDetails(record.view)) return null;
+    if (!viewSeesRecordDetails(record.view, record.row.effectiveDisclosure)) return null;
     const versions = await ctx.versions.load(record.id);
     return versions.map((v) => ({ version: v.version, replacedAt: v.replacedAt, changedFields: v.changedFields, snapshot: v.snapshot }));
   },
