@@ -21,6 +21,8 @@ export const PurposeKind = asEnum(PURPOSE_KINDS);
 export const SubjectStatus = asEnum(['ACTIVE', 'DEREGISTERED', 'REVOKED'] as const);
 export const RedactionReason = asEnum(['MASKED_PERSONAL_DATA', 'PURPOSE_REQUIRED', 'GRANT_REQUIRED', 'NOT_PUBLIC'] as const);
 export const PublicityRule = asEnum(['BY_SEVERITY', 'BY_VALIDITY'] as const);
+export const Scenario = asEnum(['LICENSING', 'PROCUREMENT', 'BIDDING', 'SUBSIDY', 'QUALIFICATION', 'HIRING', 'HONORS'] as const);
+export const Verdict = asEnum(['CLEAR', 'WARN', 'RESTRICT'] as const);
 export const Role = asEnum(['public', 'department', 'agency', 'subject', 'auditor', 'admin'] as const);
 
 registerEnumType(SubjectKind, { name: 'SubjectKind' });
@@ -37,3 +39,5 @@ registerEnumType(SubjectStatus, { name: 'SubjectStatus' });
 registerEnumType(RedactionReason, { name: 'RedactionReason' });
 registerEnumType(PublicityRule, { name: 'PublicityRule' });
 registerEnumType(Role, { name: 'Role' });
+registerEnumType(Scenario, { name: 'Scenario' });
+registerEnumType(Verdict, { name: 'Verdict' });

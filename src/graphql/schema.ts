@@ -11,6 +11,7 @@ import {
   AccessEventFieldsResolver, AccessLogResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
 } from '../modules/access-log/access-log.resolver.js';
 import { GrantsResolver, SubjectGrantsResolver } from '../modules/grants/grants.resolver.js';
+import { CreditCheckResolver } from '../modules/credit-check/credit-check.resolver.js';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
@@ -20,7 +21,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     resolvers: [
       ViewerResolver, CatalogResolver, OrganizationsResolver, SubjectsResolver, RecordFieldsResolver, FilingResolver,
       AccessLogResolver, AccessEventFieldsResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
-      GrantsResolver, SubjectGrantsResolver,
+      GrantsResolver, SubjectGrantsResolver, CreditCheckResolver,
     ],
     validate: false,
   });

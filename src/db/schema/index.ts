@@ -4,3 +4,4 @@ export * from './subjects.js';
 export * from './records.js';
 export * from './access-events.js';
 export * from './grants.js';
+export * from './measures.js';

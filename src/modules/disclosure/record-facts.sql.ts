@@ -62,3 +62,13 @@ export function effectiveDisclosureSql(a: RowAliases, now: Date): SQL {
     WHEN ${col(a.subject, 'kind')} = 'INDIVIDUAL' AND NOT (${col(a.catalog, 'public_for_individuals')} AND ${isAdultSql(a, now)}) THEN 'SHARED'
     ELSE 'PUBLIC' END)`;
 }
+
+/**
+ * C2: a record is in force while ACTIVE and inside its D1/D2 time window (default expiries included),
+ * whatever its disclosure class — the same window as publicity, policies/windows.ts `isInsidePublicWindow`.
+ */
+export function inForceSql(a: RowAliases, now: Date): SQL {
+  const w = recordWindowSql(a);
+  const t = instant(now);
+  return sql`(${col(a.record, 'status')} = 'ACTIVE' AND NOT ${w.neverPublic} AND ${t} >= ${w.start} AND (${w.until} IS NULL OR ${t} < ${w.until}))`;
+}

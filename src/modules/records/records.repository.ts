@@ -36,6 +36,17 @@ const RECORD_COLUMNS = sql.raw(`r.id, r.subject_id, s.code AS subject_code, r.ty
   r.title, r.summary, r.decision_number, r.decided_at, r.valid_from, r.valid_until, r.legal_basis,
   r.amount::float8 AS amount, r.grade, r.group_code, r.details, r.source_org, r.disclosure, r.status, r.version`);
 
+/** The columns mapRecordRow reads, over r / s / ct, evaluated at `now`. */
+export function recordSelectSql(now: Date): SQL {
+  return sql`${RECORD_COLUMNS}, ${derivedColumns(now)}`;
+}
+
+/** A RecordRow that went through JSON (stored credit checks) → Dates restored. */
+export function reviveRecordRow(stored: RecordRow): RecordRow {
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(String(v)));
+  return { ...stored, decidedAt: date(stored.decidedAt)!, validFrom: date(stored.validFrom), validUntil: date(stored.validUntil), publicUntil: date(stored.publicUntil) };
+}
+
 /** Request-time columns: the public window's end and the effective class (computed, never stored: D6). */
 function derivedColumns(now: Date): SQL {
   return sql`${publicUntilSql(DEFAULT_ALIASES)} AS public_until, ${effectiveDisclosureSql(DEFAULT_ALIASES, now)} AS effective_disclosure`;

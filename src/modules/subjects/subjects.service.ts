@@ -18,7 +18,7 @@ export interface PurposeArg {
 export const MIN_SEARCH_LENGTH = 2;
 
 /** A visible subject row → the GraphQL object for its view; registers the disclosure (L1 seam). */
-function present(ctx: RequestContext, row: SubjectRow, access: ScopedAccess, operationName: string): Subject {
+export function presentSubject(ctx: RequestContext, row: SubjectRow, access: ScopedAccess, operationName: string): Subject {
   const decision = access.decide(row.code);
   const projected = projectSubject(row, decision);
   const disclosure = ctx.disclosures.subject({
@@ -37,7 +37,7 @@ export const subjectsService = {
     const { code } = await catalogService.lookupCode(ctx, rawCode);
     const access = await ctx.access(purpose);
     const row = await findVisibleSubject(ctx.db, code, access.subjectScope);
-    return row ? present(ctx, row, access, 'subject') : null;
+    return row ? presentSubject(ctx, row, access, 'subject') : null;
   },
 
   /** `searchSubjects`: P4 (organisations by name or code) and G3 (departments with a purpose: individuals too). */
@@ -77,7 +77,7 @@ export const subjectsService = {
     );
     const page = rows.slice(0, limit);
     return toConnection(
-      page.map((row) => present(ctx, row, access, 'searchSubjects')),
+      page.map((row) => presentSubject(ctx, row, access, 'searchSubjects')),
       page.map((row) => encodeCursor([row.name, row.code])),
       rows.length > limit,
       total,
