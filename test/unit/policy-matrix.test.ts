@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineAbility, type RecordFacts, type SubjectRowFacts } from '../../policies/abilities.js';
-import { projectSubject, type SubjectFieldsIn } from '../../policies/fields.js';
-import { decideView, type Standing } from '../../policies/viewer.js';
+import { projectSubject, viewSeesRecordDetails, type SubjectFieldsIn } from '../../policies/fields.js';
+import { decideView, type ActiveGrant, type Standing } from '../../policies/viewer.js';
 import {
   effectiveDisclosure,
   isInsidePublicWindow,
@@ -88,7 +88,14 @@ interface ViewerCase {
   orgCode: string | null;
   /** the subject code the viewer is, given the subject being looked at */
   subjectCodeFor?: (s: SubjectCase) => string;
-  standing: (s: SubjectCase) => Standing;
+  /** `record`: the record being looked at, for viewers whose grants are written relative to its category */
+  standing: (s: SubjectCase, record?: RecordCase) => Standing;
+  /**
+   * agencies: the grants the viewer holds (already narrowed to its purpose and in force, as the caller of
+   * defineAbility delivers them), given the subject looked at and the SPEC category of the record (null when no
+   * record is involved). Read by the independent expectation; the same grants go into `standing`.
+   */
+  grants?: (s: { code: string }, recordCategory: string | null) => ActiveGrant[];
   /** decideView per SPEC §4.3 */
   expectedView: (s: SubjectCase) => { view: 'PUBLIC' | 'DEPARTMENT' | 'AGENCY' | 'SELF'; fallbackReason: 'PURPOSE_REQUIRED' | 'GRANT_REQUIRED' | null };
 }
@@ -149,6 +156,7 @@ const VIEWERS: ViewerCase[] = [
   },
   {
     rule: 'A1', label: 'an agency holding a grant from another subject only', kind: 'agency', hasPurpose: true, orgCode: AGENCY,
+    grants: () => [{ id: 'grant-1', subjectCode: OTHER_SUBJECT_CODE, categories: ['ADMINISTRATIVE', 'PROFESSIONAL', 'JUDICIAL'] }],
     standing: () => standing('agency', AGENCY, null, PURPOSE_AGENCY, [{ id: 'grant-1', subjectCode: OTHER_SUBJECT_CODE, categories: ['ADMINISTRATIVE', 'PROFESSIONAL', 'JUDICIAL'] }]),
     expectedView: () => ({ view: 'PUBLIC', fallbackReason: 'GRANT_REQUIRED' }),
   },
@@ -157,12 +165,61 @@ const VIEWERS: ViewerCase[] = [
     standing: () => standing('agency', AGENCY, null, null),
     expectedView: () => ({ view: 'PUBLIC', fallbackReason: 'PURPOSE_REQUIRED' }),
   },
+  ...agencyViewers(),
 ];
+
+/**
+ * A1, A2, A3 (and D8 as the caller narrows grants): agencies holding grants. Grants are written relative to the
+ * subject looked at and to the SPEC category of the record looked at, so that every cell of the matrix meets the
+ * grant in the position the label names. With no record involved (subject-level tests) the record's category is
+ * taken to be ADMINISTRATIVE.
+ */
+function agencyViewers(): ViewerCase[] {
+  const GRANTED_WITHOUT_RECORD = 'ADMINISTRATIVE';
+  const categoryOf = (recordCategory: string | null) => recordCategory ?? GRANTED_WITHOUT_RECORD;
+  /** a category that is not the record's */
+  const otherCategory = (recordCategory: string | null) => (categoryOf(recordCategory) === 'CONTRACT' ? 'HONOR' : 'CONTRACT');
+  const agency = (
+    rule: string,
+    label: string,
+    hasPurpose: boolean,
+    grants: (s: { code: string }, recordCategory: string | null) => ActiveGrant[],
+    expectedView: ViewerCase['expectedView'],
+  ): ViewerCase => ({
+    rule, label, kind: 'agency', hasPurpose, orgCode: AGENCY, grants, expectedView,
+    standing: (s, record) => standing('agency', AGENCY, null, hasPurpose ? PURPOSE_AGENCY : null, grants(s, record ? SPEC_CATEGORY[record.type] : null)),
+  });
+  const agencyView = () => ({ view: 'AGENCY' as const, fallbackReason: null });
+  return [
+    agency('A2', "an agency with a purpose and a grant from the subject covering the record's category", true,
+      (s, c) => [{ id: 'grant-this-category', subjectCode: s.code, categories: [categoryOf(c)] }], agencyView),
+    agency('A2', 'an agency with a purpose and a grant from the subject for another category only', true,
+      (s, c) => [{ id: 'grant-other-category', subjectCode: s.code, categories: [otherCategory(c)] }], agencyView),
+    agency('A2', "an agency with a purpose and two grants from the subject (another category; the record's category and another)", true,
+      (s, c) => [
+        { id: 'grant-a-other-category', subjectCode: s.code, categories: [otherCategory(c)] },
+        { id: 'grant-b-this-category', subjectCode: s.code, categories: [otherCategory(c), categoryOf(c)] },
+      ], agencyView),
+    agency('A2', "an agency with a purpose holding a grant from the subject for another category and one from another subject for the record's category", true,
+      (s, c) => [
+        { id: 'grant-other-subject', subjectCode: OTHER_SUBJECT_CODE, categories: [categoryOf(c)] },
+        { id: 'grant-this-subject-other-category', subjectCode: s.code, categories: [otherCategory(c)] },
+      ], agencyView),
+    agency('A1', "an agency with a purpose holding a grant from another subject covering the record's category", true,
+      (_s, c) => [{ id: 'grant-other-subject', subjectCode: OTHER_SUBJECT_CODE, categories: [categoryOf(c)] }],
+      () => ({ view: 'PUBLIC', fallbackReason: 'GRANT_REQUIRED' })),
+    agency('A1', "an agency without a purpose that holds a grant from the subject covering the record's category", false,
+      (s, c) => [{ id: 'grant-this-category', subjectCode: s.code, categories: [categoryOf(c)] }],
+      () => ({ view: 'PUBLIC', fallbackReason: 'PURPOSE_REQUIRED' })),
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // records: shapes at fixed window positions relative to NOW
 
 type WindowPosition = 'inside' | 'expired' | 'not yet open' | 'never public';
+/** A3: where `decidedAt` sits relative to the agencies' five-year look-back at NOW (by construction) */
+type Lookback = 'within' | 'beyond';
 interface RecordShape {
   type: string;
   severity: Severity | null;
@@ -171,10 +228,31 @@ interface RecordShape {
   decidedAt: Date;
   validFrom: Date | null;
   validUntil: Date | null;
+  lookback: Lookback;
+  /** part of the A3 dimension (cells of agencies holding grants are named after A3) */
+  a3: boolean;
 }
 
 const shape = (type: string, severity: Severity | null, label: string, window: WindowPosition, decidedAt: Date, validFrom: Date | null = null, validUntil: Date | null = null): RecordShape =>
-  ({ type, severity, label, window, decidedAt, validFrom, validUntil });
+  ({ type, severity, label, window, decidedAt, validFrom, validUntil, lookback: 'within', a3: false });
+
+/**
+ * A3: decided 4 years, exactly 5 years, and 5 years + 1 day before NOW (2026-06-15T12:00+08:00); negative
+ * records (penalty expired → effectively SHARED; abnormal-operation open-ended → PUBLIC only for organisations;
+ * dishonest-debtor still listed → PUBLIC for adults too) and basic ones (open licence; expired qualification).
+ */
+const A3_AGES: readonly { label: string; decidedAt: Date; lookback: Lookback }[] = [
+  { label: 'decided 4 years before now', decidedAt: sh('2022-06-15T12:00:00'), lookback: 'within' },
+  { label: 'decided exactly 5 years before now', decidedAt: sh('2021-06-15T12:00:00'), lookback: 'within' },
+  { label: 'decided 5 years and 1 day before now', decidedAt: sh('2021-06-14T12:00:00'), lookback: 'beyond' },
+];
+const A3_SHAPES: RecordShape[] = A3_AGES.flatMap(({ label, decidedAt, lookback }) => [
+  shape('penalty', 'SERIOUS', `${label}, past its 3-year window`, 'expired', decidedAt),
+  shape('abnormal-operation', null, `${label}, listed without end`, 'inside', decidedAt),
+  shape('dishonest-debtor', null, `${label}, listed until 2027-06-15`, 'inside', decidedAt, null, sh('2027-06-15T12:00:00')),
+  shape('license', null, `${label}, without end`, 'inside', decidedAt),
+  shape('qualification', null, `${label}, past its validUntil 2025-06-15`, 'expired', decidedAt, null, sh('2025-06-15T12:00:00')),
+].map((s) => ({ ...s, lookback, a3: true })));
 
 const SHAPES: RecordShape[] = [
   shape('qualification', null, 'inside its window', 'inside', at(-30 * DAY), null, at(365 * DAY)),
@@ -188,6 +266,7 @@ const SHAPES: RecordShape[] = [
   shape('penalty', 'MINOR', 'decided last month', 'never public', at(-30 * DAY)),
   shape('dishonest-debtor', null, 'listed 3 years ago without validUntil (2-year default)', 'expired', sh('2023-06-01T10:00:00')),
   shape('serious-dishonesty-list', null, 'listed 1 year ago without validUntil', 'inside', sh('2025-06-01T10:00:00')),
+  ...A3_SHAPES,
 ];
 
 const DISCLOSURES: Disclosure[] = ['PUBLIC', 'SHARED', 'SUBJECT_ONLY'];
@@ -218,6 +297,41 @@ function specPublicNow(record: RecordCase, subject: SubjectCase): boolean {
   return true;
 }
 
+/** SPEC §3 table: category of each type */
+const SPEC_CATEGORY: Record<string, string> = {
+  registration: 'REGISTRATION', 'dishonest-debtor': 'JUDICIAL', judgment: 'JUDICIAL', license: 'ADMINISTRATIVE',
+  penalty: 'ADMINISTRATIVE', qualification: 'PROFESSIONAL', 'abnormal-operation': 'ABNORMAL_OPERATION',
+  'serious-dishonesty-list': 'SERIOUS_DISHONESTY', 'contract-performance': 'CONTRACT', commitment: 'COMMITMENT',
+  'tax-rating': 'EVALUATION', 'credit-grade': 'EVALUATION', honor: 'HONOR', 'self-declared': 'SELF_DECLARED',
+  'social-insurance-arrears': 'COMPLIANCE', 'tax-arrears': 'COMPLIANCE', 'ip-infringement': 'INTELLECTUAL_PROPERTY',
+};
+/** SPEC §3 table: the NEGATIVE types (penalty: ADMINISTRATIVE is "BASIC / NEGATIVE" — licence basic, penalty negative) */
+const SPEC_NEGATIVE_TYPES = [
+  'dishonest-debtor', 'judgment', 'penalty', 'abnormal-operation', 'serious-dishonesty-list', 'social-insurance-arrears',
+  'tax-arrears', 'ip-infringement',
+];
+
+/**
+ * A2: "SHARED" is the effective class after D3 and D5 — filed SHARED, or filed PUBLIC but kept from the public
+ * (outside its window, or about an individual: type not public-for-individuals, or a minor).
+ */
+function specEffectivelyShared(record: RecordCase, subject: SubjectCase): boolean {
+  if (record.disclosure === 'SHARED') return true;
+  return record.disclosure === 'PUBLIC' && !specPublicNow({ ...record, status: 'ACTIVE' }, subject);
+}
+
+/** A2 + A3: what an agency's grants add beyond the public view */
+function specGrantOpens(viewer: ViewerCase, record: RecordCase, subject: SubjectCase): boolean {
+  const category = SPEC_CATEGORY[record.type];
+  const granted = (viewer.grants?.(subject, category) ?? []).some((g) => g.subjectCode === subject.code && g.categories.includes(category));
+  if (!granted) return false;
+  if (record.status !== 'ACTIVE') return false; // D4
+  if (!specEffectivelyShared(record, subject)) return false; // never SUBJECT_ONLY
+  // A3: never an individual's negative record decided more than 5 years ago
+  if (subject.kind === 'INDIVIDUAL' && SPEC_NEGATIVE_TYPES.includes(record.type) && record.lookback === 'beyond') return false;
+  return true;
+}
+
 function expectedVisible(viewer: ViewerCase, record: RecordCase, subject: SubjectCase): boolean {
   // S1: the subject's own file — every record of every class and status
   if (viewer.kind === 'subject' && viewer.subjectCodeFor?.(subject) === subject.code) return true;
@@ -227,14 +341,26 @@ function expectedVisible(viewer: ViewerCase, record: RecordCase, subject: Subjec
     if (record.disclosure === 'PUBLIC' || record.disclosure === 'SHARED') return true;
     return record.sourceOrg === viewer.orgCode;
   }
+  // A2/A3: an agency with a purpose: the public view plus what a grant from that subject opens
+  if (viewer.kind === 'agency' && viewer.hasPurpose) return specPublicNow(record, subject) || specGrantOpens(viewer, record, subject);
   // P2, G2, A1, S2, U1: the public view
   return specPublicNow(record, subject);
+}
+
+/** P2, G1, S1, A2: does the view a visible record is served under carry its `details`? */
+function expectedDetails(viewer: ViewerCase, record: RecordCase, subject: SubjectCase): boolean {
+  const { view } = viewer.expectedView(subject);
+  if (view === 'PUBLIC') return false; // P2
+  if (view === 'AGENCY') return specEffectivelyShared(record, subject); // A2: the SHARED records, not the public part
+  return true; // G1, S1
 }
 
 /** P3 + §4.3: may this viewer find this subject at all? */
 function expectedSubjectVisible(viewer: ViewerCase, subject: { code: string; kind: string }, hasPublicRecord: boolean): boolean {
   if (viewer.kind === 'subject' && viewer.subjectCodeFor?.(subject as SubjectCase) === subject.code) return true; // S1
   if (viewer.kind === 'department' && viewer.hasPurpose) return true; // G1 (G3: departments find individuals)
+  // A2: an agency with a purpose and a grant from that subject looks at it under the AGENCY view
+  if (viewer.kind === 'agency' && viewer.hasPurpose && (viewer.grants?.(subject, null) ?? []).some((g) => g.subjectCode === subject.code)) return true;
   return subject.kind !== 'INDIVIDUAL' || hasPublicRecord; // P1, P3
 }
 
@@ -271,11 +397,14 @@ interface Cell {
   expected: boolean;
 }
 
+/** cells of the A3 dimension seen by agencies holding grants are named after A3 */
+const cellRule = (viewer: ViewerCase, record: RecordCase) => (viewer.rule === 'A2' && record.a3 ? 'A3' : viewer.rule);
+
 function cellsFor(viewer: ViewerCase): Cell[] {
   return SUBJECTS.flatMap((subject) => RECORDS.map((record) => {
     const expected = expectedVisible(viewer, record, subject);
     return {
-      name: `${viewer.rule}: ${viewer.label} ${expected ? 'sees' : 'does not see'} ${describeRecord(record)} of ${article(subject.label)}`,
+      name: `${cellRule(viewer, record)}: ${viewer.label} ${expected ? 'sees' : 'does not see'} ${describeRecord(record)} of ${article(subject.label)}`,
       viewer, record, subject, expected,
     };
   }));
@@ -288,6 +417,17 @@ describe('fixture: the record shapes sit where their labels say (checked with po
     const window = publicWindow(windowRule(s.type), { severity: s.severity, decidedAt: s.decidedAt, validFrom: s.validFrom, validUntil: s.validUntil });
     expect(isInsidePublicWindow(window, NOW)).toBe(s.window === 'inside');
     expect(window.neverPublic).toBe(s.window === 'never public');
+  });
+
+  it.each(SHAPES.map((s) => [`${s.type} ${s.label} is ${s.lookback} the 5-year look-back at NOW`, s] as const))('A3: %s', (_name, s) => {
+    expect(isBeyondAgencyLookback(s.decidedAt, NOW)).toBe(s.lookback === 'beyond');
+  });
+
+  it('fixture: the SPEC category and nature tables of this file agree with the catalog copy', () => {
+    for (const s of SHAPES) {
+      expect(catalogRow(s.type).category).toBe(SPEC_CATEGORY[s.type]);
+      expect(catalogRow(s.type).nature === 'NEGATIVE').toBe(SPEC_NEGATIVE_TYPES.includes(s.type));
+    }
   });
 });
 
@@ -308,8 +448,14 @@ describe('record visibility matrix: defineAbility(standing).can("read", facts)',
       }
 
       it.each(cells.map((c) => [c.name, c] as const))('%s', (_name, cell) => {
-        const ability = defineAbility(viewer.standing(cell.subject));
-        expect(ability.can('read', recordFacts(cell.record, cell.subject))).toBe(cell.expected);
+        const standingNow = viewer.standing(cell.subject, cell.record);
+        const facts = recordFacts(cell.record, cell.subject);
+        expect(defineAbility(standingNow).can('read', facts)).toBe(cell.expected);
+        // P2, G1, S1, A2: a record that is served carries `details` exactly when its view allows it
+        if (cell.expected) {
+          const { view } = decideView(standingNow, cell.subject.code);
+          expect(viewSeesRecordDetails(view, facts.effectiveDisclosure)).toBe(expectedDetails(viewer, cell.record, cell.subject));
+        }
       });
     });
   }
@@ -368,8 +514,29 @@ describe('decideView: view tier and fallback reason per viewer', () => {
   })))('%s', (_name, viewer, subject) => {
     const decision = decideView(viewer.standing(subject), subject.code);
     expect({ view: decision.view, fallbackReason: decision.fallbackReason }).toEqual(viewer.expectedView(subject));
-    expect(decision.grantId).toBeNull();
+    if (viewer.expectedView(subject).view === 'AGENCY') {
+      // A2 / L1: the AGENCY view names the grant it was served under — one that subject gave
+      const ids = (viewer.grants?.(subject, null) ?? []).filter((g) => g.subjectCode === subject.code).map((g) => g.id);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids).toContain(decision.grantId);
+    } else {
+      expect(decision.grantId).toBeNull();
+    }
   });
+
+  it.each(SUBJECTS.map((s) => [article(s.label), s] as const))(
+    'A2: the grant id of the AGENCY view of %s is that subject\'s grant, never a grant from another subject',
+    (_name, subject) => {
+      const grants: ActiveGrant[] = [
+        { id: 'grant-other', subjectCode: OTHER_SUBJECT_CODE, categories: ['JUDICIAL'] },
+        { id: 'grant-this', subjectCode: subject.code, categories: ['HONOR'] },
+      ];
+      expect(decideView(standing('agency', AGENCY, null, PURPOSE_AGENCY, grants), subject.code)).toEqual({ view: 'AGENCY', fallbackReason: null, grantId: 'grant-this' });
+      expect(decideView(standing('agency', AGENCY, null, PURPOSE_AGENCY, grants), OTHER_SUBJECT_CODE)).toEqual({ view: 'AGENCY', fallbackReason: null, grantId: 'grant-other' });
+      // A1: the same grants without a purpose open nothing
+      expect(decideView(standing('agency', AGENCY, null, null, grants), subject.code)).toEqual({ view: 'PUBLIC', fallbackReason: 'PURPOSE_REQUIRED', grantId: null });
+    },
+  );
 });
 
 describe('projectSubject: masking and redactions per view (§4.4)', () => {
@@ -393,6 +560,27 @@ describe('projectSubject: masking and redactions per view (§4.4)', () => {
         expect(out.redactions).toEqual([]);
         return;
       }
+      if (expected.view === 'AGENCY') {
+        // A2: the individual's name in full, identity numbers masked (§4.4: first 4 and last 4 kept)
+        expect(out.kind).toBe(subject.kind);
+        expect(out.status).toBe('ACTIVE');
+        expect(out.name).toBe(subject.fields.name);
+        expect(redacted('name')).toEqual([]);
+        if (subject.kind === 'INDIVIDUAL') {
+          expect(out.code).toBe(maskedId(subject.code));
+          expect(redacted('code')).toEqual([{ field: 'code', reason: 'MASKED_PERSONAL_DATA' }]);
+          expect(out.legalRepresentativeId).toBeNull();
+        } else {
+          // P1 fields in full; the legal representative's identity number masked, never in full
+          const { code, registeredAt, address, legalRepresentative } = subject.fields;
+          expect(out).toMatchObject({ code, registeredAt, address, legalRepresentative });
+          expect(redacted('code')).toEqual([]);
+          expect(out.legalRepresentativeId).toBe(maskedId(subject.fields.legalRepresentativeId!));
+          expect(out.legalRepresentativeId).not.toBe(subject.fields.legalRepresentativeId);
+          expect(redacted('legalRepresentativeId')).toEqual([{ field: 'legalRepresentativeId', reason: 'MASKED_PERSONAL_DATA' }]);
+        }
+        return;
+      }
       // the public view (P1, P3)
       expect(out.kind).toBe(subject.kind);
       expect(out.status).toBe('ACTIVE');
@@ -413,4 +601,80 @@ describe('projectSubject: masking and redactions per view (§4.4)', () => {
       }
     },
   );
+});
+
+describe('A2: the AGENCY view of an individual is the public view plus the name in full', () => {
+  const agencyDecision = decideView(standing('agency', AGENCY, null, PURPOSE_AGENCY, [{ id: 'grant-1', subjectCode: ADULT.code, categories: ['JUDICIAL'] }]), ADULT.code);
+  const publicDecision = decideView(standing('public', null, null, null), ADULT.code);
+
+  it('A2: an agency holding a grant sees an individual\'s address no more than the public does (withheld, NOT_PUBLIC)', () => {
+    const asPublic = projectSubject(ADULT.fields, publicDecision);
+    const asAgency = projectSubject(ADULT.fields, agencyDecision);
+    expect(asPublic.address).toBeNull();
+    expect(asPublic.redactions).toContainEqual({ field: 'address', reason: 'NOT_PUBLIC' });
+    expect(asAgency.view).toBe('AGENCY');
+    expect(asAgency.address).toBeNull();
+    expect(asAgency.redactions).toContainEqual({ field: 'address', reason: 'NOT_PUBLIC' });
+  });
+
+  it('A2: the identity number stays masked exactly as in the public view; only the name is unmasked', () => {
+    const asPublic = projectSubject(ADULT.fields, publicDecision);
+    const asAgency = projectSubject(ADULT.fields, agencyDecision);
+    expect(asAgency.code).toBe(asPublic.code);
+    expect(asAgency.code).not.toBe(ADULT.code);
+    expect(asPublic.name).toBe('张*三');
+    expect(asAgency.name).toBe('张小三');
+    expect(asAgency.redactions).not.toContainEqual({ field: 'name', reason: 'MASKED_PERSONAL_DATA' });
+  });
+});
+
+describe('viewSeesRecordDetails: which views carry a record\'s details (P2, G1, S1, A2)', () => {
+  const expectedByView: Record<'PUBLIC' | 'DEPARTMENT' | 'AGENCY' | 'SELF', (d: Disclosure) => boolean> = {
+    PUBLIC: () => false, // P2: details is null
+    DEPARTMENT: () => true, // G1: details
+    SELF: () => true, // S1: with details
+    AGENCY: (d) => d === 'SHARED', // A2: the SHARED records it opens, with details; the public part without
+  };
+  const ruleOf = { PUBLIC: 'P2', DEPARTMENT: 'G1', SELF: 'S1', AGENCY: 'A2' } as const;
+  it.each((Object.keys(expectedByView) as (keyof typeof expectedByView)[]).flatMap((view) => DISCLOSURES.map((d) => {
+    const expected = expectedByView[view](d);
+    return [`${ruleOf[view]}: the ${view} view ${expected ? 'carries' : 'does not carry'} the details of an effectively ${d} record`, view, d, expected] as const;
+  })))('%s', (_name, view, disclosure, expected) => {
+    expect(viewSeesRecordDetails(view, disclosure)).toBe(expected);
+  });
+});
+
+describe('A2/A3: an agency holding several grants over different subjects and categories', () => {
+  const grants: ActiveGrant[] = [
+    { id: 'grant-adult', subjectCode: ADULT.code, categories: ['ADMINISTRATIVE', 'JUDICIAL'] },
+    { id: 'grant-org', subjectCode: ORG.code, categories: ['PROFESSIONAL', 'ABNORMAL_OPERATION'] },
+  ];
+  const ability = defineAbility(standing('agency', AGENCY, null, PURPOSE_AGENCY, grants));
+  const cells = SUBJECTS.flatMap((subject) => RECORDS.map((record) => {
+    const category = SPEC_CATEGORY[record.type];
+    const viewer: ViewerCase = {
+      rule: 'A2', label: 'the agency holding grants', kind: 'agency', hasPurpose: true, orgCode: AGENCY, grants: () => grants,
+      standing: () => standing('agency', AGENCY, null, PURPOSE_AGENCY, grants),
+      expectedView: (s) => (grants.some((g) => g.subjectCode === s.code) ? { view: 'AGENCY', fallbackReason: null } : { view: 'PUBLIC', fallbackReason: 'GRANT_REQUIRED' }),
+    };
+    const expected = expectedVisible(viewer, record, subject);
+    const rule = record.a3 ? 'A3' : grants.some((g) => g.subjectCode === subject.code && g.categories.includes(category)) ? 'A2' : 'A1';
+    return [`${rule}: the agency holding grants (adult: ADMINISTRATIVE+JUDICIAL; organisation: PROFESSIONAL+ABNORMAL_OPERATION) ${expected ? 'sees' : 'does not see'} ${describeRecord(record)} of ${article(subject.label)}`, record, subject, expected] as const;
+  }));
+
+  it('A2: the expectation is not trivial — each grant opens records beyond the public view, and A3 withholds some', () => {
+    const publicAbility = defineAbility(standing('public', null, null, null));
+    const opened = cells.filter(([, r, s, e]) => e && !publicAbility.can('read', recordFacts(r, s)));
+    expect(opened.some(([, , s]) => s === ADULT)).toBe(true);
+    expect(opened.some(([, , s]) => s === ORG)).toBe(true);
+    expect(opened.some(([, , s]) => s === MINOR)).toBe(false);
+    // A3: an ACTIVE SHARED negative record in a granted category of the adult, withheld only for its age
+    const withheldForAge = cells.filter(([, r, s, e]) => !e && s === ADULT && r.lookback === 'beyond' && r.status === 'ACTIVE' && r.disclosure === 'SHARED'
+      && SPEC_NEGATIVE_TYPES.includes(r.type) && grants[0].categories.includes(SPEC_CATEGORY[r.type]));
+    expect(withheldForAge.length).toBeGreaterThan(0);
+  });
+
+  it.each(cells)('%s', (_name, record, subject, expected) => {
+    expect(ability.can('read', recordFacts(record, subject))).toBe(expected);
+  });
 });

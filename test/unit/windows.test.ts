@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { addInterval, addIntervalToDate, parseInterval, shanghaiDateOf } from '../../policies/calendar.js';
 import {
+  AGENCY_NEGATIVE_LOOKBACK,
   effectiveDisclosure,
   isAdultAt,
+  isBeyondAgencyLookback,
   isInsidePublicWindow,
   publicUntil,
   publicWindow,
@@ -370,5 +372,82 @@ describe('publicUntil', () => {
     expect(effective('license', spec, ORG, ms(validUntil, -1))).toBe('PUBLIC');
     expect(effective('license', spec, ORG, validUntil)).toBe('SHARED');
     expect(effective('license', spec, ORG, ms(validUntil, -1))).toBe('PUBLIC');
+  });
+});
+
+describe('A3: isBeyondAgencyLookback — "decided more than 5 years ago" on the Asia/Shanghai calendar', () => {
+  // expectations are hand-written instants, never computed with policies/calendar.ts
+  const beyond = isBeyondAgencyLookback;
+
+  it('A3: the look-back is five calendar years', () => {
+    expect(parseInterval(AGENCY_NEGATIVE_LOOKBACK)).toEqual({ months: 60, days: 0 });
+  });
+
+  it('A3: exactly 5 years after the decision is not beyond; 1 ms later is; 1 ms earlier is not', () => {
+    const decidedAt = sh('2021-06-15T12:00:00');
+    const fiveYears = sh('2026-06-15T12:00:00');
+    expect(beyond(decidedAt, ms(fiveYears, -1))).toBe(false);
+    expect(beyond(decidedAt, fiveYears)).toBe(false);
+    expect(beyond(decidedAt, ms(fiveYears, 1))).toBe(true);
+  });
+
+  it('A3: 4 years after is within, 5 years and 1 day after is beyond, decades after is beyond', () => {
+    const decidedAt = sh('2021-06-15T12:00:00');
+    expect(beyond(decidedAt, sh('2025-06-15T12:00:00'))).toBe(false);
+    expect(beyond(decidedAt, sh('2026-06-16T12:00:00'))).toBe(true);
+    expect(beyond(decidedAt, sh('2060-01-01T00:00:00'))).toBe(true);
+  });
+
+  it('A3: a decision at the request instant, or after it, is not beyond', () => {
+    const decidedAt = sh('2026-06-15T12:00:00');
+    expect(beyond(decidedAt, decidedAt)).toBe(false);
+    expect(beyond(decidedAt, sh('2026-01-01T00:00:00'))).toBe(false);
+  });
+
+  it('A3: decided 2020-02-29T10:00+08:00 — 5 years end 2025-02-28T10:00+08:00 (day clamped): not beyond at it, beyond 1 ms later', () => {
+    const decidedAt = sh('2020-02-29T10:00:00');
+    const end = sh('2025-02-28T10:00:00');
+    expect(beyond(decidedAt, ms(end, -1))).toBe(false);
+    expect(beyond(decidedAt, end)).toBe(false);
+    expect(beyond(decidedAt, ms(end, 1))).toBe(true);
+    expect(beyond(decidedAt, sh('2025-03-01T00:00:00'))).toBe(true);
+  });
+
+  it('A3: decided at Shanghai midnight of 2024-02-29 (2024-02-28T16:00Z) — the look-back ends at Shanghai midnight of 2029-02-28, not a UTC-calendar day later', () => {
+    const decidedAt = sh('2024-02-29T00:00:00');
+    expect(decidedAt.toISOString()).toBe('2024-02-28T16:00:00.000Z');
+    const end = sh('2029-02-28T00:00:00');
+    expect(beyond(decidedAt, end)).toBe(false);
+    expect(beyond(decidedAt, ms(end, 1))).toBe(true);
+    // on the UTC calendar the end would be 2029-02-28T16:00Z (= 2029-03-01T00:00+08:00); by then it is long beyond
+    expect(beyond(decidedAt, sh('2029-02-28T12:00:00'))).toBe(true);
+  });
+
+  it('A3: decided 2028-02-29T15:00+08:00 — beyond from just after 2033-02-28T15:00+08:00', () => {
+    const decidedAt = sh('2028-02-29T15:00:00');
+    const end = sh('2033-02-28T15:00:00');
+    expect(beyond(decidedAt, end)).toBe(false);
+    expect(beyond(decidedAt, ms(end, 1))).toBe(true);
+  });
+
+  it('A3: decided 2019-02-28T10:00+08:00 — 5 years later is 2024-02-28 (not the leap day 29 February)', () => {
+    const decidedAt = sh('2019-02-28T10:00:00');
+    expect(beyond(decidedAt, sh('2024-02-28T10:00:00'))).toBe(false);
+    expect(beyond(decidedAt, sh('2024-02-28T10:00:00.001'))).toBe(true);
+    expect(beyond(decidedAt, sh('2024-02-29T00:00:00'))).toBe(true);
+  });
+
+  it('A3: decided 2019-03-01T00:00+08:00 — 5 years later is 2024-03-01T00:00+08:00 (after the leap day)', () => {
+    const decidedAt = sh('2019-03-01T00:00:00');
+    expect(beyond(decidedAt, sh('2024-02-29T23:59:59.999'))).toBe(false);
+    expect(beyond(decidedAt, sh('2024-03-01T00:00:00'))).toBe(false);
+    expect(beyond(decidedAt, sh('2024-03-01T00:00:00.001'))).toBe(true);
+  });
+
+  it('A3: late on a Shanghai day that is still the previous UTC day — 2021-12-31T23:30+08:00 ends 2026-12-31T23:30+08:00', () => {
+    const decidedAt = sh('2021-12-31T23:30:00');
+    const end = sh('2026-12-31T23:30:00');
+    expect(beyond(decidedAt, end)).toBe(false);
+    expect(beyond(decidedAt, ms(end, 1))).toBe(true);
   });
 });

@@ -30,14 +30,16 @@ export function verdictOf(hits: readonly { measure: { effect: string } }[]): 'RE
   return 'CLEAR';
 }
 
-function toHits(hits: readonly { measure: Measure; record: RecordRow }[], effect: string): MeasureHit[] {
-  return hits.filter((h) => h.measure.effect === effect).map((h) => ({ measure: h.measure, record: toCreditRecord(h.record, 'DEPARTMENT') }));
+/** Hits of one effect; each record as of the check (its history stops there too). */
+function toHits(hits: readonly { measure: Measure; record: RecordRow }[], effect: string, asOf: Date): MeasureHit[] {
+  return hits.filter((h) => h.measure.effect === effect)
+    .map((h) => ({ measure: h.measure, record: { ...toCreditRecord(h.record, 'DEPARTMENT'), asOf } }));
 }
 
 function assemble(id: string, checkedAt: Date, scenario: string, purpose: PurposeArg, subject: Subject, hits: readonly MeasureHitRow[]): CreditCheck {
   return {
     checkId: id, checkedAt, scenario, purpose, verdict: verdictOf(hits), subject,
-    restrictions: toHits(hits, 'RESTRICT'), warnings: toHits(hits, 'WARN'), incentives: toHits(hits, 'INCENTIVE'),
+    restrictions: toHits(hits, 'RESTRICT', checkedAt), warnings: toHits(hits, 'WARN', checkedAt), incentives: toHits(hits, 'INCENTIVE', checkedAt),
   };
 }
 

@@ -45,6 +45,7 @@ export async function writeRecordBatch(
   actor: string | null,
   inserts: { id: string; record: NormalisedRecord }[],
   updates: { existing: ExistingRecord; record: NormalisedRecord; changedFields: string[] }[],
+  now: Date,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
@@ -55,22 +56,22 @@ export async function writeRecordBatch(
     }
     for (const { existing, record, changedFields } of updates) {
       await tx.execute(sql`
-        INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by)
-        SELECT r.id, r.version, to_jsonb(r), ${textArray(changedFields)}, ${actor} FROM records r WHERE r.id = ${existing.id}::uuid`);
+        INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by, replaced_at)
+        SELECT r.id, r.version, to_jsonb(r), ${textArray(changedFields)}, ${actor}, ${now.toISOString()}::timestamptz FROM records r WHERE r.id = ${existing.id}::uuid`);
       await tx.update(records)
-        .set({ ...recordValues(record), version: existing.version + 1, updatedAt: new Date() })
+        .set({ ...recordValues(record), version: existing.version + 1, updatedAt: now })
         .where(eq(records.id, existing.id));
     }
   });
 }
 
-export async function withdraw(db: Db, id: string, reason: string, actor: string | null): Promise<void> {
+export async function withdraw(db: Db, id: string, reason: string, actor: string | null, now: Date): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`
-      INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by)
-      SELECT r.id, r.version, to_jsonb(r), ARRAY['status']::text[], ${actor} FROM records r WHERE r.id = ${id}::uuid`);
+      INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by, replaced_at)
+      SELECT r.id, r.version, to_jsonb(r), ARRAY['status']::text[], ${actor}, ${now.toISOString()}::timestamptz FROM records r WHERE r.id = ${id}::uuid`);
     await tx.update(records)
-      .set({ status: 'WITHDRAWN', statusReason: reason, version: sql`${records.version} + 1`, updatedAt: new Date() })
+      .set({ status: 'WITHDRAWN', statusReason: reason, version: sql`${records.version} + 1`, updatedAt: now })
       .where(eq(records.id, id));
   });
 }

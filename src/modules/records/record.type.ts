@@ -48,6 +48,8 @@ export class CreditRecord {
   /** not in the schema: the row and the view it is projected for (field resolvers read them) */
   row!: RecordRow;
   view!: ViewTier;
+  /** a record as of an earlier instant (a stored credit check): history only up to then */
+  asOf?: Date;
 }
 
 export const CreditRecordConnection = Connection(CreditRecord, 'CreditRecord');

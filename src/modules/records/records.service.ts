@@ -43,7 +43,7 @@ export const recordsService = {
   /** `CreditRecord.history`: earlier versions, only for views that see details (W2). */
   async historyOf(ctx: RequestContext, record: CreditRecord): Promise<CreditRecordVersion[] | null> {
     if (!viewSeesRecordDetails(record.view, record.row.effectiveDisclosure)) return null;
-    const versions = await ctx.versions.load(record.id);
+    const versions = (await ctx.versions.load(record.id)).filter((v) => !record.asOf || v.replacedAt.getTime() < record.asOf.getTime());
     return versions.map((v) => ({ version: v.version, replacedAt: v.replacedAt, changedFields: v.changedFields, snapshot: v.snapshot }));
   },
 };

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { subjects } from '../../db/schema/index.js';
+import { checkRegistrationCode, normalizeCode, residentIdBirthDate, type CodeRules, type SubjectKind } from '../../domain/identifiers.js';
+import { listCatalogTypes, listProfessionalGroups, loadCodeRules, type CatalogTypeRow } from '../catalog/catalog.repository.js';
+import { findRecordsBySourceRefs, findSubjectsByCodes, type ExistingRecord } from './filing.repository.js';
+import { validateRecord, VERSIONED_FIELDS, type NormalisedRecord, type RecordFiling } from './record-validation.js';
+
+/**
+ * The one validation of filed subjects and records (SPEC W1–W3), shared by `registerSubjects` /
+ * `submitRecords` (atomic batches) and the NDJSON importer (per-line rejects): each row is planned as an
+ * error, a write, or an unchanged re-submission; the caller decides what to do with a batch that has errors.
+ */
+export interface Filer {
+  orgCode: string;
+  role: string;
+  actor: string | null;
+}
+
+export interface RowError {
+  index: number;
+  reason: string;
+  message: string;
+}
+
+export interface SubjectFiling {
+  code: string;
+  kind: string;
+  name: string;
+  registeredAt?: string | null;
+  address?: string | null;
+  legalRepresentative?: string | null;
+  legalRepresentativeId?: string | null;
+}
+
+type SubjectRowInsert = typeof subjects.$inferInsert;
+
+export interface SubjectPlan {
+  errors: RowError[];
+  /** rows to insert or update (changed registration data) */
+  writes: SubjectRowInsert[];
+  /** the normalised code of each valid input row, by index */
+  codes: Map<number, string>;
+  unchanged: number;
+}
+
+export async function planSubjects(db: Db, filer: Filer, inputs: readonly SubjectFiling[], now: Date, rules?: CodeRules): Promise<SubjectPlan> {
+  const codeRules = rules ?? (await loadCodeRules(db));
+  const errors: RowError[] = [];
+  const seen = new Map<string, number>();
+  const valid: { index: number; row: SubjectRowInsert }[] = [];
+  inputs.forEach((input, index) => {
+    const check = checkRegistrationCode(String(input.code ?? ''), input.kind as SubjectKind, codeRules, now);
+    if (!check.ok) return errors.push({ index, reason: check.reason, message: check.message });
+    if (seen.has(check.code)) {
+      return errors.push({ index, reason: 'DUPLICATE_IN_BATCH', message: `The code is also in row ${seen.get(check.code)}.` });
+    }
+    seen.set(check.code, index);
+    const name = String(input.name ?? '').trim();
+    if (!name || name.length > 200) return errors.push({ index, reason: 'INVALID_NAME', message: 'A name is 1–200 characters.' });
+    let legalRepresentativeId: string | null = null;
+    if (input.legalRepresentativeId?.trim()) {
+      if (check.kind === 'INDIVIDUAL') return errors.push({ index, reason: 'NOT_APPLICABLE', message: 'Individuals have no legal representative.' });
+      const rep = checkRegistrationCode(input.legalRepresentativeId, 'INDIVIDUAL', codeRules, now);
+      if (!rep.ok) return errors.push({ index, reason: 'INVALID_CODE', message: 'legalRepresentativeId is not a valid resident identity number.' });
+      legalRepresentativeId = rep.code;
+    }
+    valid.push({
+      index,
+      row: {
+        code: check.code,
+        kind: check.kind,
+        name,
+        registeredAt: input.registeredAt ?? null,
+        address: input.address?.trim() || null,
+        legalRepresentative: check.kind === 'INDIVIDUAL' ? null : input.legalRepresentative?.trim() || null,
+        legalRepresentativeId,
+        birthDate: check.kind === 'INDIVIDUAL' ? residentIdBirthDate(check.code) : null,
+        codeFlagged: check.flagged,
+        registeredBy: filer.orgCode,
+      },
+    });
+  });
+  const existing = new Map((await findSubjectsByCodes(db, valid.map((v) => v.row.code))).map((s) => [s.code, s]));
+  const writes: SubjectRowInsert[] = [];
+  const codes = new Map<number, string>();
+  let unchanged = 0;
+  for (const { index, row } of valid) {
+    const stored = existing.get(row.code);
+    if (stored && stored.kind !== row.kind) {
+      errors.push({ index, reason: 'KIND_MISMATCH', message: `The subject is registered as ${stored.kind}.` });
+      continue;
+    }
+    if (stored) {
+      const same = (['name', 'registeredAt', 'address', 'legalRepresentative', 'legalRepresentativeId'] as const)
+        .every((field) => (stored[field] ?? null) === (row[field] ?? null));
+      if (same) {
+        unchanged += 1;
+        codes.set(index, row.code);
+        continue;
+      }
+      // one datum, one source: only the registering department (or the credit office) changes registration data
+      if (filer.role !== 'admin' && stored.registeredBy !== filer.orgCode) {
+        errors.push({ index, reason: 'REGISTERED_BY_OTHER', message: `The subject's registration data belongs to ${stored.registeredBy}.` });
+        continue;
+      }
+      writes.push({ ...row, registeredBy: stored.registeredBy });
+    } else {
+      writes.push(row);
+    }
+    codes.set(index, row.code);
+  }
+  return { errors: errors.sort((a, b) => a.index - b.index), writes, codes, unchanged };
+}
+
+/** Inserts new subjects and updates changed registration data, in one transaction. */
+export async function writeSubjects(db: Db, writes: readonly SubjectRowInsert[]): Promise<void> {
+  if (writes.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < writes.length; i += 500) {
+      await tx.insert(subjects).values(writes.slice(i, i + 500)).onConflictDoUpdate({
+        target: subjects.code,
+        set: {
+          name: sql`excluded.name`, registeredAt: sql`excluded.registered_at`, address: sql`excluded.address`,
+          legalRepresentative: sql`excluded.legal_representative`,
+          legalRepresentativeId: sql`excluded.legal_representative_id`, updatedAt: sql`now()`,
+        },
+      });
+    }
+  });
+}
+
+/** Reference data that does not change during an import (loaded once per run or per API call). */
+export interface StaticReference {
+  catalog: ReadonlyMap<string, CatalogTypeRow>;
+  groups: ReadonlySet<string>;
+  codeRules: CodeRules;
+}
+
+export async function loadStaticReference(db: Db): Promise<StaticReference> {
+  const [codeRules, catalogRows, groupRows] = await Promise.all([loadCodeRules(db), listCatalogTypes(db), listProfessionalGroups(db)]);
+  return { catalog: new Map(catalogRows.map((t) => [t.code, t])), groups: new Set(groupRows.map((g) => g.code)), codeRules };
+}
+
+export interface RecordPlan {
+  errors: RowError[];
+  inserts: { id: string; record: NormalisedRecord }[];
+  updates: { existing: ExistingRecord; record: NormalisedRecord; changedFields: string[] }[];
+  /** the id of each valid input row, by index (an unchanged re-submission keeps its existing id) */
+  ids: Map<number, string>;
+  unchanged: number;
+}
+
+function comparable(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (value === undefined) return 'null';
+  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+}
+
+/** Which versioned fields differ between the stored record and a re-submission (W2 history). */
+function changedFields(existing: ExistingRecord, next: NormalisedRecord): string[] {
+  const stored = existing as unknown as Record<string, unknown>;
+  const incoming = next as unknown as Record<string, unknown>;
+  return VERSIONED_FIELDS.filter((field) => field !== 'subjectCode')
+    .filter((field) => comparable(stored[field] ?? null) !== comparable(incoming[field] ?? null));
+}
+
+/** Plans a batch of records for one organisation (two statements: its subjects and its existing sourceRefs). */
+export async function planRecords(db: Db, filer: Filer, inputs: readonly RecordFiling[], now: Date, statics: StaticReference): Promise<RecordPlan> {
+  const [subjectRows, existingRows] = await Promise.all([
+    findSubjectsByCodes(db, [...new Set(inputs.map((i) => normalizeCode(String(i.subjectCode ?? ''))))]),
+    findRecordsBySourceRefs(db, filer.orgCode, [...new Set(inputs.map((i) => String(i.sourceRef ?? '').trim()))]),
+  ]);
+  const reference = { ...statics, subjects: new Map(subjectRows.map((s) => [s.code, { id: s.id, kind: s.kind, code: s.code }])) };
+  const existing = new Map(existingRows.map((r) => [r.sourceRef, r]));
+  const plan: RecordPlan = { errors: [], inserts: [], updates: [], ids: new Map(), unchanged: 0 };
+  const seen = new Map<string, number>();
+  inputs.forEach((input, index) => {
+    const check = validateRecord(input, reference, now);
+    if (!check.ok) return plan.errors.push({ index, reason: check.reason, message: check.message });
+    const { record } = check;
+    if (seen.has(record.sourceRef)) {
+      return plan.errors.push({ index, reason: 'DUPLICATE_IN_BATCH', message: `sourceRef is also in row ${seen.get(record.sourceRef)}.` });
+    }
+    seen.set(record.sourceRef, index);
+    const stored = existing.get(record.sourceRef);
+    if (!stored) {
+      const id = randomUUID();
+      plan.inserts.push({ id, record });
+      return plan.ids.set(index, id);
+    }
+    if (stored.subjectId !== record.subjectId || stored.type !== record.type) {
+      return plan.errors.push({ index, reason: 'SOURCE_REF_CONFLICT', message: 'sourceRef already names a record of another subject or type.' });
+    }
+    if (stored.contentHash === record.contentHash) {
+      plan.unchanged += 1; // unchanged re-submission: nothing written
+      return plan.ids.set(index, stored.id);
+    }
+    if (stored.status !== 'ACTIVE') {
+      return plan.errors.push({ index, reason: 'RECORD_NOT_ACTIVE', message: `The record is ${stored.status} and cannot be changed.` });
+    }
+    plan.updates.push({ existing: stored, record, changedFields: changedFields(stored, record) });
+    plan.ids.set(index, stored.id);
+  });
+  return plan;
+}
