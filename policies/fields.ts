@@ -46,10 +46,12 @@ export function projectSubject(subject: SubjectFieldsIn, decision: ViewDecision)
       else withhold('legalRepresentativeId', 'NOT_PUBLIC');
       break;
     case 'AGENCY':
-      // A2: the individual's name in full, identity numbers masked
+      // A2: the public view plus the name in full; identity numbers masked; a grant opens record
+      // categories, not a private person's address
       if (individual) {
         out.code = maskResidentId(subject.code);
         out.redactions.push({ field: 'code', reason: 'MASKED_PERSONAL_DATA' });
+        withhold('address', 'NOT_PUBLIC');
       }
       if (subject.legalRepresentativeId) {
         out.legalRepresentativeId = maskResidentId(subject.legalRepresentativeId);

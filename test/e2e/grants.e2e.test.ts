@@ -656,6 +656,28 @@ describe.each(testDatabaseKinds())('grants on %s', (kind) => {
       expect(otherNode.redactions).toContainEqual({ field: 'records', reason: 'GRANT_REQUIRED' });
       expectAbsent(response, ...notesOf([hiddenArrears]), individual.code, maskedId(individual.code));
     });
+
+    it('A2: an agency holding grants from 5,000 other subjects still gets the AGENCY view of a subject that granted it', async () => {
+      const holder = await createOrganization(db(), 'AGENCY');
+      const tag = uniqueToken('BULK');
+      await db().execute(sql`INSERT INTO subjects (code, kind, name, registered_by)
+        SELECT ${tag} || '-' || n, 'ENTERPRISE', '批量客户 ' || ${tag} || '-' || n, ${deptA} FROM generate_series(1, 5000) AS n`);
+      await db().execute(sql`INSERT INTO grants (subject_id, subject_code, agency_code, categories, purpose_kind, valid_from, valid_until, granted_by, created_at)
+        SELECT s.id, s.code, ${holder}, ARRAY['COMPLIANCE', 'JUDICIAL'], 'CREDIT_REPORT', ${iso(NOW)}::timestamptz, ${iso(plusDays(NOW, 90))}::timestamptz, 'bulk', ${iso(NOW)}::timestamptz
+        FROM subjects s WHERE s.code LIKE ${`${tag}-%`}`);
+      const subject = await enterprise();
+      const arrears = await placeRecord(db(), subject, deptB, { type: 'tax-arrears', decidedAt: at('2026-02-01T00:00:00Z') });
+      const given = await grant(subject, { agencyCode: holder, categories: ['COMPLIANCE'] });
+      const mine = await requestMyGrants(gw, tokens.agency(holder), { first: 1 });
+      expectNoErrors(mine);
+      expect(mine.body.data.myGrants.totalCount).toBe(5001);
+
+      const response = await post(gw, SUBJECT_QUERY, { token: tokens.agency(holder), variables: { code: subject.code, purpose: CREDIT_REPORT } });
+      expectAgencyView(response);
+      expect(recordIdsOf(response)).toEqual([arrears.id]);
+      expect(recordNode(response, arrears.id).details).toEqual({ internalNote: arrears.note, caseOfficer: 'officer-7' });
+      expect((await eventsOfRequest(db(), response.requestId)).map((e) => e.grantId)).toEqual([given.id]);
+    }, 120_000);
   });
 
   // ==========================================================================================================
@@ -813,6 +835,25 @@ describe.each(testDatabaseKinds())('grants on %s', (kind) => {
       expect(recordIdsOf(started)).toEqual([arrears.id]);
     });
 
+    it('A4: of two grants for the same purpose, revoking one withdraws its categories only; the views then carry the remaining grant\'s id', async () => {
+      const subject = await enterprise();
+      const arrears = await placeRecord(db(), subject, deptB, { type: 'tax-arrears', decidedAt: at('2026-02-01T00:00:00Z') });
+      const judgment = await placeRecord(db(), subject, deptB, { type: 'judgment', decidedAt: at('2026-03-01T00:00:00Z') });
+      const compliance = await grant(subject, { categories: ['COMPLIANCE'] });
+      const judicial = await grant(subject, { categories: ['JUDICIAL'] });
+      const both = await post(gw, SUBJECT_QUERY, { token: tokens.agency(agency), variables: { code: subject.code, purpose: CREDIT_REPORT } });
+      expectAgencyView(both);
+      expect(sorted(recordIdsOf(both))).toEqual(sorted([arrears.id, judgment.id]));
+      expect([compliance.id, judicial.id]).toContain((await eventsOfRequest(db(), both.requestId))[0].grantId);
+
+      expectNoErrors(await requestRevoke(gw, tokens.subject(subject.code), compliance.id));
+      const after = await post(gw, SUBJECT_QUERY, { token: tokens.agency(agency), variables: { code: subject.code, purpose: CREDIT_REPORT } });
+      expectAgencyView(after);
+      expect(recordIdsOf(after)).toEqual([judgment.id]);
+      expectAbsent(after, ...notesOf([arrears]));
+      expect((await eventsOfRequest(db(), after.requestId)).map((e) => e.grantId)).toEqual([judicial.id]);
+    });
+
     it('A4: suspending the agency (admin setOrganizationStatus) makes its next request 401 UNAUTHENTICATED with no data; reactivated, its grant serves again', async () => {
       const suspendable = await createOrganization(db(), 'AGENCY');
       const subject = await enterprise();
@@ -884,6 +925,35 @@ describe.each(testDatabaseKinds())('grants on %s', (kind) => {
       expect(lendingAfter.body.data.subject).toBeNull(); // an individual with no public record (P3)
       expectAbsent(lendingAfter, ...notesOf([arrears, judgment]));
       expect(recordIdsOf(await asAgency(subject.code, { purpose: CREDIT_REPORT }))).toEqual([judgment.id]);
+    });
+
+    it('D8: in one request, a lookup under LENDING and one under CREDIT_REPORT each get their own grant\'s categories and are logged with their own grant id', async () => {
+      const subject = await enterprise();
+      const arrears = await placeRecord(db(), subject, deptB, { type: 'tax-arrears', decidedAt: at('2026-02-01T00:00:00Z') });
+      const judgment = await placeRecord(db(), subject, deptB, { type: 'judgment', decidedAt: at('2026-03-01T00:00:00Z') });
+      const lendingGrant = await grant(subject, { purpose: 'LENDING', categories: ['COMPLIANCE'] });
+      const reportGrant = await grant(subject, { purpose: 'CREDIT_REPORT', categories: ['JUDICIAL'] });
+      const response = await post(gw, `query Both($code: String!, $lending: PurposeInput, $report: PurposeInput) {
+        lending: subject(code: $code, purpose: $lending) { view records { totalCount edges { node { id details } } } }
+        report: subject(code: $code, purpose: $report) { view records { totalCount edges { node { id details } } } }
+        bare: subject(code: $code) { view redactions { field reason } records { totalCount edges { node { id details } } } }
+      }`, { token: tokens.agency(agency), variables: { code: subject.code, lending: LENDING, report: CREDIT_REPORT } });
+      expectNoErrors(response);
+      const ids = (alias: string) => response.body.data[alias].records.edges.map((e: { node: { id: string } }) => e.node.id);
+      expect(response.body.data.lending.view).toBe('AGENCY');
+      expect(ids('lending')).toEqual([arrears.id]);
+      expect(response.body.data.report.view).toBe('AGENCY');
+      expect(ids('report')).toEqual([judgment.id]);
+      expect(response.body.data.bare.view).toBe('PUBLIC');
+      expect(response.body.data.bare.redactions).toContainEqual({ field: 'records', reason: 'PURPOSE_REQUIRED' });
+      expect(ids('bare')).toEqual([]);
+      const events = await eventsOfRequest(db(), response.requestId);
+      expect(events.map((e) => ({ view: e.view, purposeKind: e.purposeKind, grantId: e.grantId, recordIds: e.recordIds })).sort((a, b) => String(a.purposeKind).localeCompare(String(b.purposeKind))))
+        .toEqual([
+          { view: 'AGENCY', purposeKind: 'CREDIT_REPORT', grantId: reportGrant.id, recordIds: [judgment.id] },
+          { view: 'AGENCY', purposeKind: 'LENDING', grantId: lendingGrant.id, recordIds: [arrears.id] },
+          { view: 'PUBLIC', purposeKind: null, grantId: null, recordIds: [] },
+        ].sort((a, b) => String(a.purposeKind).localeCompare(String(b.purposeKind))));
     });
   });
 

@@ -130,6 +130,12 @@ export function validateRecord(input: RecordFiling, ref: FilingReference, now: D
     return refuse('INVALID_VALIDITY', 'validUntil is before validFrom.');
   }
   const severity = input.severity ?? null;
+  if (severity !== null && !['MINOR', 'GENERAL', 'SERIOUS'].includes(severity)) {
+    return refuse('INVALID_SEVERITY', 'severity is MINOR, GENERAL or SERIOUS.');
+  }
+  if (input.disclosure !== null && input.disclosure !== undefined && !['PUBLIC', 'SHARED', 'SUBJECT_ONLY'].includes(input.disclosure)) {
+    return refuse('INVALID_DISCLOSURE', 'disclosure is PUBLIC, SHARED or SUBJECT_ONLY.');
+  }
   if (type.nature === 'NEGATIVE' && !severity) return refuse('SEVERITY_REQUIRED', 'A negative record needs a severity.');
   if (type.nature !== 'NEGATIVE' && severity) return refuse('SEVERITY_NOT_APPLICABLE', 'Only negative records carry a severity.');
   const group = trimOrNull(input.group);
