@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineAbility, type AppAbility, type RecordFacts, type SubjectRowFacts } from '../../policies/abilities.js';
+import { defineAbility, type AppAbility, type RecordFacts, type SubjectRowFacts, subjectCategoryKey } from '../../policies/abilities.js';
 import type { ActiveGrant, Standing } from '../../policies/viewer.js';
 import { effectiveDisclosure, type Disclosure, type Severity, type TypeWindowRule, isBeyondAgencyLookback } from '../../policies/windows.js';
 import type { Db } from '../../src/db/client.js';
@@ -287,6 +287,7 @@ function recordFacts(row: RecordRow, loaded: Loaded, now: Date): RecordFacts {
     category: row.category,
     nature: row.nature,
     decidedBeyondAgencyLookback: isBeyondAgencyLookback(row.decidedAt, now),
+    subjectCategory: subjectCategoryKey(subject.code, row.category),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineAbility, type RecordFacts, type SubjectRowFacts } from '../../policies/abilities.js';
+import { defineAbility, type RecordFacts, type SubjectRowFacts, subjectCategoryKey } from '../../policies/abilities.js';
 import { projectSubject, viewSeesRecordDetails, type SubjectFieldsIn } from '../../policies/fields.js';
 import { decideView, type ActiveGrant, type Standing } from '../../policies/viewer.js';
 import {
@@ -379,6 +379,7 @@ function recordFacts(record: RecordCase, subject: SubjectCase, now: Date = NOW):
     category: row.category,
     nature: row.nature,
     decidedBeyondAgencyLookback: isBeyondAgencyLookback(record.decidedAt, now),
+    subjectCategory: subjectCategoryKey(subject.code, row.category),
   };
 }
 

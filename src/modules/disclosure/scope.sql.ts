@@ -22,9 +22,10 @@ function fieldSql(fields: FieldMap, name: string | undefined): SQL {
   return expr;
 }
 
-function literalList(values: unknown): SQL {
+function textArray(values: unknown): SQL {
   if (!Array.isArray(values) || values.length === 0) throw new Error('scope: $in/$nin need a non-empty list');
-  return sql.join(values.map((v) => sql`${v}`), sql`, `);
+  if (!values.every((v) => typeof v === 'string')) throw new Error('scope: $in/$nin lists are lists of text');
+  return sql`${sql.param(values)}::text[]`;
 }
 
 export function astToSql(node: AstNode, fields: FieldMap): SQL {
@@ -50,10 +51,11 @@ export function astToSql(node: AstNode, fields: FieldMap): SQL {
       return node.value === null
         ? sql`(${fieldSql(fields, node.field)} IS NOT NULL)`
         : sql`(${fieldSql(fields, node.field)} IS DISTINCT FROM ${node.value})`;
+    // one array parameter, however long the list (an agency may hold tens of thousands of grants)
     case 'in':
-      return sql`(${fieldSql(fields, node.field)} IN (${literalList(node.value)}))`;
+      return sql`(${fieldSql(fields, node.field)} = ANY (${textArray(node.value)}))`;
     case 'nin':
-      return sql`(${fieldSql(fields, node.field)} NOT IN (${literalList(node.value)}))`;
+      return sql`(${fieldSql(fields, node.field)} <> ALL (${textArray(node.value)}))`;
     default:
       throw new Error(`scope: unsupported operator '${node.operator}'`);
   }
@@ -77,6 +79,7 @@ export function recordFieldMap(a: RowAliases, now: Date): FieldMap {
     subjectKind: col(a.subject, 'kind'),
     category: col(a.record, 'category'),
     nature: col(a.record, 'nature'),
+    subjectCategory: sql`(${col(a.subject, 'code')} || '|' || ${col(a.record, 'category')})`,
     decidedBeyondAgencyLookback: sql`(${addShanghaiInterval(col(a.record, 'decided_at'), sql.raw(`interval '${AGENCY_NEGATIVE_LOOKBACK}'`))} < ${instant(now)})`,
   };
 }

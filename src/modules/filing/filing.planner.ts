@@ -42,6 +42,8 @@ export interface SubjectPlan {
   writes: SubjectRowInsert[];
   /** the normalised code of each valid input row, by index */
   codes: Map<number, string>;
+  /** indexes of unchanged re-registrations (nothing to write) */
+  unchangedIndexes: Set<number>;
   unchanged: number;
 }
 
@@ -85,6 +87,7 @@ export async function planSubjects(db: Db, filer: Filer, inputs: readonly Subjec
   const existing = new Map((await findSubjectsByCodes(db, valid.map((v) => v.row.code))).map((s) => [s.code, s]));
   const writes: SubjectRowInsert[] = [];
   const codes = new Map<number, string>();
+  const unchangedIndexes = new Set<number>();
   let unchanged = 0;
   for (const { index, row } of valid) {
     const stored = existing.get(row.code);
@@ -97,6 +100,7 @@ export async function planSubjects(db: Db, filer: Filer, inputs: readonly Subjec
         .every((field) => (stored[field] ?? null) === (row[field] ?? null));
       if (same) {
         unchanged += 1;
+        unchangedIndexes.add(index);
         codes.set(index, row.code);
         continue;
       }
@@ -111,7 +115,7 @@ export async function planSubjects(db: Db, filer: Filer, inputs: readonly Subjec
     }
     codes.set(index, row.code);
   }
-  return { errors: errors.sort((a, b) => a.index - b.index), writes, codes, unchanged };
+  return { errors: errors.sort((a, b) => a.index - b.index), writes, codes, unchangedIndexes, unchanged };
 }
 
 /** Inserts new subjects and updates changed registration data, in one transaction. */

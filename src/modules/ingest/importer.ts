@@ -1,0 +1,221 @@
+import { appendFile, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import type { Db } from '../../db/client.js';
+import { writeRecordBatch } from '../filing/filing.repository.js';
+import {
+  loadStaticReference, planRecords, planSubjects, writeSubjects, type Filer, type SubjectFiling,
+} from '../filing/filing.planner.js';
+import type { RecordFiling } from '../filing/record-validation.js';
+import { readLines, type Line } from './ndjson.js';
+
+/**
+ * The NDJSON importer (SPEC W4): the same validation as `submitRecords` (filing.planner.ts), but a refused
+ * line is written to `<file>.rejects.ndjson` with its line number and reason while the good lines around it
+ * import. After each batch is committed, its rejects are flushed and `<file>.checkpoint.json` records the
+ * byte offset reached, so a killed import resumes where it stopped; sourceRef idempotency makes a batch that
+ * was committed but not yet checkpointed harmless to redo (its rows count as skipped).
+ */
+export interface ImportOptions {
+  db: Db;
+  filer: Filer;
+  file: string;
+  batchSize?: number;
+  now?: () => Date;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportTotals {
+  imported: number;
+  rejected: number;
+  skipped: number;
+  lines: number;
+}
+
+export interface ImportProgress extends ImportTotals {
+  bytesDone: number;
+  bytesTotal: number;
+  rowsPerSecond: number;
+  resumedFromLine: number;
+}
+
+interface Checkpoint extends ImportTotals {
+  version: 1;
+  org: string;
+  fileSize: number;
+  offset: number;
+  nextLine: number;
+  rejectsSize: number;
+}
+
+export const rejectsPath = (file: string) => `${file}.rejects.ndjson`;
+export const checkpointPath = (file: string) => `${file}.checkpoint.json`;
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+class LineRefused extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+function instant(value: unknown, field: string, required: boolean): Date | null {
+  if (value === null || value === undefined) {
+    if (required) throw new LineRefused('REQUIRED_FIELD', `${field} is required.`);
+    return null;
+  }
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value) || Number.isNaN(new Date(value).getTime())) {
+    throw new LineRefused('INVALID_DATE', `${field} must be an ISO 8601 instant with a time zone.`);
+  }
+  return new Date(value);
+}
+
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+/** A parsed line: a record (RecordInput fields), a subject to register, or both. */
+interface ParsedLine {
+  line: Line;
+  subject: SubjectFiling | null;
+  record: RecordFiling | null;
+}
+
+function parseLine(line: Line): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line.text);
+  } catch {
+    throw new LineRefused('INVALID_JSON', 'The line is not valid JSON.');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new LineRefused('INVALID_JSON', 'A line is one JSON object.');
+  const object = value as Record<string, unknown>;
+  const subject = object.subject && typeof object.subject === 'object' ? (object.subject as SubjectFiling) : null;
+  if (object.type === undefined && subject) return { line, subject, record: null };
+  const amount = object.amount === null || object.amount === undefined ? null : Number(object.amount);
+  if (amount !== null && Number.isNaN(amount)) throw new LineRefused('INVALID_AMOUNT', 'amount must be a number.');
+  const record: RecordFiling = {
+    subjectCode: text(object.subjectCode) ?? (subject ? String(subject.code ?? '') : ''),
+    type: text(object.type) ?? '',
+    sourceRef: text(object.sourceRef) ?? '',
+    title: text(object.title) ?? '',
+    summary: text(object.summary),
+    decisionNumber: text(object.decisionNumber),
+    decidedAt: instant(object.decidedAt, 'decidedAt', true)!,
+    validFrom: instant(object.validFrom, 'validFrom', false),
+    validUntil: instant(object.validUntil, 'validUntil', false),
+    severity: text(object.severity),
+    legalBasis: text(object.legalBasis),
+    amount,
+    grade: text(object.grade),
+    group: text(object.group),
+    disclosure: text(object.disclosure),
+    details: object.details ?? null,
+  };
+  return { line, subject, record };
+}
+
+async function loadCheckpoint(file: string, org: string, fileSize: number): Promise<Checkpoint | null> {
+  try {
+    const checkpoint = JSON.parse(await readFile(checkpointPath(file), 'utf8')) as Checkpoint;
+    return checkpoint.version === 1 && checkpoint.org === org && checkpoint.fileSize === fileSize ? checkpoint : null;
+  } catch {
+    return null;
+  }
+}
+
+async function saveCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
+  const temporary = `${checkpointPath(file)}.tmp`;
+  await writeFile(temporary, JSON.stringify(checkpoint));
+  await rename(temporary, checkpointPath(file));
+}
+
+async function appendDurably(path: string, data: string): Promise<void> {
+  if (!data) return;
+  await appendFile(path, data);
+  const handle = await open(path, 'r+');
+  await handle.sync();
+  await handle.close();
+}
+
+export async function importFile(options: ImportOptions): Promise<ImportTotals & { resumedFromLine: number }> {
+  const { db, filer, file } = options;
+  const batchSize = options.batchSize ?? 2000;
+  const clock = options.now ?? (() => new Date());
+  const { size: fileSize } = await stat(file);
+  const statics = await loadStaticReference(db);
+  const resumed = await loadCheckpoint(file, filer.orgCode, fileSize);
+  const checkpoint: Checkpoint = resumed ?? {
+    version: 1, org: filer.orgCode, fileSize, offset: 0, nextLine: 1, rejectsSize: 0, imported: 0, rejected: 0, skipped: 0, lines: 0,
+  };
+  // rejects written after the last checkpoint belong to a batch that will be redone
+  await writeFile(rejectsPath(file), '', { flag: 'a' });
+  await truncate(rejectsPath(file), checkpoint.rejectsSize);
+  const started = Date.now();
+  const resumedFromLine = checkpoint.nextLine;
+  let doneThisRun = 0;
+
+  async function processBatch(lines: Line[]): Promise<void> {
+    const now = clock();
+    const rejects: { line: number; reason: string; message: string; text?: string }[] = [];
+    const parsed: ParsedLine[] = [];
+    for (const line of lines) {
+      if (line.text.trim() === '') continue;
+      try {
+        parsed.push(parseLine(line));
+      } catch (error) {
+        if (!(error instanceof LineRefused)) throw error;
+        rejects.push({ line: line.number, reason: error.reason, message: error.message });
+      }
+    }
+    const refusedLines = new Set<number>();
+    const withSubjects = parsed.filter((p) => p.subject);
+    if (withSubjects.length) {
+      const plan = await planSubjects(db, filer, withSubjects.map((p) => p.subject!), now, statics.codeRules);
+      for (const error of plan.errors) {
+        const line = withSubjects[error.index].line.number;
+        refusedLines.add(line);
+        rejects.push({ line, reason: error.reason, message: error.message });
+      }
+      await writeSubjects(db, plan.writes);
+      withSubjects.forEach((p, i) => {
+        if (p.record || !plan.codes.has(i)) return; // subject-only lines count here; record lines below
+        if (plan.unchangedIndexes.has(i)) checkpoint.skipped += 1;
+        else checkpoint.imported += 1;
+      });
+    }
+    const withRecords = parsed.filter((p) => p.record && !refusedLines.has(p.line.number));
+    if (withRecords.length) {
+      const plan = await planRecords(db, filer, withRecords.map((p) => p.record!), now, statics);
+      for (const error of plan.errors) rejects.push({ line: withRecords[error.index].line.number, reason: error.reason, message: error.message });
+      await writeRecordBatch(db, filer.orgCode, filer.actor, plan.inserts, plan.updates, now);
+      checkpoint.imported += plan.inserts.length + plan.updates.length;
+      checkpoint.skipped += plan.unchanged;
+    }
+    rejects.sort((a, b) => a.line - b.line);
+    const textOf = new Map(lines.map((l) => [l.number, l.text]));
+    const rejectText = rejects
+      .map((r) => `${JSON.stringify({ line: r.line, reason: r.reason, message: r.message, input: (textOf.get(r.line) ?? '').slice(0, 10_000) })}\n`)
+      .join('');
+    await appendDurably(rejectsPath(file), rejectText);
+    checkpoint.rejected += rejects.length;
+    checkpoint.rejectsSize += Buffer.byteLength(rejectText);
+    checkpoint.lines += lines.length;
+    checkpoint.offset = lines[lines.length - 1].end;
+    checkpoint.nextLine = lines[lines.length - 1].number + 1;
+    await saveCheckpoint(file, checkpoint);
+    doneThisRun += lines.length;
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+    options.onProgress?.({
+      imported: checkpoint.imported, rejected: checkpoint.rejected, skipped: checkpoint.skipped, lines: checkpoint.lines,
+      bytesDone: checkpoint.offset, bytesTotal: fileSize, rowsPerSecond: doneThisRun / seconds, resumedFromLine,
+    });
+  }
+
+  let batch: Line[] = [];
+  for await (const line of readLines(file, checkpoint.offset, checkpoint.nextLine)) {
+    batch.push(line);
+    if (batch.length >= batchSize) {
+      await processBatch(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await processBatch(batch);
+  return { imported: checkpoint.imported, rejected: checkpoint.rejected, skipped: checkpoint.skipped, lines: checkpoint.lines, resumedFromLine };
+}
