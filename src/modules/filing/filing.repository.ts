@@ -1,20 +1,23 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { records, recordVersions, subjects } from '../../db/schema/index.js';
 import type { NormalisedRecord } from './record-validation.js';
 
 export type SubjectRecordRow = typeof subjects.$inferSelect;
 
+/** Lookups by a list bind ONE array parameter (a batch of 5,000 would otherwise bind 5,000). */
+const anyOf = (values: readonly string[]) => sql`ANY (${sql.param([...values])}::text[])`;
+
 export function findSubjectsByCodes(db: Db, codes: readonly string[]) {
   if (codes.length === 0) return Promise.resolve([] as SubjectRecordRow[]);
-  return db.select().from(subjects).where(inArray(subjects.code, [...codes]));
+  return db.select().from(subjects).where(sql`${subjects.code} = ${anyOf(codes)}`);
 }
 
 export type ExistingRecord = typeof records.$inferSelect;
 
 export async function findRecordsBySourceRefs(db: Db, orgCode: string, sourceRefs: readonly string[]): Promise<ExistingRecord[]> {
   if (sourceRefs.length === 0) return [];
-  return db.select().from(records).where(and(eq(records.sourceOrg, orgCode), inArray(records.sourceRef, [...sourceRefs])));
+  return db.select().from(records).where(and(eq(records.sourceOrg, orgCode), sql`${records.sourceRef} = ${anyOf(sourceRefs)}`));
 }
 
 export const INSERT_CHUNK = 5000;
