@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { parseIsoInstant } from '../domain/instants.js';
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_SCALAR' } });
@@ -12,11 +13,8 @@ function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) {
     throw badInput('DateTime must be an ISO 8601 string with a time zone, e.g. 2026-01-31T09:00:00+08:00.');
   }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw badInput('DateTime is not a real instant.');
-  isRealCalendarDate(value.slice(0, 10)); // 2026-02-30 would otherwise roll over to 2 March
-  const [hour, minute] = value.slice(11, 16).split(':').map(Number);
-  if (hour > 23 || minute > 59) throw badInput('DateTime has an impossible time of day.');
+  const date = parseIsoInstant(value); // 2026-02-30 or 24:00 would otherwise roll over
+  if (!date) throw badInput('DateTime is not a real instant (no such day or time).');
   return date;
 }
 

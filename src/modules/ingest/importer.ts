@@ -6,6 +6,8 @@ import {
 } from '../filing/filing.planner.js';
 import type { RecordFiling } from '../filing/record-validation.js';
 import { readLines, type Line } from './ndjson.js';
+import { parseIsoInstant } from '../../domain/instants.js';
+import { normalizeCode } from '../../domain/identifiers.js';
 
 /**
  * The NDJSON importer (SPEC W4): the same validation as `submitRecords` (filing.planner.ts), but a refused
@@ -49,7 +51,6 @@ interface Checkpoint extends ImportTotals {
 export const rejectsPath = (file: string) => `${file}.rejects.ndjson`;
 export const checkpointPath = (file: string) => `${file}.checkpoint.json`;
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 class LineRefused extends Error {
   constructor(readonly reason: string, message: string) {
@@ -62,10 +63,9 @@ function instant(value: unknown, field: string, required: boolean): Date | null 
     if (required) throw new LineRefused('REQUIRED_FIELD', `${field} is required.`);
     return null;
   }
-  if (typeof value !== 'string' || !ISO_INSTANT.test(value) || Number.isNaN(new Date(value).getTime())) {
-    throw new LineRefused('INVALID_DATE', `${field} must be an ISO 8601 instant with a time zone.`);
-  }
-  return new Date(value);
+  const date = parseIsoInstant(value);
+  if (!date) throw new LineRefused('INVALID_DATE', `${field} must be a real ISO 8601 instant with a time zone.`);
+  return date;
 }
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
@@ -156,6 +156,7 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
     const rejects: { line: number; reason: string; message: string; text?: string }[] = [];
     const parsed: ParsedLine[] = [];
     for (const line of lines) {
+      if (line.number === 1 && line.text.startsWith('\uFEFF')) line.text = line.text.slice(1); // a byte-order mark
       if (line.text.trim() === '') continue;
       try {
         parsed.push(parseLine(line));
@@ -165,20 +166,38 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
       }
     }
     const refusedLines = new Set<number>();
-    const withSubjects = parsed.filter((p) => p.subject);
-    if (withSubjects.length) {
-      const plan = await planSubjects(db, filer, withSubjects.map((p) => p.subject!), now, statics.codeRules);
-      for (const error of plan.errors) {
-        const line = withSubjects[error.index].line.number;
-        refusedLines.add(line);
-        rejects.push({ line, reason: error.reason, message: error.message });
+    const refuse = (line: number, reason: string, message: string) => {
+      refusedLines.add(line);
+      rejects.push({ line, reason, message });
+    };
+    // a subject may ride along on many record lines: plan each code once (first line wins); a later line
+    // carrying different registration data for the same code is refused, naming the first line
+    const firstOfCode = new Map<string, ParsedLine>();
+    for (const p of parsed.filter((q) => q.subject)) {
+      const code = normalizeCode(String(p.subject!.code ?? ''));
+      const first = firstOfCode.get(code);
+      if (!first) firstOfCode.set(code, p);
+      else if (JSON.stringify(first.subject) !== JSON.stringify(p.subject)) {
+        refuse(p.line.number, 'DUPLICATE_IN_BATCH', `Line ${first.line.number} registers this subject with other data.`);
       }
+    }
+    const distinct = [...firstOfCode.values()];
+    if (distinct.length) {
+      const plan = await planSubjects(db, filer, distinct.map((p) => p.subject!), now, statics.codeRules);
+      const failed = new Map(plan.errors.map((e) => [normalizeCode(String(distinct[e.index].subject!.code ?? '')), e]));
       await writeSubjects(db, plan.writes);
-      withSubjects.forEach((p, i) => {
-        if (p.record || !plan.codes.has(i)) return; // subject-only lines count here; record lines below
-        if (plan.unchangedIndexes.has(i)) checkpoint.skipped += 1;
+      for (const p of parsed.filter((q) => q.subject && !refusedLines.has(q.line.number))) {
+        const code = normalizeCode(String(p.subject!.code ?? ''));
+        const error = failed.get(code);
+        if (error) {
+          refuse(p.line.number, error.reason, error.message);
+          continue;
+        }
+        if (p.record) continue; // counted with the records below
+        const index = distinct.indexOf(firstOfCode.get(code)!);
+        if (firstOfCode.get(code) !== p || plan.unchangedIndexes.has(index)) checkpoint.skipped += 1;
         else checkpoint.imported += 1;
-      });
+      }
     }
     const withRecords = parsed.filter((p) => p.record && !refusedLines.has(p.line.number));
     if (withRecords.length) {
