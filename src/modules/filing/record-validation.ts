@@ -85,8 +85,14 @@ export const VERSIONED_FIELDS = [
 ] as const;
 
 export function contentHashOf(record: Omit<NormalisedRecord, 'contentHash'>): string {
-  const content = Object.fromEntries(VERSIONED_FIELDS.map((f) => [f, (record as unknown as Record<string, unknown>)[f] ?? null]));
-  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+  // a fixed field order (an array), so only the free-form `details` needs key sorting
+  const fields = record as unknown as Record<string, unknown>;
+  const content = VERSIONED_FIELDS.map((f) => {
+    const value = fields[f] ?? null;
+    if (value instanceof Date) return value.toISOString();
+    return f === 'details' && value !== null ? canonicalJson(value) : value;
+  });
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
 }
 
 function refuse(reason: string, message: string): RowCheck {

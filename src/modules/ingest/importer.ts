@@ -151,9 +151,21 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
   const resumedFromLine = checkpoint.nextLine;
   let doneThisRun = 0;
 
-  async function processBatch(lines: Line[]): Promise<void> {
+  /** A batch planned (and its subjects registered) but whose records are not yet written. */
+  interface PlannedBatch {
+    lines: Line[];
+    now: Date;
+    rejects: { line: number; reason: string; message: string }[];
+    records: Awaited<ReturnType<typeof planRecords>> | null;
+    refs: Set<string>;
+    imported: number;
+    skipped: number;
+  }
+
+  /** Parse, register the batch's subjects (idempotent upserts) and plan its records. No record is written. */
+  async function planBatch(lines: Line[]): Promise<PlannedBatch> {
     const now = clock();
-    const rejects: { line: number; reason: string; message: string; text?: string }[] = [];
+    const batch: PlannedBatch = { lines, now, rejects: [], records: null, refs: new Set(), imported: 0, skipped: 0 };
     const parsed: ParsedLine[] = [];
     for (const line of lines) {
       if (line.number === 1 && line.text.startsWith('\uFEFF')) line.text = line.text.slice(1); // a byte-order mark
@@ -162,13 +174,13 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
         parsed.push(parseLine(line));
       } catch (error) {
         if (!(error instanceof LineRefused)) throw error;
-        rejects.push({ line: line.number, reason: error.reason, message: error.message });
+        batch.rejects.push({ line: line.number, reason: error.reason, message: error.message });
       }
     }
     const refusedLines = new Set<number>();
     const refuse = (line: number, reason: string, message: string) => {
       refusedLines.add(line);
-      rejects.push({ line, reason, message });
+      batch.rejects.push({ line, reason, message });
     };
     // a subject may ride along on many record lines: plan each code once (first line wins); a later line
     // carrying different registration data for the same code is refused, naming the first line
@@ -193,21 +205,31 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
           refuse(p.line.number, error.reason, error.message);
           continue;
         }
-        if (p.record) continue; // counted with the records below
+        if (p.record) continue; // counted with the records
         const index = distinct.indexOf(firstOfCode.get(code)!);
-        if (firstOfCode.get(code) !== p || plan.unchangedIndexes.has(index)) checkpoint.skipped += 1;
-        else checkpoint.imported += 1;
+        if (firstOfCode.get(code) !== p || plan.unchangedIndexes.has(index)) batch.skipped += 1;
+        else batch.imported += 1;
       }
     }
     const withRecords = parsed.filter((p) => p.record && !refusedLines.has(p.line.number));
     if (withRecords.length) {
       const plan = await planRecords(db, filer, withRecords.map((p) => p.record!), now, statics);
-      for (const error of plan.errors) rejects.push({ line: withRecords[error.index].line.number, reason: error.reason, message: error.message });
-      await writeRecordBatch(db, filer.orgCode, filer.actor, plan.inserts, plan.updates, now);
-      checkpoint.imported += plan.inserts.length + plan.updates.length;
-      checkpoint.skipped += plan.unchanged;
+      for (const error of plan.errors) batch.rejects.push({ line: withRecords[error.index].line.number, reason: error.reason, message: error.message });
+      batch.records = plan;
+      for (const p of withRecords) batch.refs.add(String(p.record!.sourceRef ?? '').trim());
+      batch.imported += plan.inserts.length + plan.updates.length;
+      batch.skipped += plan.unchanged;
     }
-    rejects.sort((a, b) => a.line - b.line);
+    return batch;
+  }
+
+  /** Write the records, then the rejects, then the checkpoint — strictly in file order. */
+  async function commitBatch(batch: PlannedBatch): Promise<void> {
+    const { lines, records } = batch;
+    if (records) await writeRecordBatch(db, filer.orgCode, filer.actor, records.inserts, records.updates, batch.now);
+    checkpoint.imported += batch.imported;
+    checkpoint.skipped += batch.skipped;
+    const rejects = [...batch.rejects].sort((a, b) => a.line - b.line);
     const textOf = new Map(lines.map((l) => [l.number, l.text]));
     const rejectText = rejects
       .map((r) => `${JSON.stringify({ line: r.line, reason: r.reason, message: r.message, input: (textOf.get(r.line) ?? '').slice(0, 10_000) })}\n`)
@@ -227,6 +249,25 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
     });
   }
 
+  /**
+   * Pipelining: batch N+1 is planned while batch N's records are written. A plan made before N's records
+   * existed is redone when it names any of N's sourceRefs (it might have planned an insert of a row N writes).
+   */
+  let inFlight: { batch: PlannedBatch; commit: Promise<void> } | null = null;
+  async function processBatch(lines: Line[]): Promise<void> {
+    const planning = planBatch(lines);
+    planning.catch(() => undefined); // awaited below; avoid an unhandled rejection while the commit runs
+    let previous: PlannedBatch | null = null;
+    if (inFlight) {
+      await inFlight.commit;
+      previous = inFlight.batch;
+    }
+    let batch = await planning;
+    if (previous && [...batch.refs].some((ref) => previous!.refs.has(ref))) batch = await planBatch(lines);
+    inFlight = { batch, commit: commitBatch(batch) };
+    inFlight.commit.catch(() => undefined);
+  }
+
   let batch: Line[] = [];
   for await (const line of readLines(file, checkpoint.offset, checkpoint.nextLine)) {
     batch.push(line);
@@ -236,5 +277,6 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
     }
   }
   if (batch.length) await processBatch(batch);
+  if (inFlight) await (inFlight as { commit: Promise<void> }).commit;
   return { imported: checkpoint.imported, rejected: checkpoint.rejected, skipped: checkpoint.skipped, lines: checkpoint.lines, resumedFromLine };
 }
