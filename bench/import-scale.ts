@@ -65,10 +65,10 @@ async function writeFile(file: string, codes: string[]): Promise<void> {
   await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
-/** The importer CLI in its own process; peak RSS sampled from /proc every 100 ms. */
+/** The importer CLI in its own process, started exactly as `npm run import` starts it; peak RSS (VmHWM) from /proc. */
 async function runImporter(url: string, file: string): Promise<{ seconds: number; peakMb: number; stdout: string }> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/modules/ingest/import.cli.ts', '--org', ORG, '--file', file, '--batch', '5000'], {
+  const child = spawn(process.execPath, ['--max-old-space-size=160', '--import', 'tsx', 'src/modules/ingest/import.cli.ts', '--org', ORG, '--file', file, '--batch', process.env.BATCH ?? '5000'], {
     env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'ignore'],
   });
   let stdout = '';

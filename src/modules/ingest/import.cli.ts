@@ -7,14 +7,14 @@ import { describeError } from '../../logging.js';
 import { importFile, rejectsPath, type ImportProgress } from './importer.js';
 
 /**
- * `npm run import -- --org CODE --file PATH [--batch 2000]`: bulk-file NDJSON records (and subjects) for one
+ * `npm run import -- --org CODE --file PATH [--batch 5000]`: bulk-file NDJSON records (and subjects) for one
  * department, against DATABASE_URL or the embedded database at PGLITE_DIR, exactly as the server would.
  */
 const { values } = parseArgs({
   options: { org: { type: 'string' }, file: { type: 'string' }, batch: { type: 'string' }, actor: { type: 'string' } },
 });
 if (!values.org || !values.file) {
-  process.stderr.write('usage: npm run import -- --org CODE --file PATH [--batch 2000]\n');
+  process.stderr.write('usage: npm run import -- --org CODE --file PATH [--batch 5000]\n');
   process.exit(2);
 }
 

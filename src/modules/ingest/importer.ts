@@ -136,7 +136,7 @@ async function appendDurably(path: string, data: string): Promise<void> {
 
 export async function importFile(options: ImportOptions): Promise<ImportTotals & { resumedFromLine: number }> {
   const { db, filer, file } = options;
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 5000;
   const clock = options.now ?? (() => new Date());
   const { size: fileSize } = await stat(file);
   const statics = await loadStaticReference(db);
