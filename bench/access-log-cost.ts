@@ -11,22 +11,13 @@ import { openDatabase } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { generateUscc } from '../src/domain/identifiers.js';
 import { load, machine, median, recreateDatabase, startServer, type LoadResult, type ServerProcess } from './support.js';
+import { mulberry32 } from '../test/support/random.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const SUBJECTS = Number(process.env.SUBJECTS ?? 300);
 const RECORDS_PER_SUBJECT = 30;
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 300 enterprises × 30 records (licences, honours, GENERAL penalties, a few SHARED ratings), all recent. */
 async function loadData(url: string): Promise<string[]> {

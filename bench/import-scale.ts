@@ -15,20 +15,11 @@ import { migrateDatabase } from '../src/db/migrate.js';
 import { generateUscc } from '../src/domain/identifiers.js';
 import { readLines } from '../src/modules/ingest/ndjson.js';
 import { machine, recreateDatabase } from './support.js';
+import { mulberry32 } from '../test/support/random.js';
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const SUBJECTS = Number(process.env.SUBJECTS ?? 20_000);
 const ORG = 'BENCH-IMPORT';
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function prepare(name: string, codes: string[]): Promise<string> {
   const url = await recreateDatabase(name);
