@@ -3,7 +3,7 @@
  * baseline (node:http + pg, the same SQL), each loaded alone in turn, interleaved over several rounds, on one
  * PostgreSQL database. Scenario: public `subject` by code with its 20 newest visible records.
  *
- *   npx tsx bench/access-log-cost.ts            (env: BENCH_DATABASE_URL, ROUNDS=3, SECONDS=10, CONNECTIONS=32, SUBJECTS=300)
+ *   npx tsx bench/access-log-cost.ts            (env: BENCH_DATABASE_URL, ROUNDS=3, BENCH_SECONDS=10, CONNECTIONS=32, SUBJECTS=300)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import pg from 'pg';
@@ -14,7 +14,7 @@ import { load, machine, median, recreateDatabase, startServer, type LoadResult, 
 import { mulberry32 } from '../test/support/random.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const SECONDS = Number(process.env.SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const SUBJECTS = Number(process.env.SUBJECTS ?? 300);
 const RECORDS_PER_SUBJECT = 30;
@@ -61,7 +61,7 @@ async function probe(target: ServerProcess, code: string): Promise<string[]> {
   return body.data.subject.records.edges.map((e) => e.node.id);
 }
 
-async function main(): Promise<void> {
+export async function runAccessLogCost(): Promise<Record<string, { reqPerSec: number; p50: number; p99: number }>> {
   const url = await recreateDatabase('cqg_bench_logcost');
   const started = Date.now();
   const codes = await loadData(url);
@@ -111,14 +111,20 @@ async function main(): Promise<void> {
     console.log(`logging on / raw = ${(on / raw).toFixed(3)}, logging off / raw = ${(off / raw).toFixed(3)}`);
     console.log(`access events written: ${events}`);
     await mkdir('bench/results', { recursive: true });
+    summaryOut = summary;
     await writeFile(`bench/results/access-log-cost-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
       JSON.stringify({ machine: machine(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, summary, events }, null, 2));
   } finally {
     for (const target of targets) await target.stop();
   }
+  return summaryOut;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+let summaryOut: Record<string, { reqPerSec: number; p50: number; p99: number }> = {};
+
+if (process.argv[1]?.endsWith('access-log-cost.ts')) {
+  runAccessLogCost().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
