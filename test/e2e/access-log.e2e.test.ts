@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openGatewaySuite } from '../support/suite.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
@@ -42,12 +43,7 @@ describe.each(testDatabaseKinds())('access log on %s', (kind) => {
   let auditOffice: string;
 
   beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    gw = await startTestGateway(database, { now: NOW });
-    deptA = await createOrganization(database.db, 'DEPARTMENT');
-    deptB = await createOrganization(database.db, 'DEPARTMENT');
-    agency = await createOrganization(database.db, 'AGENCY');
-    auditOffice = await createOrganization(database.db, 'AUDIT_OFFICE');
+    ({ database, gw, deptA, deptB, agency, auditOffice } = await openGatewaySuite(kind, NOW));
   });
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { openGatewaySuite } from '../support/suite.js';
+import { testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import { at, distinctBirthDate, NOW, unknownOrganizationCode } from '../support/disclosure-e2e.js';
@@ -39,12 +40,7 @@ describe.each(testDatabaseKinds())('credit check on %s', (kind) => {
   let auditOffice: string;
 
   beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    gw = await startTestGateway(database, { now: NOW });
-    deptA = await createOrganization(database.db, 'DEPARTMENT');
-    deptB = await createOrganization(database.db, 'DEPARTMENT');
-    agency = await createOrganization(database.db, 'AGENCY');
-    auditOffice = await createOrganization(database.db, 'AUDIT_OFFICE');
+    ({ database, gw, deptA, deptB, agency, auditOffice } = await openGatewaySuite(kind, NOW));
   });
 
   afterAll(async () => {

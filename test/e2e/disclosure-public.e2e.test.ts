@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
+import { openGatewaySuite } from '../support/suite.js';
+import { testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { type TestGateway } from '../support/gateway.js';
+import { createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import {
   at, CREDIT_REPORT, distinctBirthDate, expectAbsent, expectBadUserInput, expectNoErrors, LICENSING, lookup, maskedId, NOW, placeRecord,
@@ -23,12 +24,7 @@ describe.each(testDatabaseKinds())('public disclosure on %s', (kind) => {
   let auditOffice: string;
 
   beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    gw = await startTestGateway(database, { now: NOW });
-    deptA = await createOrganization(database.db, 'DEPARTMENT');
-    deptB = await createOrganization(database.db, 'DEPARTMENT');
-    agency = await createOrganization(database.db, 'AGENCY');
-    auditOffice = await createOrganization(database.db, 'AUDIT_OFFICE');
+    ({ database, gw, deptA, deptB, agency, auditOffice } = await openGatewaySuite(kind, NOW));
   });
 
   afterEach(() => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
+import { openGatewaySuite } from '../support/suite.js';
+import { testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import {
@@ -43,13 +44,8 @@ describe.each(testDatabaseKinds())('grants on %s', (kind) => {
   let auditOffice: string;
 
   beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    gw = await startTestGateway(database, { now: NOW });
-    deptA = await createOrganization(database.db, 'DEPARTMENT');
-    deptB = await createOrganization(database.db, 'DEPARTMENT');
-    agency = await createOrganization(database.db, 'AGENCY');
+    ({ database, gw, deptA, deptB, agency, auditOffice } = await openGatewaySuite(kind, NOW));
     otherAgency = await createOrganization(database.db, 'AGENCY');
-    auditOffice = await createOrganization(database.db, 'AUDIT_OFFICE');
   });
 
   afterEach(() => {

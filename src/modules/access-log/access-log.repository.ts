@@ -26,23 +26,13 @@ export async function appendEvents(db: Db, events: readonly NewAccessEvent[]): P
   await db.execute(sql`SELECT appended_sequence FROM append_access_events(${JSON.stringify(events)}::jsonb)`);
 }
 
-export interface AccessEventRow {
+/** A stored event: what was appended, plus its place in the chain. */
+export type AccessEventRow = Omit<NewAccessEvent, 'at'> & {
   sequence: number;
   at: Date;
-  requestId: string;
-  actor: string | null;
-  role: string;
-  orgCode: string | null;
-  view: string | null;
-  purposeKind: string | null;
-  purposeReference: string | null;
-  grantId: string | null;
-  subjectCode: string | null;
-  recordIds: string[];
-  operationName: string | null;
   prevHash: string;
   hash: string;
-}
+};
 
 function mapEvent(row: Record<string, unknown>): AccessEventRow {
   return {
