@@ -1,9 +1,65 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './client.js';
 import type { SQL } from 'drizzle-orm';
 
-/** Runs a raw statement through drizzle (so it is logged and counted like every other) and returns its rows. */
-export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
+interface BuiltQuery {
+  sql: string;
+  params: unknown[];
+}
+
+/** The two pieces of drizzle's database object that db.execute itself uses (public at runtime, not in its types). */
+interface DrizzleInternals {
+  dialect: { sqlToQuery(query: SQL): BuiltQuery };
+  session: {
+    prepareQuery(query: BuiltQuery, fields: undefined, name: string | undefined, arrayMode: boolean): {
+      execute(values: Record<string, unknown>): Promise<unknown>;
+    };
+  };
+}
+
+const internals = (db: Db) => db as unknown as DrizzleInternals;
+
+/**
+ * Runs a raw statement through drizzle (so it is logged and counted like every other) and returns its rows.
+ * `values` fill the statement's `sql.placeholder()`s (e.g. REQUEST_NOW).
+ */
+export async function queryRows<T>(db: Db, query: SQL, values: Record<string, unknown> = {}): Promise<T[]> {
+  const { dialect, session } = internals(db);
+  const result = (await session.prepareQuery(dialect.sqlToQuery(query), undefined, undefined, false).execute(values)) as { rows: T[] };
+  return result.rows;
+}
+
+interface CompiledStatement extends BuiltQuery {
+  name: string;
+}
+
+/** Compiled statements by shape key, least recently used first (a Map keeps insertion order). */
+const compiled = new Map<string, CompiledStatement>();
+const COMPILED_LIMIT = 2_000;
+
+function compile(db: Db, key: string, build: () => SQL): CompiledStatement {
+  let statement = compiled.get(key);
+  if (statement) {
+    compiled.delete(key);
+  } else {
+    const query = internals(db).dialect.sqlToQuery(build());
+    // the name follows the text: keys that render the same text share one prepared statement per connection
+    statement = { ...query, name: `cqg_${createHash('sha256').update(query.sql).digest('hex').slice(0, 32)}` };
+    if (compiled.size >= COMPILED_LIMIT) compiled.delete(compiled.keys().next().value!);
+  }
+  compiled.set(key, statement);
+  return statement;
+}
+
+/**
+ * A hot-path statement, built and rendered once per `key` and prepared once per connection under a name, so
+ * that PostgreSQL parses and plans it once (generic plan) instead of on every request. `key` must determine
+ * the SQL text and every value baked into it (scope rules are keyed by their content); whatever varies per
+ * request goes in as `sql.placeholder(name)` and arrives in `values`.
+ */
+export async function queryCached<T>(db: Db, key: string, build: () => SQL, values: Record<string, unknown>): Promise<T[]> {
+  const statement = compile(db, key, build);
+  const result = (await internals(db).session.prepareQuery(statement, undefined, statement.name, false).execute(values)) as { rows: T[] };
   return result.rows;
 }
 

@@ -90,4 +90,25 @@ describe.each(testDatabaseKinds())('query count on %s', (kind) => {
     // search page + total, records of all 20, sources, qualifications, one access-log append for all 20 events
     expect(twenty).toBeLessThanOrEqual(5);
   });
+
+  it('§11: a request shape compiles to the same statement texts whatever the subject, page size or instant — values are bound, not rendered', async () => {
+    const token = tokens.department(department);
+    const p = { kind: 'LICENSING', reference: 'QC-2' };
+    const texts = async (variables: Record<string, unknown>, first: number) => {
+      database.resetStatements();
+      const response = await gw.request(SUBJECT_QUERY.replace('records(first: 100)', `records(first: ${first})`), { token, variables });
+      expect(response.body.errors).toBeUndefined();
+      return [...database.statements];
+    };
+    const first = await texts({ code: small.code, p }, 100);
+    gw.clock.now = new Date(gw.clock.now.getTime() + 60_000);
+    const second = await texts({ code: large.code, p: { ...p, reference: 'QC-3' } }, 7);
+    expect(second).toEqual(first);
+    // the request's instant, subject code and ids travel as parameters: no statement text carries them
+    for (const text of second) {
+      expect(text).not.toContain(large.code);
+      expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    }
+  });
 });
+

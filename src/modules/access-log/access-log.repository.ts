@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { queryRows, toDate } from '../../db/rows.js';
+import { queryCached, queryRows, toDate } from '../../db/rows.js';
 import { parseTextArray } from '../records/records.repository.js';
 import type { CanonicalEventFields } from './chain.js';
 
@@ -23,7 +23,8 @@ export interface NewAccessEvent {
 /** Appends events as one chain segment, in ONE statement (the SQL function serialises appenders). */
 export async function appendEvents(db: Db, events: readonly NewAccessEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db.execute(sql`SELECT appended_sequence FROM append_access_events(${JSON.stringify(events)}::jsonb)`);
+  await queryCached(db, 'append-access-events', () => sql`SELECT appended_sequence FROM append_access_events(${sql.placeholder('events')}::jsonb)`,
+    { events: JSON.stringify(events) });
 }
 
 /** A stored event: what was appended, plus its place in the chain. */

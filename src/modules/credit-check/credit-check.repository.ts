@@ -1,9 +1,10 @@
 import { asc, eq } from 'drizzle-orm';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { creditChecks, measures } from '../../db/schema/index.js';
 import { queryRows } from '../../db/rows.js';
-import { DEFAULT_ALIASES, inForceSql } from '../disclosure/record-facts.sql.js';
+import { DEFAULT_ALIASES, inForceSql, nowValue } from '../disclosure/record-facts.sql.js';
+import type { SqlScope } from '../disclosure/scope.sql.js';
 import { mapRecordRow, recordSelectSql, type RecordRow } from '../records/records.repository.js';
 
 export type MeasureRow = typeof measures.$inferSelect;
@@ -23,7 +24,7 @@ export interface MeasureHitRow {
  * measure applies in the scenario, the record triggers it, is in force at `now`, and is visible to the
  * department (its scope, G1).
  */
-export async function findMeasureHits(db: Db, subjectId: number, scenario: string, recordScope: SQL, now: Date): Promise<MeasureHitRow[]> {
+export async function findMeasureHits(db: Db, subjectId: number, scenario: string, recordScope: SqlScope, now: Date): Promise<MeasureHitRow[]> {
   const rows = await queryRows<Record<string, unknown>>(db, sql`
     SELECT ${recordSelectSql(now)}, to_jsonb(m) AS measure_json
     FROM records r
@@ -33,8 +34,8 @@ export async function findMeasureHits(db: Db, subjectId: number, scenario: strin
       AND (m.trigger_severities IS NULL OR r.severity = ANY (m.trigger_severities))
       AND (m.trigger_grades IS NULL OR r.grade = ANY (m.trigger_grades))
       AND ${scenario} = ANY (m.scenarios)
-    WHERE r.subject_id = ${subjectId} AND ${inForceSql(DEFAULT_ALIASES, now)} AND ${recordScope}
-    ORDER BY m.code, r.decided_at DESC, r.id DESC`);
+    WHERE r.subject_id = ${subjectId} AND ${inForceSql(DEFAULT_ALIASES, now)} AND ${recordScope.sql}
+    ORDER BY m.code, r.decided_at DESC, r.id DESC`, nowValue(now));
   return rows.map((row) => {
     const m = (typeof row.measure_json === 'string' ? JSON.parse(row.measure_json) : row.measure_json) as Record<string, unknown>;
     return {

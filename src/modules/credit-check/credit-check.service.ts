@@ -50,7 +50,7 @@ export const creditCheckService = {
   async check(ctx: RequestContext, rawCode: string, scenario: string, purpose: PurposeArg): Promise<CreditCheck> {
     const { code } = await catalogService.lookupCode(ctx, rawCode);
     const access = await ctx.access(purpose);
-    const row = await findVisibleSubject(ctx.db, code, access.subjectScope);
+    const row = await findVisibleSubject(ctx.db, code, access.subjectScope, ctx.now);
     if (!row) throw new NotFoundError('No subject is registered with this code.');
     const hits = await findMeasureHits(ctx.db, row.id, scenario, access.recordScope, ctx.now);
     const subject = presentSubject(ctx, row, access, 'creditCheck');

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { ADULT_AGE_YEARS } from '../../../policies/windows.js';
 import { CREDIT_TIME_ZONE } from '../../../policies/calendar.js';
 
@@ -17,8 +17,16 @@ export const DEFAULT_ALIASES: RowAliases = { record: 'r', catalog: 'ct', subject
 
 const col = (alias: string, column: string): SQL => sql.raw(`${alias}."${column}"`);
 
-export function instant(now: Date): SQL {
-  return sql`${now.toISOString()}::timestamptz`;
+/**
+ * The request's instant: a Date inlined as a parameter, or REQUEST_NOW in statements compiled once and run
+ * many times (src/db/rows.ts queryCached), whose value `nowValue(ctx.now)` is bound at each execution.
+ */
+export type Instant = Date | Placeholder<'now'>;
+export const REQUEST_NOW: Placeholder<'now'> = sql.placeholder('now');
+export const nowValue = (now: Date) => ({ now: now.toISOString() });
+
+export function instant(now: Instant): SQL {
+  return now instanceof Date ? sql`${now.toISOString()}::timestamptz` : sql`${now}::timestamptz`;
 }
 
 /** `ts + interval` on the Asia/Shanghai calendar (PostgreSQL interval semantics). NULL interval → NULL. */
@@ -47,12 +55,12 @@ export function publicUntilSql(a: RowAliases = DEFAULT_ALIASES): SQL {
   return sql`CASE WHEN ${col(a.record, 'disclosure')} <> 'PUBLIC' OR ${w.neverPublic} THEN NULL ELSE ${w.until} END`;
 }
 
-export function isAdultSql(a: RowAliases, now: Date): SQL {
+export function isAdultSql(a: RowAliases, now: Instant): SQL {
   return sql`(${col(a.subject, 'birth_date')} + interval '${sql.raw(String(ADULT_AGE_YEARS))} years' <= (${instant(now)} AT TIME ZONE ${sql.raw(`'${CREDIT_TIME_ZONE}'`)})::date)`;
 }
 
 /** D3 + D5: the class a record is disclosed as at `now` ('PUBLIC' | 'SHARED' | 'SUBJECT_ONLY'). */
-export function effectiveDisclosureSql(a: RowAliases, now: Date): SQL {
+export function effectiveDisclosureSql(a: RowAliases, now: Instant): SQL {
   const w = recordWindowSql(a);
   const t = instant(now);
   const inside = sql`(NOT ${w.neverPublic} AND ${t} >= ${w.start} AND (${w.until} IS NULL OR ${t} < ${w.until}))`;
@@ -67,7 +75,7 @@ export function effectiveDisclosureSql(a: RowAliases, now: Date): SQL {
  * C2: a record is in force while ACTIVE and inside its D1/D2 time window (default expiries included),
  * whatever its disclosure class — the same window as publicity, policies/windows.ts `isInsidePublicWindow`.
  */
-export function inForceSql(a: RowAliases, now: Date): SQL {
+export function inForceSql(a: RowAliases, now: Instant): SQL {
   const w = recordWindowSql(a);
   const t = instant(now);
   return sql`(${col(a.record, 'status')} = 'ACTIVE' AND NOT ${w.neverPublic} AND ${t} >= ${w.start} AND (${w.until} IS NULL OR ${t} < ${w.until}))`;

@@ -1,7 +1,7 @@
 import { rulesToAST } from '@casl/ability/extra';
 import { sql, type SQL } from 'drizzle-orm';
 import type { AppAbility } from '../../../policies/abilities.js';
-import { addShanghaiInterval, effectiveDisclosureSql, instant, type RowAliases } from './record-facts.sql.js';
+import { addShanghaiInterval, effectiveDisclosureSql, instant, type Instant, type RowAliases } from './record-facts.sql.js';
 import { AGENCY_NEGATIVE_LOOKBACK } from '../../../policies/windows.js';
 
 /**
@@ -67,10 +67,32 @@ export function scopeSql(ability: AppAbility, type: 'Record' | 'Subject', fields
   return ast ? astToSql(ast, fields) : sql`FALSE`;
 }
 
+/**
+ * A viewer's row filter for compiled statements (src/db/rows.ts queryCached): `key` names its content (the
+ * rule AST, values included), `sql` is built on first use only, over fields that take the request's instant
+ * as REQUEST_NOW.
+ */
+export interface SqlScope {
+  readonly key: string;
+  readonly sql: SQL;
+}
+
+export function scopeOf(ability: AppAbility, type: 'Record' | 'Subject', fields: () => FieldMap): SqlScope {
+  const ast = rulesToAST(ability, 'read', type) as AstNode | null;
+  let built: SQL | undefined;
+  return {
+    key: `${type}:${JSON.stringify(ast)}`,
+    get sql() {
+      built ??= ast ? astToSql(ast, fields()) : sql`FALSE`;
+      return built;
+    },
+  };
+}
+
 const col = (alias: string, column: string): SQL => sql.raw(`${alias}."${column}"`);
 
 /** The facts a record rule may name (policies/abilities.ts RecordFacts), as SQL over r / ct / s. */
-export function recordFieldMap(a: RowAliases, now: Date): FieldMap {
+export function recordFieldMap(a: RowAliases, now: Instant): FieldMap {
   return {
     status: col(a.record, 'status'),
     effectiveDisclosure: effectiveDisclosureSql(a, now),
@@ -88,7 +110,7 @@ export function recordFieldMap(a: RowAliases, now: Date): FieldMap {
  * The facts a subject rule may name. `hasPublicRecord` (P3) is itself derived from the record rules of the
  * public: an EXISTS over that subject's records under the public ability's scope.
  */
-export function subjectFieldMap(subjectAlias: string, now: Date, publicAbility: AppAbility): FieldMap {
+export function subjectFieldMap(subjectAlias: string, now: Instant, publicAbility: AppAbility): FieldMap {
   const inner: RowAliases = { record: 'pr', catalog: 'pct', subject: subjectAlias };
   const publicRecords = scopeSql(publicAbility, 'Record', recordFieldMap(inner, now));
   return {

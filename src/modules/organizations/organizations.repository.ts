@@ -1,12 +1,24 @@
-import { eq, inArray, asc } from 'drizzle-orm';
+import { eq, asc, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { organizations } from '../../db/schema/index.js';
+import { queryCached, toDate } from '../../db/rows.js';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 
+/** Organisations by code, in one compiled statement (every token check and every `source` field uses it). */
 export async function findOrganizations(db: Db, codes: readonly string[]): Promise<OrganizationRow[]> {
   if (codes.length === 0) return [];
-  return db.select().from(organizations).where(inArray(organizations.code, [...codes]));
+  const rows = await queryCached<Record<string, unknown>>(db, 'organizations-by-code', () => sql`
+    SELECT code, name, kind, status, created_at, updated_at FROM organizations WHERE code = ANY (${sql.placeholder('codes')}::text[])`,
+  { codes: [...codes] });
+  return rows.map((row) => ({
+    code: String(row.code),
+    name: String(row.name),
+    kind: row.kind as OrganizationRow['kind'],
+    status: row.status as OrganizationRow['status'],
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  }));
 }
 
 export async function listOrganizations(db: Db, kind: string | null): Promise<OrganizationRow[]> {

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import type { SqlScope } from '../disclosure/scope.sql.js';
 import {
   loadQualifications, loadRecordPages, loadVersions,
   type RecordPageRequest, type RecordPageResult, type RecordRow, type RecordVersionRow,
@@ -12,7 +12,7 @@ export interface RecordLoaders {
   qualifications: DataLoader<number, RecordRow[]>;
 }
 
-export function createRecordLoaders(db: Db, scope: SQL, now: Date): RecordLoaders {
+export function createRecordLoaders(db: Db, scope: SqlScope, now: Date): RecordLoaders {
   return {
     pages: new DataLoader<RecordPageRequest, RecordPageResult, string>(
       async (requests) => {

@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { queryRows, toDate, toDateOrNull } from '../../db/rows.js';
-import { effectiveDisclosureSql, publicUntilSql, DEFAULT_ALIASES } from '../disclosure/record-facts.sql.js';
+import { queryCached, queryRows, toDate, toDateOrNull } from '../../db/rows.js';
+import { effectiveDisclosureSql, publicUntilSql, DEFAULT_ALIASES, nowValue, REQUEST_NOW, type Instant } from '../disclosure/record-facts.sql.js';
+import type { SqlScope } from '../disclosure/scope.sql.js';
 
 /** A record as the read path returns it (current version), before field projection. */
 export interface RecordRow {
@@ -37,7 +38,7 @@ const RECORD_COLUMNS = sql.raw(`r.id, r.subject_id, s.code AS subject_code, r.ty
   r.amount::float8 AS amount, r.grade, r.group_code, r.details, r.source_org, r.disclosure, r.status, r.version`);
 
 /** The columns mapRecordRow reads, over r / s / ct, evaluated at `now`. */
-export function recordSelectSql(now: Date): SQL {
+export function recordSelectSql(now: Instant): SQL {
   return sql`${RECORD_COLUMNS}, ${derivedColumns(now)}`;
 }
 
@@ -48,7 +49,7 @@ export function reviveRecordRow(stored: RecordRow): RecordRow {
 }
 
 /** Request-time columns: the public window's end and the effective class (computed, never stored: D6). */
-function derivedColumns(now: Date): SQL {
+function derivedColumns(now: Instant): SQL {
   return sql`${publicUntilSql(DEFAULT_ALIASES)} AS public_until, ${effectiveDisclosureSql(DEFAULT_ALIASES, now)} AS effective_disclosure`;
 }
 
@@ -100,39 +101,46 @@ export interface RecordPageResult {
  * subject. `scope` is the viewer's row filter over r / ct / s (src/modules/disclosure/scope.sql.ts); argument
  * filters apply on top of it only, so they can never reveal a hidden row (D7).
  * All requests in one call must share categories, types, after and limit (the loader groups them so).
+ * One compiled statement per scope and argument shape: subject ids, filters, cursor and limit are bound values.
  */
 export async function loadRecordPages(
   db: Db,
   requests: readonly RecordPageRequest[],
-  scope: SQL,
+  scope: SqlScope,
   now: Date,
 ): Promise<Map<number, RecordPageResult>> {
   const result = new Map<number, RecordPageResult>();
   if (requests.length === 0) return result;
   const { categories, types, after, limit } = requests[0];
   const ids = [...new Set(requests.map((r) => r.subjectId))];
-  const filters: SQL[] = [sql`r.subject_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`, scope];
-  if (categories) filters.push(categories.length ? sql`r.category IN (${sql.join(categories.map((c) => sql`${c}`), sql`, `)})` : sql`FALSE`);
-  if (types) filters.push(types.length ? sql`r.type IN (${sql.join(types.map((t) => sql`${t}`), sql`, `)})` : sql`FALSE`);
-  const afterCondition = after
-    ? sql`(v.decided_at, v.id) < (${after.decidedAt}::timestamptz, ${after.id}::uuid)`
-    : sql`TRUE`;
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
+  const key = `record-pages ${scope.key} ${categories !== null} ${types !== null} ${after !== null}`;
+  const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
     WITH visible AS MATERIALIZED (
-      SELECT ${RECORD_COLUMNS}, ${derivedColumns(now)}
+      SELECT ${RECORD_COLUMNS}, ${derivedColumns(REQUEST_NOW)}
       FROM records r
       JOIN subjects s ON s.id = r.subject_id
       JOIN catalog_types ct ON ct.code = r.type
-      WHERE ${sql.join(filters, sql` AND `)}
+      WHERE r.subject_id = ANY (${sql.placeholder('subjectIds')}::bigint[]) AND ${scope.sql}
+        ${categories ? sql`AND r.category = ANY (${sql.placeholder('categories')}::text[])` : sql``}
+        ${types ? sql`AND r.type = ANY (${sql.placeholder('types')}::text[])` : sql``}
     ),
     totals AS (SELECT subject_id, count(*)::int AS total FROM visible GROUP BY subject_id),
     page AS (
       SELECT v.*, row_number() OVER (PARTITION BY v.subject_id ORDER BY v.decided_at DESC, v.id DESC) AS rn
-      FROM visible v WHERE ${afterCondition}
+      FROM visible v
+      WHERE ${after ? sql`(v.decided_at, v.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql`TRUE`}
     )
     SELECT t.subject_id AS page_subject_id, t.total AS page_total, p.* FROM totals t
-    LEFT JOIN page p ON p.subject_id = t.subject_id AND p.rn <= ${limit + 1}
-    ORDER BY t.subject_id, p.rn`);
+    LEFT JOIN page p ON p.subject_id = t.subject_id AND p.rn <= ${sql.placeholder('limit')}::int
+    ORDER BY t.subject_id, p.rn`, {
+    subjectIds: ids,
+    categories: categories ? [...categories] : null,
+    types: types ? [...types] : null,
+    afterDecidedAt: after?.decidedAt ?? null,
+    afterId: after?.id ?? null,
+    limit: limit + 1,
+    ...nowValue(now),
+  });
   for (const row of rows) {
     const subjectId = Number(row.page_subject_id);
     let entry = result.get(subjectId);
@@ -147,19 +155,19 @@ export async function loadRecordPages(
 }
 
 /** Active qualifications (PROFESSIONAL records in force) of many subjects, in one statement, within `scope`. */
-export async function loadQualifications(db: Db, subjectIds: readonly number[], scope: SQL, now: Date): Promise<Map<number, RecordRow[]>> {
+export async function loadQualifications(db: Db, subjectIds: readonly number[], scope: SqlScope, now: Date): Promise<Map<number, RecordRow[]>> {
   const result = new Map<number, RecordRow[]>(subjectIds.map((id) => [id, []]));
   if (subjectIds.length === 0) return result;
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT ${RECORD_COLUMNS}, ${derivedColumns(now)}
+  const rows = await queryCached<Record<string, unknown>>(db, `qualifications ${scope.key}`, () => sql`
+    SELECT ${RECORD_COLUMNS}, ${derivedColumns(REQUEST_NOW)}
     FROM records r
     JOIN subjects s ON s.id = r.subject_id
     JOIN catalog_types ct ON ct.code = r.type
-    WHERE r.subject_id IN (${sql.join(subjectIds.map((id) => sql`${id}`), sql`, `)})
+    WHERE r.subject_id = ANY (${sql.placeholder('subjectIds')}::bigint[])
       AND r.category = 'PROFESSIONAL' AND r.status = 'ACTIVE'
-      AND (r.valid_until IS NULL OR r.valid_until > ${now.toISOString()}::timestamptz)
-      AND ${scope}
-    ORDER BY r.subject_id, r.decided_at DESC, r.id DESC`);
+      AND (r.valid_until IS NULL OR r.valid_until > ${REQUEST_NOW}::timestamptz)
+      AND ${scope.sql}
+    ORDER BY r.subject_id, r.decided_at DESC, r.id DESC`, { subjectIds: [...subjectIds], ...nowValue(now) });
   for (const row of rows) result.get(Number(row.subject_id))?.push(mapRecordRow(row));
   return result;
 }
@@ -176,10 +184,10 @@ export interface RecordVersionRow {
 export async function loadVersions(db: Db, recordIds: readonly string[]): Promise<Map<string, RecordVersionRow[]>> {
   const result = new Map<string, RecordVersionRow[]>(recordIds.map((id) => [id, []]));
   if (recordIds.length === 0) return result;
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
+  const rows = await queryCached<Record<string, unknown>>(db, 'record-versions', () => sql`
     SELECT record_id, version, replaced_at, changed_fields, snapshot FROM record_versions
-    WHERE record_id IN (${sql.join(recordIds.map((id) => sql`${id}::uuid`), sql`, `)})
-    ORDER BY record_id, version`);
+    WHERE record_id = ANY (${sql.placeholder('recordIds')}::uuid[])
+    ORDER BY record_id, version`, { recordIds: [...recordIds] });
   for (const row of rows) {
     result.get(String(row.record_id))?.push({
       recordId: String(row.record_id),

@@ -1,6 +1,8 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { queryRows, toDateString } from '../../db/rows.js';
+import { queryCached, toDateString } from '../../db/rows.js';
+import { nowValue } from '../disclosure/record-facts.sql.js';
+import type { SqlScope } from '../disclosure/scope.sql.js';
 
 export interface SubjectRow {
   id: number;
@@ -35,10 +37,11 @@ function mapSubjectRow(row: Record<string, unknown>): SubjectRow {
   };
 }
 
-/** The subject with this code if the viewer may see it (P0, P3): one statement. */
-export async function findVisibleSubject(db: Db, code: string, scope: SQL): Promise<SubjectRow | null> {
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT ${SUBJECT_COLUMNS} FROM subjects s WHERE s.code = ${code} AND ${scope}`);
+/** The subject with this code if the viewer may see it (P0, P3) at `now`: one statement. */
+export async function findVisibleSubject(db: Db, code: string, scope: SqlScope, now: Date): Promise<SubjectRow | null> {
+  const rows = await queryCached<Record<string, unknown>>(db, `subject-by-code ${scope.key}`, () => sql`
+    SELECT ${SUBJECT_COLUMNS} FROM subjects s WHERE s.code = ${sql.placeholder('code')} AND ${scope.sql}`,
+  { code, ...nowValue(now) });
   return rows.length ? mapSubjectRow(rows[0]) : null;
 }
 
@@ -53,36 +56,64 @@ export interface SubjectSearch {
   limit: number;
 }
 
-function escapeLike(text: string): string {
+export const MIN_SEARCH_LENGTH = 2;
+
+/** LIKE wildcards in a search are literal characters. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const ORGANIZATION_KINDS = ['ENTERPRISE', 'PUBLIC_INSTITUTION', 'SOCIAL_ORGANIZATION'] as const;
+
+/**
+ * The subject kinds a search covers (P4, G3): organisations for everyone; individuals only for a department
+ * stating a purpose; narrowed to `kind` when one is asked for.
+ */
+export function searchableKinds(role: string, statesPurpose: boolean, kind: string | null | undefined): string[] {
+  const individuals = role === 'department' && statesPurpose;
+  return [...ORGANIZATION_KINDS, ...(individuals ? ['INDIVIDUAL'] : [])].filter((k) => !kind || k === kind);
 }
 
 /** searchSubjects (P4, G3): a page ordered by (name, code) and the visible total, in one statement. */
 export async function searchVisibleSubjects(
   db: Db,
   search: SubjectSearch,
-  subjectScope: SQL,
-  recordScope: SQL,
+  subjectScope: SqlScope,
+  recordScope: SqlScope,
+  now: Date,
 ): Promise<{ rows: SubjectRow[]; total: number }> {
   if (search.kinds.length === 0) return { rows: [], total: 0 };
-  const conditions: SQL[] = [
-    sql`(lower(s.name) LIKE ${`%${escapeLike(search.nameContains)}%`} OR s.code = ${search.code})`,
-    sql`s.kind IN (${sql.join(search.kinds.map((k) => sql`${k}`), sql`, `)})`,
-    subjectScope,
-  ];
-  if (search.professionalGroup) {
-    conditions.push(sql`EXISTS (SELECT 1 FROM records r JOIN catalog_types ct ON ct.code = r.type
-      WHERE r.subject_id = s.id AND r.group_code = ${search.professionalGroup} AND r.status = 'ACTIVE' AND ${recordScope})`);
-  }
-  const after = search.after ? sql`(s.name COLLATE "C", s.code COLLATE "C") > (${search.after.name} COLLATE "C", ${search.after.code} COLLATE "C")` : sql`TRUE`;
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
+  const byGroup = search.professionalGroup !== null;
+  const paged = search.after !== null;
+  const key = `search-subjects ${subjectScope.key} ${byGroup ? recordScope.key : '-'} ${paged}`;
+  const rows = await queryCached<Record<string, unknown>>(db, key, () => {
+    const group = byGroup
+      ? sql`AND EXISTS (SELECT 1 FROM records r JOIN catalog_types ct ON ct.code = r.type
+          WHERE r.subject_id = s.id AND r.group_code = ${sql.placeholder('group')} AND r.status = 'ACTIVE' AND ${recordScope.sql})`
+      : sql``;
+    const after = paged
+      ? sql`(s.name COLLATE "C", s.code COLLATE "C") > (${sql.placeholder('afterName')}::text COLLATE "C", ${sql.placeholder('afterCode')}::text COLLATE "C")`
+      : sql`TRUE`;
+    return sql`
     WITH matched AS MATERIALIZED (
-      SELECT ${SUBJECT_COLUMNS} FROM subjects s WHERE ${sql.join(conditions, sql` AND `)}
+      SELECT ${SUBJECT_COLUMNS} FROM subjects s
+      WHERE (lower(s.name) LIKE ${sql.placeholder('pattern')}::text OR s.code = ${sql.placeholder('code')}::text)
+        AND s.kind = ANY (${sql.placeholder('kinds')}::text[]) AND ${subjectScope.sql} ${group}
     )
     SELECT (SELECT count(*)::int FROM matched) AS total_count, m.* FROM (SELECT 1) one
     LEFT JOIN LATERAL (
-      SELECT * FROM matched s WHERE ${after} ORDER BY s.name COLLATE "C", s.code COLLATE "C" LIMIT ${search.limit + 1}
-    ) m ON TRUE`);
+      SELECT * FROM matched s WHERE ${after} ORDER BY s.name COLLATE "C", s.code COLLATE "C" LIMIT ${sql.placeholder('limit')}::int
+    ) m ON TRUE`;
+  }, {
+    pattern: `%${escapeLike(search.nameContains)}%`,
+    code: search.code,
+    kinds: [...search.kinds],
+    group: search.professionalGroup,
+    afterName: search.after?.name ?? null,
+    afterCode: search.after?.code ?? null,
+    limit: search.limit + 1,
+    ...nowValue(now),
+  });
   const total = rows.length ? Number(rows[0].total_count) : 0;
   return { rows: rows.filter((row) => row.id !== null && row.id !== undefined).map(mapSubjectRow), total };
 }

@@ -7,7 +7,7 @@ import { catalogService } from '../catalog/catalog.service.js';
 import { listProfessionalGroups } from '../catalog/catalog.repository.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
 import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
-import { findVisibleSubject, searchVisibleSubjects, type SubjectRow } from './subjects.repository.js';
+import { findVisibleSubject, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects, type SubjectRow } from './subjects.repository.js';
 import type { Subject } from './subject.type.js';
 
 export interface PurposeArg {
@@ -15,7 +15,6 @@ export interface PurposeArg {
   reference: string;
 }
 
-export const MIN_SEARCH_LENGTH = 2;
 
 /** A visible subject row → the GraphQL object for its view; registers the disclosure (L1 seam). */
 export function presentSubject(ctx: RequestContext, row: SubjectRow, access: ScopedAccess, operationName: string): Subject {
@@ -36,7 +35,7 @@ export const subjectsService = {
   async subject(ctx: RequestContext, rawCode: string, purpose: PurposeArg | null | undefined): Promise<Subject | null> {
     const { code } = await catalogService.lookupCode(ctx, rawCode);
     const access = await ctx.access(purpose);
-    const row = await findVisibleSubject(ctx.db, code, access.subjectScope);
+    const row = await findVisibleSubject(ctx.db, code, access.subjectScope, ctx.now);
     return row ? presentSubject(ctx, row, access, 'subject') : null;
   },
 
@@ -58,10 +57,7 @@ export const subjectsService = {
         throw new BadUserInputError('UNKNOWN_GROUP', 'Unknown professional group.');
       }
     }
-    // individuals are searchable only by a department stating a purpose (G3); never by the public (P4)
-    const individualsSearchable = ctx.viewer.role === 'department' && access.standing.purpose !== null;
-    const kinds = ['ENTERPRISE', 'PUBLIC_INSTITUTION', 'SOCIAL_ORGANIZATION', ...(individualsSearchable ? ['INDIVIDUAL'] : [])]
-      .filter((k) => !args.kind || k === args.kind);
+    const kinds = searchableKinds(ctx.viewer.role, access.standing.purpose !== null, args.kind);
     const { rows, total } = await searchVisibleSubjects(
       ctx.db,
       {
@@ -74,6 +70,7 @@ export const subjectsService = {
       },
       access.subjectScope,
       access.recordScope,
+      ctx.now,
     );
     const page = rows.slice(0, limit);
     return toConnection(
