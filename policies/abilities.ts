@@ -47,8 +47,10 @@ export const SUBJECT_FACT_FIELDS = ['code', 'kind', 'hasPublicRecord'] as const;
 /** P1–P3: what anyone, with or without a token, may read. */
 function allowPublic({ can }: AbilityBuilder<AppAbility>): void {
   can('read', 'Record', { status: 'ACTIVE', effectiveDisclosure: 'PUBLIC' });
-  can('read', 'Subject', { kind: { $ne: 'INDIVIDUAL' } });
+  // CASL lists later rules first and PostgreSQL evaluates OR arms in order: declared last, the cheap kind test
+  // comes first in SQL, so an organisation is admitted without running the EXISTS over its records
   can('read', 'Subject', { hasPublicRecord: true });
+  can('read', 'Subject', { kind: { $ne: 'INDIVIDUAL' } });
 }
 
 /** G1: a department with a purpose: PUBLIC (any window) and SHARED records, plus what it filed itself. */

@@ -25,7 +25,7 @@ export function createRecordLoaders(db: Db, scope: SqlScope, now: Date): RecordL
         const results = new Map<RecordPageRequest, RecordPageResult>();
         for (const group of groups.values()) {
           const pages = await loadRecordPages(db, group, scope, now);
-          for (const request of group) results.set(request, pages.get(request.subjectId) ?? { rows: [], total: 0 });
+          for (const request of group) results.set(request, pages.get(request.subjectId) ?? { rows: [], total: 0, sources: [] });
         }
         return requests.map((request) => results.get(request)!);
       },

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { queryCached, queryRows, toDate, toDateOrNull } from '../../db/rows.js';
 import { effectiveDisclosureSql, publicUntilSql, DEFAULT_ALIASES, nowValue, REQUEST_NOW, type Instant } from '../disclosure/record-facts.sql.js';
 import type { SqlScope } from '../disclosure/scope.sql.js';
+import type { OrganizationRow } from '../organizations/organizations.repository.js';
 
 /** A record as the read path returns it (current version), before field projection. */
 export interface RecordRow {
@@ -94,6 +95,8 @@ export interface RecordPageRequest {
 export interface RecordPageResult {
   rows: RecordRow[];
   total: number;
+  /** the source organisations of `rows`, read in the same statement (they prime the organisation loader) */
+  sources: OrganizationRow[];
 }
 
 /**
@@ -130,8 +133,11 @@ export async function loadRecordPages(
       FROM visible v
       WHERE ${after ? sql`(v.decided_at, v.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql`TRUE`}
     )
-    SELECT t.subject_id AS page_subject_id, t.total AS page_total, p.* FROM totals t
+    SELECT t.subject_id AS page_subject_id, t.total AS page_total, p.*, o.name AS source_name, o.kind AS source_kind,
+      o.status AS source_status, o.created_at AS source_created_at, o.updated_at AS source_updated_at
+    FROM totals t
     LEFT JOIN page p ON p.subject_id = t.subject_id AND p.rn <= ${sql.placeholder('limit')}::int
+    LEFT JOIN organizations o ON o.code = p.source_org
     ORDER BY t.subject_id, p.rn`, {
     subjectIds: ids,
     categories: categories ? [...categories] : null,
@@ -145,11 +151,23 @@ export async function loadRecordPages(
     const subjectId = Number(row.page_subject_id);
     let entry = result.get(subjectId);
     if (!entry) {
-      entry = { rows: [], total: Number(row.page_total) };
+      entry = { rows: [], total: Number(row.page_total), sources: [] };
       result.set(subjectId, entry);
     }
     // a subject with visible rows but none after the cursor still reports its total
-    if (row.id !== null && row.id !== undefined) entry.rows.push(mapRecordRow(row));
+    if (row.id === null || row.id === undefined) continue;
+    const record = mapRecordRow(row);
+    entry.rows.push(record);
+    if (!entry.sources.some((o) => o.code === record.sourceOrg)) {
+      entry.sources.push({
+        code: record.sourceOrg,
+        name: String(row.source_name),
+        kind: row.source_kind as OrganizationRow['kind'],
+        status: row.source_status as OrganizationRow['status'],
+        createdAt: toDate(row.source_created_at),
+        updatedAt: toDate(row.source_updated_at),
+      });
+    }
   }
   return result;
 }

@@ -25,6 +25,8 @@ export const recordsService = {
     });
     const rows = page.rows.slice(0, limit);
     if (disclosesRows) for (const row of rows) subject.disclosure.recordIds.add(row.id);
+    // `source { … }` of these records is answered from the same statement, not a second one
+    for (const organization of page.sources) ctx.organizations.prime(organization.code, organization);
     return toConnection(
       rows.map((row) => toCreditRecord(row, subject.decision.view)),
       rows.map((row) => encodeCursor([row.decidedAt.toISOString(), row.id])),
