@@ -1,74 +1,56 @@
 import http from 'node:http';
 import pg from 'pg';
-import { sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
-import { defineAbility } from '../../policies/abilities.js';
-import { PUBLIC_VIEWER } from '../../policies/viewer.js';
-import { DEFAULT_ALIASES, publicUntilSql } from '../../src/modules/disclosure/record-facts.sql.js';
-import { recordFieldMap, scopeSql, subjectFieldMap } from '../../src/modules/disclosure/scope.sql.js';
+import { buildStatements } from './raw/statements.js';
+import { RawHandlers, type Reply } from './raw/handlers.js';
 
 /**
- * The raw baseline: plain node:http + pg running the same SQL the gateway needs for a public `subject`
- * lookup with its 20 newest visible records and their source organisations — no GraphQL, no policy objects
- * per request, no access log. `GET /subject?code=…` → JSON. Prints `LISTENING <url>`.
+ * The raw baseline (issue 7, comparator a): plain node:http + pg running the same SQL the gateway runs for each
+ * scenario — recorded from the gateway's own repository functions (raw/statements.ts) — minus the access-log
+ * append; no GraphQL, no policy objects per request. Routes (JSON out, the gateway's `data` shape):
+ *   S1 GET  /subject?code=&first=                     public subject with its newest visible records
+ *   S2 GET  /department-subject?code=&org=&first=     department (org = its DEPARTMENT code) with a purpose
+ *   S3 GET  /search?q=&first=&after=                  public searchSubjects
+ *   S4 GET  /access-log?org=&from=&to=&first=&after=  auditor (org = an AUDIT_OFFICE) accessLog, newest first
+ *   S5 POST /records?org=                             JSON array of RecordInput rows (≤ 1000)
+ * `org` stands for the token's organisation: checked with the gateway's lookup, as the gateway does per request.
+ * Prints `LISTENING <url>` (the S1 route, as bench/access-log-cost.ts expects).
  */
-const SENTINEL = new Date('2000-01-01T00:00:00.000Z');
-const dialect = new PgDialect();
-const ability = defineAbility({ viewer: PUBLIC_VIEWER, purpose: null, grants: [] });
-const subjectScope = scopeSql(ability, 'Subject', subjectFieldMap('s', SENTINEL, ability));
-const recordScope = scopeSql(ability, 'Record', recordFieldMap(DEFAULT_ALIASES, SENTINEL));
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10) });
+const handlers = new RawHandlers(pool, await buildStatements());
+await handlers.start();
 
-const subjectQuery = dialect.sqlToQuery(sql`SELECT s.id, s.code, s.kind, s.name, s.status, s.registered_at, s.address, s.legal_representative
-  FROM subjects s WHERE s.code = ${'$CODE'} AND ${subjectScope}`);
-const recordsQuery = dialect.sqlToQuery(sql`
-  SELECT r.id, r.type, r.category, r.nature, r.severity, r.title, r.summary, r.decision_number, r.decided_at, r.valid_from,
-    r.valid_until, r.source_org, r.disclosure, r.status, ${publicUntilSql(DEFAULT_ALIASES)} AS public_until,
-    count(*) OVER () AS total
-  FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
-  WHERE r.subject_id = ${-1} AND ${recordScope}
-  ORDER BY r.decided_at DESC, r.id DESC LIMIT 21`);
-const orgsQuery = 'SELECT code, name FROM organizations WHERE code = ANY($1)';
-
-function bind(params: unknown[], values: { now: string; code?: string; subjectId?: number }): unknown[] {
-  return params.map((p) => (p === SENTINEL.toISOString() ? values.now : p === '$CODE' ? values.code : p === -1 ? values.subjectId : p));
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10) });
-const server = http.createServer(async (req, res) => {
-  try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const code = url.searchParams.get('code') ?? '';
-    const now = new Date().toISOString();
-    const subject = (await pool.query(subjectQuery.sql, bind(subjectQuery.params, { now, code }))).rows[0];
-    if (!subject) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"subject":null}}');
-      return;
+async function route(req: http.IncomingMessage, url: URL): Promise<Reply> {
+  const query = url.searchParams;
+  if (req.method === 'GET') {
+    switch (url.pathname) {
+      case '/subject': return handlers.subject('public', query);
+      case '/department-subject': return handlers.subject('department', query);
+      case '/search': return handlers.search(query);
+      case '/access-log': return handlers.accessLog(query);
     }
-    const records = (await pool.query(recordsQuery.sql, bind(recordsQuery.params, { now, subjectId: subject.id }))).rows;
-    const page = records.slice(0, 20);
-    const orgs = (await pool.query(orgsQuery, [[...new Set(page.map((r) => r.source_org))]])).rows;
-    const names = new Map(orgs.map((o) => [o.code, o.name]));
-    const body = {
-      data: {
-        subject: {
-          code: subject.code, kind: subject.kind, name: subject.name, status: subject.status, address: subject.address,
-          legalRepresentative: subject.legal_representative, view: 'PUBLIC',
-          records: {
-            totalCount: Number(records[0]?.total ?? 0),
-            edges: page.map((r) => ({ node: {
-              id: r.id, type: r.type, category: r.category, severity: r.severity, title: r.title, summary: r.summary,
-              decisionNumber: r.decision_number, decidedAt: r.decided_at, validFrom: r.valid_from, validUntil: r.valid_until,
-              publicUntil: r.public_until, disclosure: r.disclosure, status: r.status, details: null,
-              source: { code: r.source_org, name: names.get(r.source_org) },
-            } })),
-          },
-        },
-      },
-    };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  } catch (error) {
-    res.writeHead(500).end(JSON.stringify({ error: String(error) }));
   }
+  if (req.method === 'POST' && url.pathname === '/records') return handlers.submitRecords(query, await readBody(req));
+  return { status: 404, body: { error: 'not found' } };
+}
+
+const server = http.createServer((req, res) => {
+  route(req, new URL(req.url ?? '/', 'http://localhost'))
+    .then((reply) => res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body)))
+    .catch((error) => {
+      // a bad `first` or cursor (src/modules/pagination.ts throws BadUserInputError): answered like the gateway
+      const code = (error as { extensions?: { code?: string } }).extensions?.code;
+      const status = code === 'BAD_USER_INPUT' ? 200 : 500;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: String(error), extensions: { code } }] }));
+    });
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();

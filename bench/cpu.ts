@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time from /proc (Linux): a process's own user+system seconds, and the sum over every PostgreSQL server
+ * process on the machine (backends come and go with pools, so the sum is taken over all `postgres` processes
+ * alive at each snapshot; a backend that exits between two snapshots loses its share — pools keep theirs open).
+ */
+const TICKS_PER_SECOND = 100;
+
+function processSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
+  } catch {
+    return 0;
+  }
+}
+
+function postgresPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+export interface CpuSnapshot {
+  server: number;
+  postgres: Map<number, number>;
+}
+
+export function cpuSnapshot(serverPid: number): CpuSnapshot {
+  return { server: processSeconds(serverPid), postgres: new Map(postgresPids().map((pid) => [pid, processSeconds(pid)])) };
+}
+
+/** CPU seconds spent between two snapshots by the server process and by PostgreSQL. */
+export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { server: number; postgres: number } {
+  let postgres = 0;
+  for (const [pid, seconds] of after.postgres) postgres += seconds - (before.postgres.get(pid) ?? 0);
+  return { server: after.server - before.server, postgres };
+}

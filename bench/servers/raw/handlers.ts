@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { maskPersonName, maskResidentId } from '../../../src/domain/masking.js';
+import { normalizeCode } from '../../../src/domain/identifiers.js';
+import { decodeCursor, encodeCursor, pageSize } from '../../../src/modules/pagination.js';
+import { contentHashOf, MAX_BATCH_ROWS, type NormalisedRecord } from '../../../src/modules/filing/record-validation.js';
+import { escapeLike, MIN_SEARCH_LENGTH, organizationsStatement, type RawStatements } from './statements.js';
+import type { Prepared } from './capture.js';
+
+/**
+ * S1–S5 on plain pg: the gateway's statements (statements.ts) minus the access-log append, the rows turned
+ * into the JSON the gateway returns for the scenario's GraphQL document (bench/scenarios.ts). No GraphQL, no
+ * abilities, no DataLoader; the view of each endpoint is fixed (S1/S3 public, S2 department with a purpose).
+ */
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+type Row = Record<string, unknown>;
+
+export class RawHandlers {
+  private catalog = new Map<string, Row>();
+
+  constructor(private readonly pool: pg.Pool, private readonly statements: RawStatements) {}
+
+  /** Reference data that the gateway reads on every submitRecords and the baseline once. */
+  async start(): Promise<void> {
+    for (const row of await this.run(this.statements.catalog, null)) this.catalog.set(String(row.code), row);
+  }
+
+  private async run<V>(prepared: Prepared<V>, values: V): Promise<Row[]> {
+    const query = { text: prepared.text, values: prepared.params(values), ...(prepared.name ? { name: prepared.name } : {}) };
+    return (await this.pool.query(query)).rows as Row[];
+  }
+
+  private async organizations(codes: readonly string[]): Promise<Map<string, Row>> {
+    if (codes.length === 0) return new Map();
+    const rows = await this.run(await organizationsStatement(), codes);
+    return new Map(rows.map((row) => [String(row.code), row]));
+  }
+
+  /** The token's organisation, as the gateway checks it on every request with a token (src/auth/tokens.ts). */
+  private async organizationFits(code: string, kind: string): Promise<boolean> {
+    const row = (await this.organizations([code])).get(code);
+    return row?.kind === kind && row.status === 'ACTIVE';
+  }
+
+  /** S1 `GET /subject?code=&first=` (public) and S2 `GET /department-subject?code=&org=&first=` (department, with a purpose). */
+  async subject(kind: 'public' | 'department', query: URLSearchParams): Promise<Reply> {
+    const first = pageSize(optionalInt(query.get('first')));
+    const org = query.get('org') ?? '';
+    if (kind === 'department' && !(await this.organizationFits(org, 'DEPARTMENT'))) return unauthenticated();
+    const now = new Date().toISOString();
+    const code = normalizeCode(query.get('code') ?? '');
+    const [subject] = await this.run(this.statements.subject[kind], { code, now, org });
+    if (!subject) return { status: 200, body: { data: { subject: null } } };
+    const rows = await this.run(this.statements.recordPage[kind], { subjectId: subject.id as string, now, org, limit: first });
+    const total = Number(rows[0]?.page_total ?? 0);
+    const page = rows.filter((r) => r.id !== null && r.id !== undefined).slice(0, first);
+    // the records page statement carries each record's source organisation (as the gateway's does)
+    const department = kind === 'department';
+    return {
+      status: 200,
+      body: {
+        data: {
+          subject: {
+            ...(department ? departmentSubject(subject) : publicSubject(subject)),
+            view: department ? 'DEPARTMENT' : 'PUBLIC',
+            records: {
+              totalCount: total,
+              edges: page.map((r) => ({
+                node: {
+                  id: r.id, type: r.type, category: r.category, severity: r.severity, title: r.title, summary: r.summary,
+                  decisionNumber: r.decision_number, decidedAt: r.decided_at, validFrom: r.valid_from, validUntil: r.valid_until,
+                  publicUntil: r.public_until, disclosure: r.disclosure, status: r.status,
+                  details: department ? r.details : null, // P2: never the public's; G1: a department sees all
+                  source: { code: r.source_org, name: r.source_name },
+                },
+              })),
+            },
+          },
+        },
+      },
+    };
+  }
+
+  /** S3 `GET /search?q=&first=&after=` — public searchSubjects. */
+  async search(query: URLSearchParams): Promise<Reply> {
+    const text = (query.get('q') ?? '').trim();
+    if ([...text].length < MIN_SEARCH_LENGTH) return badInput('QUERY_TOO_SHORT');
+    const first = pageSize(optionalInt(query.get('first')));
+    const after = decodeCursor(query.get('after'), ['string', 'string']);
+    const values = {
+      now: new Date().toISOString(), like: escapeLike(text.toLowerCase()), code: normalizeCode(text), limit: first,
+      afterName: after?.[0], afterCode: after?.[1],
+    };
+    const rows = await this.run(after ? this.statements.search.after : this.statements.search.first, values);
+    const total = Number(rows[0]?.total_count ?? 0);
+    const found = rows.filter((r) => r.id !== null && r.id !== undefined);
+    const page = found.slice(0, first);
+    const cursors = page.map((r) => encodeCursor([String(r.name), String(r.code)]));
+    return {
+      status: 200,
+      body: {
+        data: {
+          searchSubjects: {
+            totalCount: total,
+            edges: page.map((r, i) => ({ cursor: cursors[i], node: publicSubject(r) })),
+            pageInfo: { hasNextPage: found.length > first, endCursor: cursors.at(-1) ?? null },
+          },
+        },
+      },
+    };
+  }
+
+  /** S4 `GET /access-log?org=&from=&to=&first=&after=` — an auditor's accessLog (without its own L4 event). */
+  async accessLog(query: URLSearchParams): Promise<Reply> {
+    if (!(await this.organizationFits(query.get('org') ?? '', 'AUDIT_OFFICE'))) return unauthenticated();
+    const first = pageSize(optionalInt(query.get('first')));
+    const after = decodeCursor(query.get('after'), ['isoInstant', 'digits']);
+    const values = {
+      from: new Date(query.get('from') ?? '').toISOString(), to: new Date(query.get('to') ?? '').toISOString(), limit: first,
+      afterAt: after?.[0], afterSequence: after ? Number(after[1]) : undefined,
+    };
+    const statements = after ? this.statements.events.after : this.statements.events.first;
+    const [rows, totals] = await Promise.all([this.run(statements.page, values), this.run(statements.total, values)]);
+    const page = rows.slice(0, first);
+    const organizations = await this.organizations([...new Set(page.map((r) => r.org_code).filter((c): c is string => typeof c === 'string'))]);
+    const cursors = page.map((r) => encodeCursor([(r.at as Date).toISOString(), String(r.sequence)]));
+    return {
+      status: 200,
+      body: {
+        data: {
+          accessLog: {
+            totalCount: Number(totals[0]?.total ?? 0),
+            edges: page.map((r, i) => {
+              const organization = typeof r.org_code === 'string' ? organizations.get(r.org_code) : undefined;
+              return {
+                cursor: cursors[i],
+                node: {
+                  sequence: Number(r.sequence), at: r.at, requestId: r.request_id, actor: r.actor, role: r.role,
+                  organization: organization ? { code: organization.code, name: organization.name } : null,
+                  view: r.view, purpose: r.purpose_kind ? { kind: r.purpose_kind, reference: r.purpose_reference ?? '' } : null,
+                  grantId: r.grant_id, subjectCode: r.subject_code, recordIds: r.record_ids, operationName: r.operation_name,
+                  prevHash: r.prev_hash, hash: r.hash,
+                },
+              };
+            }),
+            pageInfo: { hasNextPage: rows.length > first, endCursor: cursors.at(-1) ?? null },
+          },
+        },
+      },
+    };
+  }
+
+  /**
+   * S5 `POST /records?org=` with a JSON array of RecordInput rows: the subjects' ids and the unnest INSERT of
+   * submitRecords; only what the SQL needs is checked (a registered subject, a catalog type).
+   */
+  async submitRecords(query: URLSearchParams, body: string): Promise<Reply> {
+    const org = query.get('org') ?? '';
+    if (!(await this.organizationFits(org, 'DEPARTMENT'))) return unauthenticated();
+    const inputs = JSON.parse(body) as Record<string, unknown>[];
+    if (!Array.isArray(inputs) || inputs.length > MAX_BATCH_ROWS) return badInput('BATCH_TOO_LARGE');
+    const subjects = await this.run(this.statements.subjectsByCodes, [...new Set(inputs.map((i) => String(i.subjectCode)))]);
+    const ids = new Map(subjects.map((s) => [String(s.code), Number(s.id)]));
+    const errors: { index: number; reason: string; message: string }[] = [];
+    const rows = inputs.map((input, index) => {
+      const subjectId = ids.get(String(input.subjectCode));
+      const type = this.catalog.get(String(input.type));
+      if (subjectId === undefined || !type) {
+        errors.push({ index, reason: subjectId === undefined ? 'SUBJECT_NOT_REGISTERED' : 'NOT_IN_CATALOG', message: '' });
+        return null;
+      }
+      const date = (value: unknown) => (value === null || value === undefined ? null : new Date(String(value)));
+      const record: Omit<NormalisedRecord, 'contentHash'> = {
+        subjectId, subjectCode: String(input.subjectCode), type: String(input.type), category: String(type.category), nature: String(type.nature),
+        severity: (input.severity as string) ?? null, title: String(input.title), summary: (input.summary as string) ?? null,
+        decisionNumber: (input.decisionNumber as string) ?? null, decidedAt: date(input.decidedAt)!, validFrom: date(input.validFrom),
+        validUntil: date(input.validUntil), legalBasis: (input.legalBasis as string) ?? null, amount: (input.amount as number) ?? null,
+        grade: (input.grade as string) ?? null, groupCode: (input.group as string) ?? null,
+        disclosure: ((input.disclosure as string) ?? type.loosest_disclosure) as NormalisedRecord['disclosure'],
+        details: input.details ?? null, sourceRef: String(input.sourceRef),
+      };
+      return { id: randomUUID(), record: { ...record, contentHash: contentHashOf(record) } };
+    });
+    if (errors.length) return { status: 200, body: { data: { submitRecords: { accepted: 0, ids: [], errors } } } };
+    const valid = rows as { id: string; record: NormalisedRecord }[];
+    await this.run(this.statements.insertRecords, { org, now: new Date().toISOString(), rows: valid });
+    return { status: 200, body: { data: { submitRecords: { accepted: valid.length, ids: valid.map((r) => r.id), errors: [] } } } };
+  }
+}
+
+function optionalInt(value: string | null): number | null {
+  return value === null || value === '' ? null : Number(value);
+}
+
+function departmentSubject(s: Row) {
+  return {
+    code: s.code, kind: s.kind, name: s.name, status: s.status, address: s.address,
+    legalRepresentative: s.legal_representative, legalRepresentativeId: s.legal_representative_id,
+  };
+}
+
+/** policies/fields.ts projectSubject for the PUBLIC view, written out (P1, P3). */
+function publicSubject(s: Row) {
+  const individual = s.kind === 'INDIVIDUAL';
+  return {
+    code: individual ? maskResidentId(String(s.code)) : s.code, kind: s.kind, name: individual ? maskPersonName(String(s.name)) : s.name,
+    status: s.status, address: individual ? null : s.address, legalRepresentative: s.legal_representative,
+  };
+}
+
+function unauthenticated(): Reply {
+  return { status: 401, body: { errors: [{ message: 'The token\'s organisation is unknown, suspended or does not fit its role.', extensions: { code: 'UNAUTHENTICATED' } }] } };
+}
+
+function badInput(reason: string): Reply {
+  return { status: 200, body: { errors: [{ message: reason, extensions: { code: 'BAD_USER_INPUT', reason } }] } };
+}
