@@ -97,6 +97,36 @@ export async function load(
   };
 }
 
+/**
+ * One autocannon run over whole HTTP calls (method, path, headers, body), taken in turn from `next()` — so that
+ * requests spread over many subjects and a filing batch can be new every time.
+ */
+export async function loadCalls(
+  origin: string,
+  options: { connections: number; seconds: number; next: () => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string } },
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url: origin,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: [{
+      setupRequest: (request: autocannon.Request) => {
+        const call = options.next();
+        // a copy: autocannon writes content-length into the headers object it is given
+        return { ...request, method: call.method, path: call.path, headers: { ...call.headers }, body: call.body };
+      },
+    }],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
