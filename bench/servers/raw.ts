@@ -1,5 +1,6 @@
 import http from 'node:http';
 import pg from 'pg';
+import { SESSION_OPTIONS } from '../../src/db/client.js';
 import { buildStatements } from './raw/statements.js';
 import { RawHandlers, type Reply } from './raw/handlers.js';
 
@@ -15,7 +16,8 @@ import { RawHandlers, type Reply } from './raw/handlers.js';
  * `org` stands for the token's organisation: checked with the gateway's lookup, as the gateway does per request.
  * Prints `LISTENING <url>` (the S1 route, as bench/access-log-cost.ts expects).
  */
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10) });
+// the gateway's own session settings (jit off, generic plans), so that both run the same SQL the same way
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10), options: SESSION_OPTIONS });
 const handlers = new RawHandlers(pool, await buildStatements());
 await handlers.start();
 

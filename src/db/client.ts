@@ -24,6 +24,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Session settings of every gateway connection to PostgreSQL:
+ * - jit off: the gateway runs short OLTP statements, for which JIT compilation (on by default, triggered by cost
+ *   estimates at city scale) costs tens to hundreds of milliseconds and saves nothing;
+ * - generic plans: hot-path statements are prepared once per connection (src/db/rows.ts queryCached) and their
+ *   plans do not depend on the bound values (subject ids, the instant, a page size); under the default `auto`
+ *   mode PostgreSQL kept re-planning the ~9 kB disclosure statements on every execution (bench/RESULTS.md).
+ */
+export const SESSION_OPTIONS = '-c jit=off -c plan_cache_mode=force_generic_plan';
+
 async function answers(query: () => Promise<unknown>): Promise<boolean> {
   try {
     await query();
@@ -38,9 +48,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const { default: pg } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     // timestamps and dates come back as strings in their wire format only where asked; bigint ids are safe numbers
-    // jit off: the gateway runs short OLTP statements, for which PostgreSQL's JIT compilation (on by default,
-    // triggered by cost estimates at city scale) costs tens to hundreds of milliseconds and saves nothing
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: '-c jit=off' });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: SESSION_OPTIONS });
     // a pool error (e.g. the server restarted) must not crash the process; the next query reports it
     pool.on('error', () => undefined);
     const db = drizzle(pool, { schema, logger: options.logger }) as unknown as Db;

@@ -47,6 +47,8 @@ export const records = pgTable(
   },
   (t) => [
     uniqueIndex('records_source_ref').on(t.sourceOrg, t.sourceRef),
+    // migration 0007 adds INCLUDE (status, disclosure, type, severity, valid_from, valid_until, category, nature,
+    // source_org): scopes count a subject's visible records from the index alone (drizzle cannot express INCLUDE)
     index('records_subject_newest').on(t.subjectId, t.decidedAt.desc(), t.id.desc()),
     index('records_subject_group').on(t.subjectId, t.groupCode).where(sql`${t.groupCode} IS NOT NULL`),
     index('records_group_subject').on(t.groupCode, t.subjectId).where(sql`${t.groupCode} IS NOT NULL`),
