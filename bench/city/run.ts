@@ -1,0 +1,386 @@
+/**
+ * Issue 7: S1–S5 at city scale — the gateway against the raw SQL baseline and against PostGraphile, in one run.
+ *
+ *   npx tsx bench/city/run.ts          full run on the city data set (1M subjects, 10M records, 20M events)
+ *   npm run bench:quick                the same run on a small data set, one short round (under 5 minutes)
+ *
+ * env: BENCH_QUICK=1, CITY_DB / CITY_SUBJECTS / CITY_RECORDS / CITY_EVENTS / CITY_SEED (bench/city/generate.ts),
+ *      ROUNDS, BENCH_SECONDS, WARMUP_SECONDS, CONNECTIONS (32), SCENARIOS (S1,S2,S3,S4,S5), BENCH_DATABASE_URL.
+ *
+ * Per scenario, every target is loaded alone (the others idle), in an order rotated each round; numbers are
+ * medians over the rounds. Before the load, a probe phase runs each target behind a statement-counting proxy:
+ * the answers must agree (same record ids, totals, sources, codes, sequences) and it counts SQL statements per
+ * request, at two page sizes. Before every load run one more probe request must give the reference answer.
+ * CPU per request: the server process's own CPU time and the sum over all PostgreSQL processes (/proc).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '../../src/db/client.js';
+import { migrateDatabase } from '../../src/db/migrate.js';
+import { queryRows } from '../../src/db/rows.js';
+import { generateCity, type CityManifest } from './generate.js';
+import { cpuSnapshot, cpuSpent } from '../cpu.js';
+import { startCountingProxy } from '../pg-count-proxy.js';
+import { S1, S2, S3, S4, S5, recordRows, send, type HttpCall } from '../scenarios.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, startServer, type LoadResult, type ServerProcess } from '../support.js';
+import * as pgq from '../postgraphile/queries.js';
+import { setupPostgraphile } from '../postgraphile/setup.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const ROUNDS = num('ROUNDS', QUICK ? 1 : 3);
+const SECONDS = num('BENCH_SECONDS', QUICK ? 5 : 10);
+const WARMUP = num('WARMUP_SECONDS', QUICK ? 2 : 3);
+const CONNECTIONS = num('CONNECTIONS', 32);
+const SCENARIO_IDS = (process.env.SCENARIOS ?? 'S1,S2,S3,S4,S5').split(',').map((s) => s.trim()) as ScenarioId[];
+const CITY = {
+  db: process.env.CITY_DB ?? (QUICK ? 'cqg_bench_city_quick' : 'cqg_bench_city'),
+  subjects: num('CITY_SUBJECTS', QUICK ? 20_000 : 1_000_000),
+  records: num('CITY_RECORDS', QUICK ? 200_000 : 10_000_000),
+  events: num('CITY_EVENTS', QUICK ? 200_000 : 20_000_000),
+  seed: num('CITY_SEED', 7),
+};
+
+type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
+type TargetName = 'raw' | 'gateway' | 'postgraphile';
+
+/** One scenario as the orchestrator drives it: per target, an endless supply of calls and a normaliser. */
+interface Plan {
+  id: ScenarioId;
+  title: string;
+  /** the answer every target must give for the probe call (normalised) */
+  targets: Partial<Record<TargetName, { next(): HttpCall; probe(first?: number): HttpCall; normalize(body: unknown): unknown }>>;
+  /** rows per request (S5), to report rows/s */
+  rowsPerRequest?: number;
+  connections: number;
+}
+
+const cycle = <T>(items: readonly T[]) => {
+  if (items.length === 0) throw new Error('nothing to cycle over');
+  let i = 0;
+  return () => items[i++ % items.length];
+};
+
+const graphqlCall = (body: string, headers: Record<string, string> = {}): HttpCall => ({
+  method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', ...headers }, body,
+});
+
+/** The page-2 cursors of S3/S4 come from the gateway itself (both raw and gateway accept them). */
+async function secondPages(gateway: string, manifest: CityManifest): Promise<{ search: { q: string; after: string }[]; log: { after: string }[] }> {
+  const search: { q: string; after: string }[] = [];
+  for (const q of manifest.searchTerms) {
+    const answer = await send(gateway, S3.gateway({ q }));
+    const info = (answer.body as { data: { searchSubjects: { pageInfo: { hasNextPage: boolean; endCursor: string } } } }).data.searchSubjects.pageInfo;
+    if (info.hasNextPage) search.push({ q, after: info.endCursor });
+  }
+  const { from, to } = manifest.accessLogRange;
+  const answer = await send(gateway, S4.gateway({ org: manifest.organizations.auditor, from, to }));
+  const info = (answer.body as { data: { accessLog: { pageInfo: { hasNextPage: boolean; endCursor: string } } } }).data.accessLog.pageInfo;
+  return { search, log: info.hasNextPage ? [{ after: info.endCursor }] : [] };
+}
+
+function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPages>>): Plan[] {
+  const department = manifest.organizations.department;
+  const auditor = manifest.organizations.auditor;
+  const { from, to } = manifest.accessLogRange;
+  const s1 = manifest.s1Codes;
+  const s2 = manifest.s2Codes;
+  const searches = [...manifest.searchTerms.map((q) => ({ q, after: null as string | null })), ...pages.search];
+  const logPages = [{ after: null as string | null }, ...pages.log];
+  let batch = 0;
+  const filingCodes = manifest.s2Codes;
+  const s5 = (target: TargetName) => {
+    const rows = () => recordRows(filingCodes, S5.defaultFirst, `bench-${target}-${process.pid}-${batch++}`);
+    return rows;
+  };
+  const gatewayS5 = s5('gateway');
+  const rawS5 = s5('raw');
+  const stripPostgraphileS3 = (answer: pgq.SearchAnswer) => answer;
+  const all: Plan[] = [
+    {
+      id: 'S1', title: S1.title, connections: CONNECTIONS,
+      targets: {
+        raw: { next: (() => { const c = cycle(s1); return () => S1.raw({ code: c() }); })(), probe: (first) => S1.raw({ code: s1[0] }, { first }), normalize: S1.normalize },
+        gateway: { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
+        postgraphile: {
+          next: (() => { const c = cycle(s1); return () => graphqlCall(pgq.s1Body(c()), pgq.S1_HEADERS); })(),
+          probe: () => graphqlCall(pgq.s1Body(s1[0]), pgq.S1_HEADERS),
+          normalize: (body) => comparableSubject(pgq.normalizeS1(body)),
+        },
+      },
+    },
+    {
+      id: 'S2', title: S2.title, connections: CONNECTIONS,
+      targets: {
+        raw: { next: (() => { const c = cycle(s2); return () => S2.raw({ code: c(), org: department }); })(), probe: (first) => S2.raw({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
+        gateway: { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
+        postgraphile: {
+          next: (() => { const c = cycle(s2); return () => graphqlCall(pgq.s2Body(c()), pgq.s2Headers(department)); })(),
+          probe: () => graphqlCall(pgq.s2Body(s2[0]), pgq.s2Headers(department)),
+          normalize: (body) => comparableSubject(pgq.normalizeS2(body)),
+        },
+      },
+    },
+    {
+      id: 'S3', title: S3.title, connections: CONNECTIONS,
+      targets: {
+        raw: { next: (() => { const c = cycle(searches); return () => S3.raw(c()); })(), probe: (first) => S3.raw(searches[0], { first }), normalize: S3.normalize },
+        gateway: { next: (() => { const c = cycle(searches); return () => S3.gateway(c()); })(), probe: (first) => S3.gateway(searches[0], { first }), normalize: S3.normalize },
+        postgraphile: {
+          // first pages only: PostGraphile pages with its own cursors
+          next: (() => { const c = cycle(manifest.searchTerms); return () => graphqlCall(pgq.s3Body(c()), pgq.S3_HEADERS); })(),
+          probe: () => graphqlCall(pgq.s3Body(searches[0].q), pgq.S3_HEADERS),
+          normalize: (body) => comparableSearch(stripPostgraphileS3(pgq.normalizeS3(body))),
+        },
+      },
+    },
+    {
+      id: 'S4', title: S4.title, connections: CONNECTIONS,
+      targets: {
+        raw: { next: (() => { const c = cycle(logPages); return () => S4.raw({ org: auditor, from, to, ...c() }); })(), probe: (first) => S4.raw({ org: auditor, from, to }, { first }), normalize: S4.normalize },
+        gateway: { next: (() => { const c = cycle(logPages); return () => S4.gateway({ org: auditor, from, to, ...c() }); })(), probe: (first) => S4.gateway({ org: auditor, from, to }, { first }), normalize: S4.normalize },
+      },
+    },
+    {
+      id: 'S5', title: S5.title, connections: num('S5_CONNECTIONS', 4), rowsPerRequest: S5.defaultFirst,
+      targets: {
+        raw: { next: () => S5.raw({ org: department, rows: rawS5() }), probe: () => S5.raw({ org: department, rows: rawS5() }), normalize: S5.normalize },
+        gateway: { next: () => S5.gateway({ org: department, rows: gatewayS5() }), probe: () => S5.gateway({ org: department, rows: gatewayS5() }), normalize: S5.normalize },
+      },
+    },
+  ];
+  return all.filter((plan) => SCENARIO_IDS.includes(plan.id));
+}
+
+/** S1/S2 answers compared on what every target returns: code, total, record ids in order, source codes. */
+function comparableSubject(answer: { code: string; totalCount: number; recordIds: string[]; sourceCodes: string[] } | null) {
+  if (!answer) return null;
+  return { ...answer, sourceCodes: [...new Set(answer.sourceCodes)].sort() };
+}
+
+function comparableSearch(answer: { totalCount: number; codes: string[] }) {
+  return { totalCount: answer.totalCount, codes: answer.codes };
+}
+
+function normalizedFor(plan: Plan, target: TargetName, body: unknown): unknown {
+  const normalized = plan.targets[target]!.normalize(body);
+  if (plan.id === 'S3') return comparableSearch(normalized as { totalCount: number; codes: string[] });
+  if (plan.id === 'S1' || plan.id === 'S2') return comparableSubject(normalized as never);
+  return normalized;
+}
+
+async function startTargets(url: string, names: TargetName[]): Promise<Map<TargetName, ServerProcess>> {
+  // every target as deployed: production mode (graphql-js skips its development-only checks), the same pool size
+  const env = { DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production' };
+  const servers = new Map<TargetName, ServerProcess>();
+  for (const name of names) {
+    const script = name === 'raw' ? 'bench/servers/raw.ts' : name === 'gateway' ? 'bench/servers/gateway.ts' : 'bench/postgraphile/server.mjs';
+    servers.set(name, await startServer(name, script, env));
+  }
+  return servers;
+}
+
+const origin = (server: ServerProcess) => new URL(server.url).origin;
+
+interface Probe {
+  statements: Partial<Record<TargetName, number>>;
+  /** gateway statements per request at a small and at the default page size */
+  pageSizes?: { small: number; large: number; first: [number, number] };
+}
+
+/** Answers agree; statements per request, counted by a protocol proxy (never during load runs). */
+async function probePhase(url: string, manifest: CityManifest, names: TargetName[]): Promise<{ probes: Map<ScenarioId, Probe>; pages: Awaited<ReturnType<typeof secondPages>> }> {
+  const proxy = await startCountingProxy(url);
+  const servers = await startTargets(proxy.url, names);
+  const probes = new Map<ScenarioId, Probe>();
+  try {
+    const pages = await secondPages(origin(servers.get('gateway')!), manifest);
+    for (const plan of plans(manifest, pages)) {
+      const probe: Probe = { statements: {} };
+      let reference: unknown;
+      for (const name of names) {
+        const target = plan.targets[name];
+        const server = servers.get(name);
+        if (!target || !server) continue;
+        const answer = await send(origin(server), target.probe());
+        if (answer.status !== 200) throw new Error(`${plan.id} ${name}: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+        const normalized = normalizedFor(plan, name, answer.body);
+        if (plan.id !== 'S5') {
+          if (reference === undefined) reference = normalized;
+          else if (!isDeepStrictEqual(normalized, reference)) {
+            throw new Error(`${plan.id}: ${name} answers differently from raw:\n${JSON.stringify(normalized).slice(0, 600)}\n${JSON.stringify(reference).slice(0, 600)}`);
+          }
+        } else if ((normalized as { accepted: number }).accepted !== S5.defaultFirst) {
+          throw new Error(`S5 ${name}: accepted ${(normalized as { accepted: number }).accepted} of ${S5.defaultFirst}`);
+        }
+        const n = plan.id === 'S5' ? 2 : 10;
+        proxy.reset();
+        for (let i = 0; i < n; i += 1) {
+          const call = target.next();
+          const reply = await send(origin(server), call);
+          if (reply.status !== 200) throw new Error(`${plan.id} ${name}: HTTP ${reply.status}`);
+        }
+        probe.statements[name] = proxy.statements() / n;
+      }
+      if (plan.id !== 'S5') {
+        const gateway = plan.targets.gateway!;
+        const sizes: [number, number] = plan.id === 'S4' ? [5, 50] : [5, 20];
+        const counts: number[] = [];
+        for (const first of sizes) {
+          proxy.reset();
+          await send(origin(servers.get('gateway')!), gateway.probe(first));
+          counts.push(proxy.statements());
+        }
+        probe.pageSizes = { small: counts[0], large: counts[1], first: sizes };
+      }
+      probes.set(plan.id, probe);
+      console.log(`probe ${plan.id}: answers agree (${Object.keys(probe.statements).join(', ')}); statements/request ${JSON.stringify(probe.statements)}${probe.pageSizes ? `; gateway at first=${probe.pageSizes.first[0]}: ${probe.pageSizes.small}, first=${probe.pageSizes.first[1]}: ${probe.pageSizes.large}` : ''}`);
+    }
+    return { probes, pages };
+  } finally {
+    for (const server of servers.values()) await server.stop();
+    await proxy.close();
+  }
+}
+
+interface RunResult extends LoadResult {
+  nodeMsPerRequest: number;
+  postgresMsPerRequest: number;
+}
+
+async function loadRun(plan: Plan, name: TargetName, server: ServerProcess, seconds: number): Promise<RunResult> {
+  const target = plan.targets[name]!;
+  const before = cpuSnapshot(server.child.pid!);
+  const result = await loadCalls(origin(server), { connections: plan.connections, seconds, next: target.next });
+  const spent = cpuSpent(before, cpuSnapshot(server.child.pid!));
+  const total = Math.max(result.total, 1);
+  return { ...result, nodeMsPerRequest: (spent.server * 1000) / total, postgresMsPerRequest: (spent.postgres * 1000) / total };
+}
+
+/** A reused data set is brought up to the current migrations (e.g. a new index) before anything runs on it. */
+async function migrateReused(url: string): Promise<void> {
+  const started = Date.now();
+  const database = await openDatabase({ url });
+  try {
+    await migrateDatabase(database);
+  } finally {
+    await database.close();
+  }
+  console.log(`migrations current (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/**
+ * Every comparator on the same footing: JIT off for the whole database (the gateway turns it off on its own
+ * connections anyway; raw and PostGraphile would otherwise pay JIT compilation on large plans).
+ */
+async function setJitOff(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const database = await openDatabase({ url });
+  try {
+    await queryRows(database.db, sql.raw(`ALTER DATABASE ${name} SET jit = off`));
+  } finally {
+    await database.close();
+  }
+}
+
+function ensurePostgraphileInstalled(): void {
+  if (existsSync('bench/postgraphile/node_modules/postgraphile')) return;
+  console.log('installing bench/postgraphile (npm ci --prefix bench/postgraphile) …');
+  execFileSync('npm', ['ci', '--prefix', 'bench/postgraphile', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+}
+
+export async function runCity(): Promise<void> {
+  const started = Date.now();
+  const url = databaseUrl(CITY.db, DEFAULT_PG);
+  const manifest = await generateCity(url, { subjects: CITY.subjects, records: CITY.records, events: CITY.events, seed: CITY.seed, log: (line) => console.log(`  ${line}`) });
+  console.log(`data: ${CITY.db} — ${CITY.subjects} subjects, ${CITY.records} records, ${CITY.events} events (ready after ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  await migrateReused(url);
+  ensurePostgraphileInstalled();
+  await setupPostgraphile(url);
+  await setJitOff(url);
+  const names: TargetName[] = ['raw', 'gateway', 'postgraphile'];
+  const { probes, pages } = await probePhase(url, manifest, names);
+  const servers = await startTargets(url, names);
+  const results = new Map<string, RunResult[]>();
+  const key = (id: ScenarioId, name: TargetName) => `${id}/${name}`;
+  try {
+    const scenarioPlans = plans(manifest, pages);
+    for (const plan of scenarioPlans) {
+      for (const name of names) {
+        if (!plan.targets[name]) continue;
+        await loadRun(plan, name, servers.get(name)!, WARMUP);
+      }
+    }
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const plan of scenarioPlans) {
+        const present = names.filter((n) => plan.targets[n]);
+        const order = [...present.slice(round % present.length), ...present.slice(0, round % present.length)];
+        for (const name of order) {
+          // correctness probe before each run: one request, the same answer as the probe phase's raw answer
+          const target = plan.targets[name]!;
+          const check = await send(origin(servers.get(name)!), target.probe());
+          if (check.status !== 200) throw new Error(`${plan.id} ${name}: probe before the run got HTTP ${check.status}`);
+          normalizedFor(plan, name, check.body);
+          const result = await loadRun(plan, name, servers.get(name)!, SECONDS);
+          if (result.errors || result.non2xx) throw new Error(`${plan.id} ${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+          results.set(key(plan.id, name), [...(results.get(key(plan.id, name)) ?? []), result]);
+          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  node ${result.nodeMsPerRequest.toFixed(2)} ms/req  pg ${result.postgresMsPerRequest.toFixed(2)} ms/req`);
+        }
+      }
+    }
+  } finally {
+    for (const server of servers.values()) await server.stop();
+  }
+
+  const summary: Record<string, Record<string, unknown>> = {};
+  const lines: string[] = [];
+  const table: string[] = ['| scenario | target | req/s | rows/s | p50 ms | p99 ms | Node ms/req | PG ms/req | statements/req |', '|---|---|---|---|---|---|---|---|---|'];
+  for (const plan of plans(manifest, pages)) {
+    const med = (name: TargetName) => {
+      const runs = results.get(key(plan.id, name));
+      if (!runs) return null;
+      return {
+        reqPerSec: median(runs.map((r) => r.requestsPerSecond)),
+        p50: median(runs.map((r) => r.p50)),
+        p99: median(runs.map((r) => r.p99)),
+        nodeMs: median(runs.map((r) => r.nodeMsPerRequest)),
+        postgresMs: median(runs.map((r) => r.postgresMsPerRequest)),
+      };
+    };
+    const gateway = med('gateway')!;
+    const raw = med('raw')!;
+    const postgraphile = med('postgraphile');
+    const probe = probes.get(plan.id)!;
+    summary[plan.id] = { raw, gateway, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
+    const fields = [`${plan.id} ratio_vs_raw=${(gateway.reqPerSec / raw.reqPerSec).toFixed(2)}`];
+    if (postgraphile) fields.push(`ratio_vs_postgraphile=${(gateway.reqPerSec / postgraphile.reqPerSec).toFixed(2)}`);
+    if (plan.rowsPerRequest) fields.push(`rows_per_s=${Math.round(gateway.reqPerSec * plan.rowsPerRequest)}`);
+    fields.push(`p99_ms=${gateway.p99}`, `statements=${probe.statements.gateway}`);
+    lines.push(fields.join(' '));
+    for (const [name, m] of [['raw', raw], ['gateway', gateway], ['postgraphile', postgraphile]] as const) {
+      if (!m) continue;
+      const rows = plan.rowsPerRequest ? String(Math.round(m.reqPerSec * plan.rowsPerRequest)) : '';
+      table.push(`| ${plan.id} | ${name} | ${m.reqPerSec.toFixed(0)} | ${rows} | ${m.p50} | ${m.p99} | ${m.nodeMs.toFixed(2)} | ${m.postgresMs.toFixed(2)} | ${probe.statements[name] ?? ''} |`);
+    }
+  }
+  console.log(`\n${table.join('\n')}\n`);
+  await mkdir('bench/results', { recursive: true });
+  const file = `bench/results/city-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  await writeFile(file, JSON.stringify({
+    machine: machine(), quick: QUICK, city: CITY, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS,
+    manifest: { counts: manifest.counts, timings: manifest.timings, tableSizes: manifest.tableSizes },
+    summary, runs: Object.fromEntries(results),
+  }, null, 2));
+  console.log(`results: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s in all)\n`);
+  for (const line of lines) console.log(line);
+}
+
+if (process.argv[1]?.endsWith('run.ts')) {
+  runCity().then(() => process.exit(0), (error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
