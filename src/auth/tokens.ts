@@ -1,3 +1,4 @@
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { JwtConfig } from '../config/config.js';
 import type { Viewer } from '../../policies/viewer.js';
@@ -25,11 +26,27 @@ function algorithmsFor(config: JwtConfig): Algorithm[] {
   return config.publicKey ? ['RS256', 'ES256'] : ['HS256'];
 }
 
+/**
+ * The configured key as a KeyObject, built once per configuration. Handed a string, jsonwebtoken first tries to
+ * parse it as a PEM public key and only then, after that throws, as an HMAC secret — on every request (10 % of
+ * the gateway's CPU under S2 load, bench/RESULTS.md).
+ */
+const keys = new WeakMap<JwtConfig, KeyObject>();
+function verificationKey(config: JwtConfig): KeyObject | null {
+  let key = keys.get(config) ?? null;
+  if (!key) {
+    if (config.publicKey) key = createPublicKey(config.publicKey);
+    else if (config.secret) key = createSecretKey(Buffer.from(config.secret, 'utf8')); // SPEC §10.2: its UTF-8 bytes
+    if (key) keys.set(config, key);
+  }
+  return key;
+}
+
 /** Verified claims, or throws UnauthenticatedError. Never falls back to the public viewer. */
 export function verifyClaims(token: string, config: JwtConfig, now: Date): jwt.JwtPayload {
-  const key = config.publicKey ?? config.secret;
-  if (!key) throw new UnauthenticatedError('Tokens are not accepted: no key is configured.');
   try {
+    const key = verificationKey(config);
+    if (!key) throw new UnauthenticatedError('Tokens are not accepted: no key is configured.');
     const payload = jwt.verify(token, key, {
       algorithms: algorithmsFor(config),
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
