@@ -117,28 +117,33 @@ export async function loadRecordPages(
   const { categories, types, after, limit } = requests[0];
   const ids = [...new Set(requests.map((r) => r.subjectId))];
   const key = `record-pages ${scope.key} ${categories !== null} ${types !== null} ${after !== null}`;
-  const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
-    WITH visible AS MATERIALIZED (
-      SELECT ${RECORD_COLUMNS}, ${derivedColumns(REQUEST_NOW)}
-      FROM records r
-      JOIN subjects s ON s.id = r.subject_id
-      JOIN catalog_types ct ON ct.code = r.type
-      WHERE r.subject_id = ANY (${sql.placeholder('subjectIds')}::bigint[]) AND ${scope.sql}
-        ${categories ? sql`AND r.category = ANY (${sql.placeholder('categories')}::text[])` : sql``}
-        ${types ? sql`AND r.type = ANY (${sql.placeholder('types')}::text[])` : sql``}
-    ),
-    totals AS (SELECT subject_id, count(*)::int AS total FROM visible GROUP BY subject_id),
-    page AS (
-      SELECT v.*, row_number() OVER (PARTITION BY v.subject_id ORDER BY v.decided_at DESC, v.id DESC) AS rn
-      FROM visible v
-      WHERE ${after ? sql`(v.decided_at, v.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql`TRUE`}
-    )
-    SELECT t.subject_id AS page_subject_id, t.total AS page_total, p.*, o.name AS source_name, o.kind AS source_kind,
+  const rows = await queryCached<Record<string, unknown>>(db, key, () => {
+    const visible = sql`r.subject_id = ids.subject_id AND ${scope.sql}
+      ${categories ? sql`AND r.category = ANY (${sql.placeholder('categories')}::text[])` : sql``}
+      ${types ? sql`AND r.type = ANY (${sql.placeholder('types')}::text[])` : sql``}`;
+    // per subject: the visible total, and the page read newest first along records_subject_newest, stopping
+    // after `limit` rows — the window columns are computed for the page only, not for every visible record
+    return sql`
+    SELECT ids.subject_id AS page_subject_id, c.total AS page_total, p.*, o.name AS source_name, o.kind AS source_kind,
       o.status AS source_status, o.created_at AS source_created_at, o.updated_at AS source_updated_at
-    FROM totals t
-    LEFT JOIN page p ON p.subject_id = t.subject_id AND p.rn <= ${sql.placeholder('limit')}::int
+    FROM unnest(${sql.placeholder('subjectIds')}::bigint[]) AS ids(subject_id)
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS total
+      FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
+      WHERE ${visible}
+    ) c
+    LEFT JOIN LATERAL (
+      SELECT ${RECORD_COLUMNS}, ${derivedColumns(REQUEST_NOW)}
+      FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
+      WHERE ${visible}
+        ${after ? sql`AND (r.decided_at, r.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql``}
+      ORDER BY r.decided_at DESC, r.id DESC
+      LIMIT ${sql.placeholder('limit')}::int
+    ) p ON TRUE
     LEFT JOIN organizations o ON o.code = p.source_org
-    ORDER BY t.subject_id, p.rn`, {
+    WHERE c.total > 0
+    ORDER BY ids.subject_id, p.decided_at DESC, p.id DESC`;
+  }, {
     subjectIds: ids,
     categories: categories ? [...categories] : null,
     types: types ? [...types] : null,
