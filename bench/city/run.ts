@@ -68,15 +68,39 @@ const graphqlCall = (body: string, headers: Record<string, string> = {}): HttpCa
   method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', ...headers }, body,
 });
 
+/**
+ * S3 searches with the manifest's name fragments of 3 or more characters that match at most 5 % of all subjects
+ * (a name someone looks for, not a legal-form suffix like 有限责任公司): the trigram index serves those. A
+ * 2-character term (科技) cannot use it and scans every subject (300-450 ms each at 1M subjects, for the gateway
+ * and the raw baseline alike), and the totalCount of a term matching 100,000 names counts them all — both are
+ * known gaps of the search (bench/RESULTS.md), not measured under load here.
+ */
+const searchTermsOf = (manifest: CityManifest) => {
+  const limit = 0.05 * manifest.options.subjects;
+  const chosen = manifest.searchTerms.filter((term) => [...term].length >= 3 && (manifest.searchTermMatches[term] ?? 0) <= limit);
+  return chosen.length ? chosen : manifest.searchTerms;
+};
+
+/**
+ * S4 reads the last 7 days of the manifest's busy stretch, newest first: an auditor's week. Its totalCount counts
+ * every event of the range, so the range decides the cost; RESULTS.md gives single-request times for longer ones.
+ */
+const S4_RANGE_DAYS = Number(process.env.S4_RANGE_DAYS ?? 7);
+const accessLogRangeOf = (manifest: CityManifest) => {
+  const to = manifest.accessLogRange.to;
+  const from = new Date(Math.max(new Date(manifest.accessLogRange.from).getTime(), new Date(to).getTime() - S4_RANGE_DAYS * 86_400_000)).toISOString();
+  return { from, to };
+};
+
 /** The page-2 cursors of S3/S4 come from the gateway itself (both raw and gateway accept them). */
 async function secondPages(gateway: string, manifest: CityManifest): Promise<{ search: { q: string; after: string }[]; log: { after: string }[] }> {
   const search: { q: string; after: string }[] = [];
-  for (const q of manifest.searchTerms) {
+  for (const q of searchTermsOf(manifest)) {
     const answer = await send(gateway, S3.gateway({ q }));
     const info = (answer.body as { data: { searchSubjects: { pageInfo: { hasNextPage: boolean; endCursor: string } } } }).data.searchSubjects.pageInfo;
     if (info.hasNextPage) search.push({ q, after: info.endCursor });
   }
-  const { from, to } = manifest.accessLogRange;
+  const { from, to } = accessLogRangeOf(manifest);
   const answer = await send(gateway, S4.gateway({ org: manifest.organizations.auditor, from, to }));
   const info = (answer.body as { data: { accessLog: { pageInfo: { hasNextPage: boolean; endCursor: string } } } }).data.accessLog.pageInfo;
   return { search, log: info.hasNextPage ? [{ after: info.endCursor }] : [] };
@@ -85,10 +109,10 @@ async function secondPages(gateway: string, manifest: CityManifest): Promise<{ s
 function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPages>>): Plan[] {
   const department = manifest.organizations.department;
   const auditor = manifest.organizations.auditor;
-  const { from, to } = manifest.accessLogRange;
+  const { from, to } = accessLogRangeOf(manifest);
   const s1 = manifest.s1Codes;
   const s2 = manifest.s2Codes;
-  const searches = [...manifest.searchTerms.map((q) => ({ q, after: null as string | null })), ...pages.search];
+  const searches = [...searchTermsOf(manifest).map((q) => ({ q, after: null as string | null })), ...pages.search];
   const logPages = [{ after: null as string | null }, ...pages.log];
   let batch = 0;
   const filingCodes = manifest.s2Codes;
@@ -131,7 +155,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
         gateway: { next: (() => { const c = cycle(searches); return () => S3.gateway(c()); })(), probe: (first) => S3.gateway(searches[0], { first }), normalize: S3.normalize },
         postgraphile: {
           // first pages only: PostGraphile pages with its own cursors
-          next: (() => { const c = cycle(manifest.searchTerms); return () => graphqlCall(pgq.s3Body(c()), pgq.S3_HEADERS); })(),
+          next: (() => { const c = cycle(searchTermsOf(manifest)); return () => graphqlCall(pgq.s3Body(c()), pgq.S3_HEADERS); })(),
           probe: () => graphqlCall(pgq.s3Body(searches[0].q), pgq.S3_HEADERS),
           normalize: (body) => comparableSearch(stripPostgraphileS3(pgq.normalizeS3(body))),
         },
@@ -260,6 +284,22 @@ async function loadRun(plan: Plan, name: TargetName, server: ServerProcess, seco
   return { ...result, nodeMsPerRequest: (spent.server * 1000) / total, postgresMsPerRequest: (spent.postgres * 1000) / total };
 }
 
+/**
+ * The records S5 filed (sourceRefs `bench-…`) are removed before and after a run and the table vacuumed, so that
+ * every run reads the generated data set with an up-to-date visibility map.
+ */
+async function removeFilingRuns(url: string): Promise<void> {
+  const database = await openDatabase({ url });
+  try {
+    await queryRows(database.db, sql`DELETE FROM record_versions WHERE record_id IN (SELECT id FROM records WHERE source_ref LIKE 'bench-%')`);
+    const removed = await queryRows<{ n: number }>(database.db, sql`WITH gone AS (DELETE FROM records WHERE source_ref LIKE 'bench-%' RETURNING 1) SELECT count(*)::int AS n FROM gone`);
+    await queryRows(database.db, sql`VACUUM (ANALYZE) records`);
+    console.log(`filing runs removed: ${removed[0]?.n ?? 0} records; records vacuumed`);
+  } finally {
+    await database.close();
+  }
+}
+
 /** A reused data set is brought up to the current migrations (e.g. a new index) before anything runs on it. */
 async function migrateReused(url: string): Promise<void> {
   const started = Date.now();
@@ -298,6 +338,7 @@ export async function runCity(): Promise<void> {
   const manifest = await generateCity(url, { subjects: CITY.subjects, records: CITY.records, events: CITY.events, seed: CITY.seed, log: (line) => console.log(`  ${line}`) });
   console.log(`data: ${CITY.db} — ${CITY.subjects} subjects, ${CITY.records} records, ${CITY.events} events (ready after ${((Date.now() - started) / 1000).toFixed(0)} s)`);
   await migrateReused(url);
+  await removeFilingRuns(url);
   ensurePostgraphileInstalled();
   await setupPostgraphile(url);
   await setJitOff(url);
@@ -314,8 +355,11 @@ export async function runCity(): Promise<void> {
         await loadRun(plan, name, servers.get(name)!, WARMUP);
       }
     }
-    for (let round = 0; round < ROUNDS; round += 1) {
-      for (const plan of scenarioPlans) {
+    // the reads first, every round; the filing runs (S5) after them, so that rows they write never sit under a
+    // read scenario's index-only counts (this server runs without autovacuum)
+    const passes = [scenarioPlans.filter((plan) => plan.id !== 'S5'), scenarioPlans.filter((plan) => plan.id === 'S5')];
+    for (const [pass, round] of passes.flatMap((pass) => Array.from({ length: ROUNDS }, (_, r) => [pass, r] as const))) {
+      for (const plan of pass) {
         const present = names.filter((n) => plan.targets[n]);
         const order = [...present.slice(round % present.length), ...present.slice(0, round % present.length)];
         for (const name of order) {
@@ -325,19 +369,22 @@ export async function runCity(): Promise<void> {
           if (check.status !== 200) throw new Error(`${plan.id} ${name}: probe before the run got HTTP ${check.status}`);
           normalizedFor(plan, name, check.body);
           const result = await loadRun(plan, name, servers.get(name)!, SECONDS);
-          if (result.errors || result.non2xx) throw new Error(`${plan.id} ${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+          // the gateway and the raw baseline must answer every request; a comparator that cannot (PostGraphile's
+          // S3 scans every subject under RLS and times out at city scale) is reported with its errors
+          if ((result.errors || result.non2xx) && name !== 'postgraphile') throw new Error(`${plan.id} ${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
           results.set(key(plan.id, name), [...(results.get(key(plan.id, name)) ?? []), result]);
-          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  node ${result.nodeMsPerRequest.toFixed(2)} ms/req  pg ${result.postgresMsPerRequest.toFixed(2)} ms/req`);
+          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  node ${result.nodeMsPerRequest.toFixed(2)} ms/req  pg ${result.postgresMsPerRequest.toFixed(2)} ms/req${result.errors ? `  ERRORS ${result.errors}` : ''}`);
         }
       }
     }
   } finally {
     for (const server of servers.values()) await server.stop();
   }
+  await removeFilingRuns(url);
 
   const summary: Record<string, Record<string, unknown>> = {};
   const lines: string[] = [];
-  const table: string[] = ['| scenario | target | req/s | rows/s | p50 ms | p99 ms | Node ms/req | PG ms/req | statements/req |', '|---|---|---|---|---|---|---|---|---|'];
+  const table: string[] = ['| scenario | target | req/s | rows/s | p50 ms | p99 ms | Node ms/req | PG ms/req | statements/req | errors |', '|---|---|---|---|---|---|---|---|---|---|'];
   for (const plan of plans(manifest, pages)) {
     const med = (name: TargetName) => {
       const runs = results.get(key(plan.id, name));
@@ -348,6 +395,7 @@ export async function runCity(): Promise<void> {
         p99: median(runs.map((r) => r.p99)),
         nodeMs: median(runs.map((r) => r.nodeMsPerRequest)),
         postgresMs: median(runs.map((r) => r.postgresMsPerRequest)),
+        errors: runs.reduce((sum, r) => sum + r.errors + r.non2xx, 0),
       };
     };
     const gateway = med('gateway')!;
@@ -363,7 +411,7 @@ export async function runCity(): Promise<void> {
     for (const [name, m] of [['raw', raw], ['gateway', gateway], ['postgraphile', postgraphile]] as const) {
       if (!m) continue;
       const rows = plan.rowsPerRequest ? String(Math.round(m.reqPerSec * plan.rowsPerRequest)) : '';
-      table.push(`| ${plan.id} | ${name} | ${m.reqPerSec.toFixed(0)} | ${rows} | ${m.p50} | ${m.p99} | ${m.nodeMs.toFixed(2)} | ${m.postgresMs.toFixed(2)} | ${probe.statements[name] ?? ''} |`);
+      table.push(`| ${plan.id} | ${name} | ${m.reqPerSec.toFixed(0)} | ${rows} | ${m.p50} | ${m.p99} | ${m.nodeMs.toFixed(2)} | ${m.postgresMs.toFixed(2)} | ${probe.statements[name] ?? ''} | ${m.errors} |`);
     }
   }
   console.log(`\n${table.join('\n')}\n`);
