@@ -66,6 +66,17 @@ export interface LoadResult {
   total: number;
 }
 
+function loadResult(result: autocannon.Result): LoadResult {
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
 /** One autocannon run; `bodies` rotate so that requests spread over many subjects. */
 export async function load(
   url: string,
@@ -87,14 +98,7 @@ export async function load(
       },
     }],
   });
-  return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    total: result.requests.total,
-  };
+  return loadResult(result);
 }
 
 /**
@@ -117,14 +121,7 @@ export async function loadCalls(
       },
     }],
   });
-  return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    total: result.requests.total,
-  };
+  return loadResult(result);
 }
 
 export function median(values: number[]): number {
