@@ -24,8 +24,11 @@ const internals = (db: Db) => db as unknown as DrizzleInternals;
  * `values` fill the statement's `sql.placeholder()`s (e.g. REQUEST_NOW).
  */
 export async function queryRows<T>(db: Db, query: SQL, values: Record<string, unknown> = {}): Promise<T[]> {
-  const { dialect, session } = internals(db);
-  const result = (await session.prepareQuery(dialect.sqlToQuery(query), undefined, undefined, false).execute(values)) as { rows: T[] };
+  return run<T>(db, internals(db).dialect.sqlToQuery(query), undefined, values);
+}
+
+async function run<T>(db: Db, query: BuiltQuery, name: string | undefined, values: Record<string, unknown>): Promise<T[]> {
+  const result = (await internals(db).session.prepareQuery(query, undefined, name, false).execute(values)) as { rows: T[] };
   return result.rows;
 }
 
@@ -36,6 +39,12 @@ interface CompiledStatement extends BuiltQuery {
 /** Compiled statements by shape key, least recently used first (a Map keeps insertion order). */
 const compiled = new Map<string, CompiledStatement>();
 const COMPILED_LIMIT = 2_000;
+/**
+ * Keys longer than this (an agency's scope names every granting subject) are rendered per request and not kept:
+ * the cache stays small, and the text — one array parameter however many grants — still reuses the prepared
+ * statement on the connection.
+ */
+const KEY_LIMIT = 4_096;
 
 function compile(db: Db, key: string, build: () => SQL): CompiledStatement {
   let statement = compiled.get(key);
@@ -45,10 +54,18 @@ function compile(db: Db, key: string, build: () => SQL): CompiledStatement {
     const query = internals(db).dialect.sqlToQuery(build());
     // the name follows the text: keys that render the same text share one prepared statement per connection
     statement = { ...query, name: `cqg_${createHash('sha256').update(query.sql).digest('hex').slice(0, 32)}` };
+    if (key.length > KEY_LIMIT) return statement;
     if (compiled.size >= COMPILED_LIMIT) compiled.delete(compiled.keys().next().value!);
   }
   compiled.set(key, statement);
   return statement;
+}
+
+/** What the compiled-statement cache holds (for tests and diagnostics). */
+export function compiledStatementStats(): { entries: number; longestKey: number } {
+  let longestKey = 0;
+  for (const key of compiled.keys()) longestKey = Math.max(longestKey, key.length);
+  return { entries: compiled.size, longestKey };
 }
 
 /**
@@ -59,8 +76,7 @@ function compile(db: Db, key: string, build: () => SQL): CompiledStatement {
  */
 export async function queryCached<T>(db: Db, key: string, build: () => SQL, values: Record<string, unknown>): Promise<T[]> {
   const statement = compile(db, key, build);
-  const result = (await internals(db).session.prepareQuery(statement, undefined, statement.name, false).execute(values)) as { rows: T[] };
-  return result.rows;
+  return run<T>(db, statement, statement.name, values);
 }
 
 /** Timestamps from raw statements arrive as PostgreSQL text ('2026-01-31 09:00:00.5+08') or Date: → Date. */
