@@ -1,5 +1,6 @@
 import { hash as sha } from 'node:crypto';
 import { chainHash, GENESIS_HASH, type CanonicalEventFields } from '../../src/modules/access-log/chain.js';
+import type { NewAccessEvent } from '../../src/modules/access-log/access-log.repository.js';
 import { AGENCY_PURPOSES, DEPARTMENT_PURPOSES } from '../../policies/purposes.js';
 import { AGENCIES, AUDIT_OFFICE, DEPARTMENTS } from './organizations.js';
 import { INDIVIDUAL, subjectOfRecord, type CityPlan } from './plan.js';
@@ -71,19 +72,8 @@ class Timeline {
 
 const field = (v: string | null): string => (v === null ? '-' : `${v.length}:${v}`);
 
-interface EventFields {
-  requestId: string;
-  actor: string | null;
-  role: string;
-  orgCode: string | null;
-  view: string | null;
-  purposeKind: string | null;
-  purposeReference: string | null;
-  grantId: string | null;
-  subjectCode: string | null;
-  recordIds: string[];
-  operationName: string | null;
-}
+/** What the gateway appends for one event, minus its instant (a request's events share it). */
+type EventFields = Omit<NewAccessEvent, 'at'>;
 
 /** An event with one fixed shape (object literals in one place keep V8's property access monomorphic). */
 function event(
