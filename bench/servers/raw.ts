@@ -1,6 +1,9 @@
 import http from 'node:http';
 import pg from 'pg';
-import { SESSION_OPTIONS } from '../../src/db/client.js';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { SESSION_OPTIONS, type Db } from '../../src/db/client.js';
+import * as schema from '../../src/db/schema/index.js';
+import { AccessLogWriter } from '../../src/modules/access-log/access-log.writer.js';
 import { buildStatements } from './raw/statements.js';
 import { RawHandlers, type Reply } from './raw/handlers.js';
 
@@ -14,11 +17,16 @@ import { RawHandlers, type Reply } from './raw/handlers.js';
  *   S4 GET  /access-log?org=&from=&to=&first=&after=  auditor (org = an AUDIT_OFFICE) accessLog, newest first
  *   S5 POST /records?org=                             JSON array of RecordInput rows (≤ 1000)
  * `org` stands for the token's organisation: checked with the gateway's lookup, as the gateway does per request.
+ * With RAW_ACCESS_LOG=1 (the orchestrator's "raw+log" target) S1/S2 also append their access event (SPEC L1).
  * Prints `LISTENING <url>` (the S1 route, as bench/access-log-cost.ts expects).
  */
 // the gateway's own session settings (jit off, generic plans), so that both run the same SQL the same way
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10), options: SESSION_OPTIONS });
-const handlers = new RawHandlers(pool, await buildStatements());
+// RAW_ACCESS_LOG=1: S1/S2 also append the L1 event with the gateway's writer (the "raw+log" comparator)
+const writer = process.env.RAW_ACCESS_LOG === '1'
+  ? new AccessLogWriter(drizzle(pool, { schema }) as unknown as Db)
+  : null;
+const handlers = new RawHandlers(pool, await buildStatements(), writer ? (events) => writer.append(events) : undefined);
 await handlers.start();
 
 function readBody(req: http.IncomingMessage): Promise<string> {

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../../../src/modules/pagin
 import { contentHashOf, MAX_BATCH_ROWS, type NormalisedRecord } from '../../../src/modules/filing/record-validation.js';
 import { escapeLike, MIN_SEARCH_LENGTH, organizationsStatement, type RawStatements } from './statements.js';
 import type { Prepared } from './capture.js';
+import type { NewAccessEvent } from '../../../src/modules/access-log/access-log.repository.js';
 
 /**
  * S1–S5 on plain pg: the gateway's statements (statements.ts) minus the access-log append, the rows turned
@@ -22,7 +23,15 @@ type Row = Record<string, unknown>;
 export class RawHandlers {
   private catalog = new Map<string, Row>();
 
-  constructor(private readonly pool: pg.Pool, private readonly statements: RawStatements) {}
+  /**
+   * `log`: when given (RAW_ACCESS_LOG=1, the "raw+log" comparator), S1/S2 write the gateway's L1 event through
+   * the gateway's own group-commit writer before answering — what any server obliged to log each disclosure pays.
+   */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly statements: RawStatements,
+    private readonly log?: (events: NewAccessEvent[]) => Promise<void>,
+  ) {}
 
   /** Reference data that the gateway reads on every submitRecords and the baseline once. */
   async start(): Promise<void> {
@@ -60,6 +69,12 @@ export class RawHandlers {
     const page = rows.filter((r) => r.id !== null && r.id !== undefined).slice(0, first);
     // the records page statement carries each record's source organisation (as the gateway's does)
     const department = kind === 'department';
+    await this.log?.([{
+      at: now, requestId: randomUUID(), actor: department ? 'bench-officer' : null, role: department ? 'department' : 'public',
+      orgCode: department ? org : null, view: department ? 'DEPARTMENT' : 'PUBLIC',
+      purposeKind: department ? 'LICENSING' : null, purposeReference: department ? 'bench' : null, grantId: null,
+      subjectCode: String(subject.code), recordIds: page.map((r) => String(r.id)), operationName: null,
+    }]);
     return {
       status: 200,
       body: {
