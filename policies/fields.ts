@@ -80,3 +80,26 @@ export function viewSeesRecordDetails(view: ViewTier, effectiveDisclosure: strin
 export function recordRedactions(view: ViewTier, effectiveDisclosure: string): Redaction[] {
   return viewSeesRecordDetails(view, effectiveDisclosure) ? [] : [{ field: 'details', reason: 'NOT_PUBLIC' }];
 }
+
+/**
+ * Who is looking at an objection or a repair application (SPEC §8): the subject itself, the record's source
+ * department (which resolves or decides it), or oversight (the credit office's admins and auditors, who watch
+ * deadlines and state changes but hold no power over credit files, U1).
+ */
+export type CaseAudience = 'SELF' | 'SOURCE' | 'OVERSIGHT';
+
+export interface CaseFieldRules {
+  /** an individual's identity number is masked (U1: oversight sees subjects as the public does) */
+  maskSubjectCode: boolean;
+  /** the statements (objection reason, department note, commitment, evidence) are withheld */
+  withholdTexts: boolean;
+}
+
+export function caseFieldRules(audience: CaseAudience, subjectKind: string): CaseFieldRules {
+  return { maskSubjectCode: audience === 'OVERSIGHT' && subjectKind === 'INDIVIDUAL', withholdTexts: audience === 'OVERSIGHT' };
+}
+
+/** An officer's personal id (token `sub`) in a case's history: auditors only (L5: a subject sees the organisation). */
+export function caseActorVisible(role: string): boolean {
+  return role === 'auditor';
+}

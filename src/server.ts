@@ -1,7 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
-import type { Config } from './config/config.js';
+import { DEFAULT_SUBJECT_RIGHTS, type Config } from './config/config.js';
+import { workingCalendar } from '../policies/working-days.js';
 import type { Database } from './db/client.js';
 import { createRequestContext, type RequestContext } from './context/request-context.js';
 import { viewerFromAuthorization } from './auth/tokens.js';
@@ -17,7 +18,7 @@ import type { Logger } from './logging.js';
 /** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST) and /healthz. */
 export interface GatewayOptions {
   database: Database;
-  config: Pick<Config, 'jwt' | 'limits' | 'production'>;
+  config: Pick<Config, 'jwt' | 'limits' | 'production'> & Partial<Pick<Config, 'subjectRights'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -77,6 +78,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger.error('could not create access-log partitions', { error });
   }
   const accessLog = options.unsafeDisableAccessLogForBenchmark ? null : new AccessLogWriter(database.db);
+  const rightsConfig = config.subjectRights ?? DEFAULT_SUBJECT_RIGHTS;
+  const rights = {
+    calendar: workingCalendar(rightsConfig.holidays, rightsConfig.extraWorkdays),
+    objectionWorkingDays: rightsConfig.objectionWorkingDays,
+  };
   const limiter = new RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst);
   const lookupOrganization = async (code: string) => (await findOrganizations(database.db, [code]))[0] ?? null;
 
@@ -90,7 +96,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const limiterKey = viewer.role === 'public' ? `ip:${req.socket.remoteAddress}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
       const wait = limiter.take(limiterKey, now.getTime());
       if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
-      context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog });
+      context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
     } catch (error) {
       if (error instanceof UnauthenticatedError) return sendJson(res, 401, errorBody(error), { 'www-authenticate': 'Bearer' });
       if (error instanceof RateLimitedError) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { workingCalendar } from '../../policies/working-days.js';
 
 /** Environment → typed configuration (SPEC §10.1). The only place that reads process.env. */
 export interface Config {
@@ -9,7 +10,20 @@ export interface Config {
   seedDemo: boolean;
   jwt: JwtConfig;
   limits: LimitsConfig;
+  subjectRights: SubjectRightsConfig;
 }
+
+/** SPEC §8: the objection deadline and the working-day calendar it is counted on (Asia/Shanghai dates). */
+export interface SubjectRightsConfig {
+  /** R2: working days a source department has to resolve an objection (OBJECTION_WORKING_DAYS, default 5) */
+  objectionWorkingDays: number;
+  /** public holidays, 'YYYY-MM-DD' (HOLIDAYS, comma-separated) */
+  holidays: string[];
+  /** make-up working days (调休) on a weekend, 'YYYY-MM-DD' (EXTRA_WORKDAYS, comma-separated) */
+  extraWorkdays: string[];
+}
+
+export const DEFAULT_SUBJECT_RIGHTS: SubjectRightsConfig = { objectionWorkingDays: 5, holidays: [], extraWorkdays: [] };
 
 export interface JwtConfig {
   /** HS256 key (UTF-8 bytes of JWT_SECRET) */
@@ -39,6 +53,24 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer`);
   return value;
+}
+
+function datesFrom(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((d) => d.trim()).filter(Boolean);
+}
+
+function subjectRightsFrom(env: NodeJS.ProcessEnv): SubjectRightsConfig {
+  const objectionWorkingDays = intFrom(env, 'OBJECTION_WORKING_DAYS', DEFAULT_SUBJECT_RIGHTS.objectionWorkingDays);
+  // the overdue bound searches back at most a year (policies/working-days.ts): refuse at start, not per request
+  if (objectionWorkingDays < 1 || objectionWorkingDays > 60) throw new ConfigError('OBJECTION_WORKING_DAYS must be between 1 and 60');
+  const holidays = datesFrom(env, 'HOLIDAYS');
+  const extraWorkdays = datesFrom(env, 'EXTRA_WORKDAYS');
+  try {
+    workingCalendar(holidays, extraWorkdays);
+  } catch (error) {
+    throw new ConfigError(`HOLIDAYS / EXTRA_WORKDAYS: ${(error as Error).message}`);
+  }
+  return { objectionWorkingDays, holidays, extraWorkdays };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -71,5 +103,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ratePerSecond: intFrom(env, 'RATE_LIMIT_PER_SECOND', 20),
       rateBurst: intFrom(env, 'RATE_LIMIT_BURST', 100),
     },
+    subjectRights: subjectRightsFrom(env),
   };
 }

@@ -12,6 +12,15 @@ import { createVersionLoader } from '../modules/records/records.loaders.js';
 import type { RecordVersionRow } from '../modules/records/records.repository.js';
 import type { AccessLogWriter } from '../modules/access-log/access-log.writer.js';
 import { findActiveGrants } from '../modules/grants/grants.repository.js';
+import { workingCalendar, type WorkingCalendar } from '../../policies/working-days.js';
+
+/** SPEC §8: the objection deadline, counted on the configured working-day calendar. */
+export interface SubjectRightsRules {
+  calendar: WorkingCalendar;
+  objectionWorkingDays: number;
+}
+
+export const DEFAULT_RIGHTS_RULES: SubjectRightsRules = { calendar: workingCalendar(), objectionWorkingDays: 5 };
 
 /** Per-request state, passed first to every service call (STYLE: Vendure's RequestContext). */
 export interface RequestContext {
@@ -25,6 +34,7 @@ export interface RequestContext {
   versions: DataLoader<string, RecordVersionRow[]>;
   /** where disclosures are recorded (SPEC §6); null only in the logging-off benchmark build */
   accessLog: AccessLogWriter | null;
+  rights: SubjectRightsRules;
   /** the standing for a stated purpose (validated, SPEC §5), with its ability, scopes and loaders */
   access(purpose: { kind: string; reference: string } | null | undefined): Promise<ScopedAccess>;
 }
@@ -35,9 +45,10 @@ export interface ContextOptions {
   now: Date;
   requestId?: string;
   accessLog?: AccessLogWriter | null;
+  rights?: SubjectRightsRules;
 }
 
-export function createRequestContext({ db, viewer, now, requestId, accessLog = null }: ContextOptions): RequestContext {
+export function createRequestContext({ db, viewer, now, requestId, accessLog = null, rights = DEFAULT_RIGHTS_RULES }: ContextOptions): RequestContext {
   const scoped = new Map<string, Promise<ScopedAccess>>();
   return {
     requestId: requestId ?? randomUUID(),
@@ -46,6 +57,7 @@ export function createRequestContext({ db, viewer, now, requestId, accessLog = n
     db,
     disclosures: new DisclosureCollector(),
     accessLog,
+    rights,
     organizations: createOrganizationLoader(db),
     versions: createVersionLoader(db),
     async access(input) {

@@ -12,6 +12,10 @@ import {
 } from '../modules/access-log/access-log.resolver.js';
 import { GrantsResolver, SubjectGrantsResolver } from '../modules/grants/grants.resolver.js';
 import { CreditCheckResolver } from '../modules/credit-check/credit-check.resolver.js';
+import {
+  CaseEventFieldsResolver, ObjectionFieldsResolver, RecordDisputeResolver, RepairApplicationFieldsResolver,
+  SubjectRightsFieldsResolver, SubjectRightsResolver,
+} from '../modules/subject-rights/subject-rights.resolver.js';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
@@ -22,6 +26,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       ViewerResolver, CatalogResolver, OrganizationsResolver, SubjectsResolver, RecordFieldsResolver, FilingResolver,
       AccessLogResolver, AccessEventFieldsResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
       GrantsResolver, SubjectGrantsResolver, CreditCheckResolver,
+      SubjectRightsResolver, ObjectionFieldsResolver, RepairApplicationFieldsResolver, CaseEventFieldsResolver,
+      SubjectRightsFieldsResolver, RecordDisputeResolver,
     ],
     validate: false,
   });

@@ -1,6 +1,6 @@
 import { createGateway, type Gateway } from '../../src/server.js';
 import { createLogger } from '../../src/logging.js';
-import type { LimitsConfig } from '../../src/config/config.js';
+import type { LimitsConfig, SubjectRightsConfig } from '../../src/config/config.js';
 import type { TestDatabase } from './db.js';
 import { TEST_SECRET } from './tokens.js';
 
@@ -22,7 +22,7 @@ export const TEST_LIMITS: LimitsConfig = { maxDepth: 10, maxAliases: 30, maxCost
 
 export async function startTestGateway(
   database: TestDatabase,
-  options: { now?: Date; limits?: Partial<LimitsConfig>; production?: boolean } = {},
+  options: { now?: Date; limits?: Partial<LimitsConfig>; production?: boolean; subjectRights?: SubjectRightsConfig } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
   const gateway = await createGateway({
@@ -31,6 +31,7 @@ export async function startTestGateway(
       jwt: { secret: TEST_SECRET, publicKey: null, issuer: null, audience: null, generated: false },
       limits: { ...TEST_LIMITS, ...options.limits },
       production: options.production ?? false,
+      subjectRights: options.subjectRights,
     },
     logger: createLogger(process.stderr, true),
     clock: () => clock.now,

@@ -34,6 +34,13 @@ export const catalogTypes = pgTable(
     maxPublicPeriod: interval('max_public_period'),
     publicForIndividuals: boolean('public_for_individuals').notNull().default(false),
     repairable: boolean('repairable').notNull().default(false),
+    /**
+     * R3 minimum periods before a repair may be applied for. BY_SEVERITY: after decidedAt, per severity (MINOR is
+     * never public: nothing to repair). BY_VALIDITY: after validFrom (else decidedAt); null = no minimum.
+     */
+    generalRepairPeriod: interval('general_repair_period'),
+    seriousRepairPeriod: interval('serious_repair_period'),
+    repairPeriod: interval('repair_period'),
     /** a qualification record names its key professional group */
     requiresGroup: boolean('requires_group').notNull().default(false),
     legalBasis: text('legal_basis'),

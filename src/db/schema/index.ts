@@ -5,3 +5,4 @@ export * from './records.js';
 export * from './access-events.js';
 export * from './grants.js';
 export * from './measures.js';
+export * from './subject-rights.js';

@@ -1,5 +1,5 @@
 import {
-  bigint, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid,
+  bigint, boolean, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { catalogTypes, DISCLOSURES } from './catalog.js';
@@ -39,6 +39,8 @@ export const records = pgTable(
     sourceRef: text('source_ref').notNull(),
     status: text('status', { enum: RECORD_STATUSES }).notNull().default('ACTIVE'),
     statusReason: text('status_reason'),
+    /** R1: an objection is pending, or the last one was UNDETERMINED; kept by the objection service's transactions */
+    disputed: boolean('disputed').notNull().default(false),
     /** SHA-256 of the filed content: an unchanged re-submission is recognised without comparing fields */
     contentHash: text('content_hash').notNull(),
     version: integer('version').notNull().default(1),

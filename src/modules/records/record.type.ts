@@ -41,7 +41,7 @@ export class CreditRecord {
   @Field(() => JSONScalar, { nullable: true, description: 'free JSON, never public' }) details!: unknown;
   @Field(() => Disclosure) disclosure!: string;
   @Field(() => RecordStatus) status!: string;
-  @Field(() => Boolean, { description: 'an objection is pending (SPEC R1)' }) disputed!: boolean;
+  @Field(() => Boolean, { description: 'an objection is pending, or the last one was UNDETERMINED (SPEC R1, R2)' }) disputed!: boolean;
   @Field(() => [Redaction]) redactions!: Redaction[];
   @Field(() => Int) version!: number;
 

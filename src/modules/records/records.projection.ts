@@ -26,8 +26,11 @@ export function toCreditRecord(row: RecordRow, view: ViewTier): CreditRecord {
     details: seesDetails ? row.details : null,
     disclosure: row.disclosure,
     status: row.status,
-    disputed: false,
-    redactions: recordRedactions(view, row.effectiveDisclosure),
+    disputed: row.disputed === true, // a stored credit check from before migration 0008 has no flag
+    // R1/R2: every viewer of the record sees the flag; the objection's texts go with `details` (not the public's)
+    redactions: row.disputed && !seesDetails
+      ? [...recordRedactions(view, row.effectiveDisclosure), { field: 'dispute', reason: 'NOT_PUBLIC' }]
+      : recordRedactions(view, row.effectiveDisclosure),
     version: row.version,
     row,
     view,

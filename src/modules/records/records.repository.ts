@@ -31,12 +31,14 @@ export interface RecordRow {
   /** the class the record is disclosed as at the request's instant (D3, D5) */
   effectiveDisclosure: string;
   status: string;
+  /** R1: an objection is pending, or the last one was UNDETERMINED */
+  disputed: boolean;
   version: number;
 }
 
 const RECORD_COLUMNS = sql.raw(`r.id, r.subject_id, s.code AS subject_code, r.type, r.category, r.nature, r.severity,
   r.title, r.summary, r.decision_number, r.decided_at, r.valid_from, r.valid_until, r.legal_basis,
-  r.amount::float8 AS amount, r.grade, r.group_code, r.details, r.source_org, r.disclosure, r.status, r.version`);
+  r.amount::float8 AS amount, r.grade, r.group_code, r.details, r.source_org, r.disclosure, r.status, r.disputed, r.version`);
 
 /** The columns mapRecordRow reads, over r / s / ct, evaluated at `now`. */
 export function recordSelectSql(now: Instant): SQL {
@@ -79,6 +81,7 @@ export function mapRecordRow(row: Record<string, unknown>): RecordRow {
     disclosure: String(row.disclosure),
     effectiveDisclosure: String(row.effective_disclosure ?? row.disclosure),
     status: String(row.status),
+    disputed: row.disputed === true || row.disputed === 't',
     version: Number(row.version),
   };
 }
