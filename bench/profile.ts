@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase } from '../src/db/client.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { databaseUrl, DEFAULT_PG, loadCalls } from './support.js';
+import { S1, S2, type HttpCall } from './scenarios.js';
+
+/**
+ * Where the gateway's Node CPU goes under load (issue 7, point 6): starts bench/servers/gateway.ts with
+ * --cpu-prof against an existing city data set (CITY_DB, default the quick one), drives S1 (or SCENARIO=S2) with
+ * 32 connections for SECONDS, and prints self time by function and by package. Usage:
+ *   npm run bench:quick            # once, to generate cqg_bench_city_quick
+ *   npx tsx bench/profile.ts       # SCENARIO=S1|S2 SECONDS=10 CITY_DB=cqg_bench_city_quick
+ */
+const scenario = process.env.SCENARIO === 'S2' ? 'S2' : 'S1';
+const seconds = Number(process.env.SECONDS ?? 10);
+const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
+
+const database = await openDatabase({ url });
+await migrateDatabase(database); // a reused data set, brought up to the current schema first
+await database.close();
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+const codes = (await client.query(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
+  AND EXISTS (SELECT 1 FROM records r WHERE r.subject_id = s.id) ORDER BY s.id LIMIT 500`)).rows.map((r) => String(r.code));
+const department = (await client.query(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0].code as string;
+await client.end();
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cqg-prof-'));
+const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'bench/servers/gateway.ts'], {
+  env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let out = '';
+const origin = await new Promise<string>((resolve) => child.stdout!.on('data', (chunk: Buffer) => {
+  out += chunk.toString();
+  const match = /LISTENING (\S+)/.exec(out);
+  if (match) resolve(new URL(match[1]).origin);
+}));
+let i = 0;
+const next = (): HttpCall => (scenario === 'S1' ? S1.gateway({ code: codes[i++ % codes.length] }) : S2.gateway({ code: codes[i++ % codes.length], org: department }));
+await loadCalls(origin, { connections: 32, seconds: 3, next });
+const result = await loadCalls(origin, { connections: 32, seconds, next });
+if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
+child.kill('SIGTERM');
+await once(child, 'exit');
+
+interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
+const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const self = new Map<number, number>();
+profile.samples.forEach((id, k) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[k] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const byFunction = new Map<string, number>();
+const byPackage = new Map<string, number>();
+for (const node of profile.nodes) {
+  const t = self.get(node.id) ?? 0;
+  if (!t) continue;
+  const { functionName, url: src, lineNumber } = node.callFrame;
+  const where = src.replace(/^file:\/\//, '').replace(process.cwd(), '.');
+  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(where)?.[1] ?? (where.startsWith('./') ? where.split('/').slice(0, 3).join('/') : where || `(${functionName})`);
+  byFunction.set(`${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`, (byFunction.get(`${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`) ?? 0) + t);
+  byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + t);
+}
+const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
+console.log(`${scenario}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms; profile ${path.join(dir, file)}`);
+console.log('\nself time by package:');
+for (const [k, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(t)}  ${k}`);
+console.log('\nself time by function:');
+for (const [k, t] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${pct(t)}  ${k}`);
