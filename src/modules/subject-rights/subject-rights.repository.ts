@@ -192,20 +192,6 @@ export async function resolveObjectionRow(
   });
 }
 
-export async function findObjection(db: Db, id: string): Promise<ObjectionRow | null> {
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT ${OBJECTION_COLUMNS} FROM objections o JOIN subjects s ON s.id = o.subject_id WHERE o.id = ${id}::uuid`);
-  return rows.length ? mapObjection(rows[0]) : null;
-}
-
-/** Subject.objections (self): every objection of the subject, newest first. */
-export async function listObjectionsOfSubject(db: Db, subjectId: number): Promise<ObjectionRow[]> {
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT ${OBJECTION_COLUMNS} FROM objections o JOIN subjects s ON s.id = o.subject_id
-    WHERE o.subject_id = ${subjectId} ORDER BY o.filed_at DESC, o.id DESC`);
-  return rows.map(mapObjection);
-}
-
 export interface PendingQuery {
   /** only cases of this source organisation */
   sourceOrg: string | null;
@@ -216,34 +202,56 @@ export interface PendingQuery {
   limit: number;
 }
 
-function pendingFilters(alias: 'o' | 'a', query: Omit<PendingQuery, 'after' | 'limit'>): SQL[] {
-  const at = sql.raw(alias === 'o' ? 'o.filed_at' : 'a.applied_at');
-  const conditions: SQL[] = [sql`${sql.raw(alias)}.status = 'PENDING'`];
-  if (query.sourceOrg) conditions.push(sql`${sql.raw(alias)}.source_org = ${query.sourceOrg}`);
-  if (query.filedBefore) conditions.push(sql`${at} < ${query.filedBefore.toISOString()}::timestamptz`);
-  return conditions;
+/** The two kinds of case, read the same way: by id, by subject (newest first), pending by source (oldest first). */
+const CASE_TABLES = {
+  objections: { alias: 'o', columns: OBJECTION_COLUMNS, at: 'filed_at', map: mapObjection },
+  repair_applications: { alias: 'a', columns: REPAIR_COLUMNS, at: 'applied_at', map: mapRepair },
+} as const;
+type CaseTable = keyof typeof CASE_TABLES;
+type CaseRowOf<T extends CaseTable> = ReturnType<(typeof CASE_TABLES)[T]['map']>;
+
+function caseFrom(table: CaseTable): SQL {
+  const { alias, columns } = CASE_TABLES[table];
+  return sql`SELECT ${columns} FROM ${sql.raw(table)} ${sql.raw(alias)} JOIN subjects s ON s.id = ${sql.raw(alias)}.subject_id`;
 }
 
-async function pendingPage<T>(
-  db: Db, table: 'objections' | 'repair_applications', query: PendingQuery, map: (row: Record<string, unknown>) => T,
-): Promise<{ rows: T[]; total: number }> {
-  const alias = table === 'objections' ? 'o' : 'a';
-  const at = sql.raw(alias === 'o' ? 'o.filed_at' : 'a.applied_at');
-  const columns = alias === 'o' ? OBJECTION_COLUMNS : REPAIR_COLUMNS;
-  const base = pendingFilters(alias, query);
+async function findCase<T extends CaseTable>(db: Db, table: T, id: string): Promise<CaseRowOf<T> | null> {
+  const rows = await queryRows<Record<string, unknown>>(db, sql`${caseFrom(table)} WHERE ${sql.raw(CASE_TABLES[table].alias)}.id = ${id}::uuid`);
+  return rows.length ? (CASE_TABLES[table].map(rows[0]) as CaseRowOf<T>) : null;
+}
+
+async function casesOfSubject<T extends CaseTable>(db: Db, table: T, subjectId: number): Promise<CaseRowOf<T>[]> {
+  const { alias, at } = CASE_TABLES[table];
+  const rows = await queryRows<Record<string, unknown>>(db, sql`${caseFrom(table)}
+    WHERE ${sql.raw(alias)}.subject_id = ${subjectId} ORDER BY ${sql.raw(`${alias}.${at}`)} DESC, ${sql.raw(alias)}.id DESC`);
+  return rows.map((row) => CASE_TABLES[table].map(row) as CaseRowOf<T>);
+}
+
+async function pendingPage<T extends CaseTable>(db: Db, table: T, query: PendingQuery): Promise<{ rows: CaseRowOf<T>[]; total: number }> {
+  const { alias, at: atColumn } = CASE_TABLES[table];
+  const at = sql.raw(`${alias}.${atColumn}`);
+  const base: SQL[] = [sql`${sql.raw(alias)}.status = 'PENDING'`];
+  if (query.sourceOrg) base.push(sql`${sql.raw(alias)}.source_org = ${query.sourceOrg}`);
+  if (query.filedBefore) base.push(sql`${at} < ${query.filedBefore.toISOString()}::timestamptz`);
   const page = query.after ? [...base, sql`(${at}, ${sql.raw(alias)}.id) > (${query.after.at}::timestamptz, ${query.after.id}::uuid)`] : base;
-  const from = sql`${sql.raw(table)} ${sql.raw(alias)} JOIN subjects s ON s.id = ${sql.raw(alias)}.subject_id`;
   const [rows, [{ total }]] = await Promise.all([
-    queryRows<Record<string, unknown>>(db, sql`SELECT ${columns} FROM ${from} WHERE ${sql.join(page, sql` AND `)}
+    queryRows<Record<string, unknown>>(db, sql`${caseFrom(table)} WHERE ${sql.join(page, sql` AND `)}
       ORDER BY ${at}, ${sql.raw(alias)}.id LIMIT ${query.limit + 1}`),
     queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM ${sql.raw(table)} ${sql.raw(alias)} WHERE ${sql.join(base, sql` AND `)}`),
   ]);
-  return { rows: rows.map(map), total: Number(total) };
+  return { rows: rows.map((row) => CASE_TABLES[table].map(row) as CaseRowOf<T>), total: Number(total) };
 }
+
+export const findObjection = (db: Db, id: string) => findCase(db, 'objections', id);
+/** Subject.objections (self): every objection of the subject, newest first. */
+export const listObjectionsOfSubject = (db: Db, subjectId: number) => casesOfSubject(db, 'objections', subjectId);
+export const findRepairApplication = (db: Db, id: string) => findCase(db, 'repair_applications', id);
+/** Subject.repairApplications (self), newest first. */
+export const listRepairApplicationsOfSubject = (db: Db, subjectId: number) => casesOfSubject(db, 'repair_applications', subjectId);
 
 /** objectionsToResolve / overdueObjections: pending objections, oldest first. */
 export function listPendingObjections(db: Db, query: PendingQuery) {
-  return pendingPage(db, 'objections', query, mapObjection);
+  return pendingPage(db, 'objections', query);
 }
 
 // ---- repair applications -----------------------------------------------------------------------------------
@@ -312,22 +320,9 @@ export async function decideRepairRow(
 
 class RecordNotActive extends Error {}
 
-export async function findRepairApplication(db: Db, id: string): Promise<RepairApplicationRow | null> {
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT ${REPAIR_COLUMNS} FROM repair_applications a JOIN subjects s ON s.id = a.subject_id WHERE a.id = ${id}::uuid`);
-  return rows.length ? mapRepair(rows[0]) : null;
-}
-
-export async function listRepairApplicationsOfSubject(db: Db, subjectId: number): Promise<RepairApplicationRow[]> {
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT ${REPAIR_COLUMNS} FROM repair_applications a JOIN subjects s ON s.id = a.subject_id
-    WHERE a.subject_id = ${subjectId} ORDER BY a.applied_at DESC, a.id DESC`);
-  return rows.map(mapRepair);
-}
-
 /** repairApplicationsToDecide: pending applications of one source organisation, oldest first. */
 export function listPendingRepairApplications(db: Db, query: PendingQuery) {
-  return pendingPage(db, 'repair_applications', query, mapRepair);
+  return pendingPage(db, 'repair_applications', query);
 }
 
 // ---- state history -----------------------------------------------------------------------------------------
