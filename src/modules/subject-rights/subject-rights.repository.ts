@@ -365,14 +365,13 @@ export async function listCaseEvents(db: Db, query: CaseEventQuery): Promise<{ r
   return { rows: rows.map(mapCaseEvent), total: Number(total) };
 }
 
-/** The latest objection of many records (what a disputed record shows: R1, R2 UNDETERMINED), in one statement. */
-export async function loadLatestObjections(db: Db, recordIds: readonly string[]): Promise<Map<string, ObjectionRow>> {
-  const result = new Map<string, ObjectionRow>();
+/** Every objection of many records, newest first (what a disputed record shows: R1, R2 UNDETERMINED), in one statement. */
+export async function loadObjectionsOfRecords(db: Db, recordIds: readonly string[]): Promise<Map<string, ObjectionRow[]>> {
+  const result = new Map<string, ObjectionRow[]>(recordIds.map((id) => [id, []]));
   if (recordIds.length === 0) return result;
-  const rows = await queryRows<Record<string, unknown>>(db, sql`
-    SELECT DISTINCT ON (o.record_id) ${OBJECTION_COLUMNS} FROM objections o JOIN subjects s ON s.id = o.subject_id
+  const rows = await queryRows<Record<string, unknown>>(db, sql`${caseFrom('objections')}
     WHERE o.record_id = ANY (${sql.param([...recordIds])}::uuid[])
     ORDER BY o.record_id, o.filed_at DESC, o.id DESC`);
-  for (const row of rows) result.set(String(row.record_id), mapObjection(row));
+  for (const row of rows) result.get(String(row.record_id))?.push(mapObjection(row));
   return result;
 }

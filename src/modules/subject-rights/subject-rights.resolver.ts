@@ -159,6 +159,6 @@ export class RecordDisputeResolver {
   })
   dispute(@Ctx() ctx: RequestContext, @Root() record: CreditRecord) {
     if (!record.disputed || !viewSeesRecordDetails(record.view, record.row.effectiveDisclosure)) return null;
-    return subjectRightsService.disputeOf(ctx, record.id);
+    return subjectRightsService.disputeOf(ctx, record.id, record.asOf);
   }
 }

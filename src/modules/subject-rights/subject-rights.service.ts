@@ -16,7 +16,7 @@ import type { Redaction } from '../records/record.type.js';
 import {
   decideRepairRow, findObjection, findRepairApplication, insertObjection, insertRepairApplication, isPendingConflict,
   listCaseEvents, listObjectionsOfSubject, listPendingObjections, listPendingRepairApplications,
-  listRepairApplicationsOfSubject, loadCaseEvents, loadLatestObjections, resolveObjectionRow,
+  listRepairApplicationsOfSubject, loadCaseEvents, loadObjectionsOfRecords, resolveObjectionRow,
   type CaseActor, type CaseEventRow, type CaseKind, type ObjectionRow, type RepairApplicationRow,
 } from './subject-rights.repository.js';
 import type { CaseEvent, Objection, RecordCorrectionInput, RecordDispute, RepairApplication } from './subject-rights.types.js';
@@ -36,7 +36,7 @@ function caseActor(ctx: RequestContext): CaseActor {
 }
 
 /** Per-request loaders of this module (one statement per kind of data, STYLE 4). */
-const loaders = new WeakMap<RequestContext, { events: DataLoader<string, CaseEventRow[]>; disputes: DataLoader<string, ObjectionRow | null> }>();
+const loaders = new WeakMap<RequestContext, { events: DataLoader<string, CaseEventRow[]>; objections: DataLoader<string, ObjectionRow[]> }>();
 function loadersOf(ctx: RequestContext) {
   let entry = loaders.get(ctx);
   if (!entry) {
@@ -45,9 +45,9 @@ function loadersOf(ctx: RequestContext) {
         const byCase = await loadCaseEvents(ctx.db, ids);
         return ids.map((id) => byCase.get(id) ?? []);
       }),
-      disputes: new DataLoader(async (ids: readonly string[]) => {
-        const byRecord = await loadLatestObjections(ctx.db, ids);
-        return ids.map((id) => byRecord.get(id) ?? null);
+      objections: new DataLoader(async (ids: readonly string[]) => {
+        const byRecord = await loadObjectionsOfRecords(ctx.db, ids);
+        return ids.map((id) => byRecord.get(id) ?? []);
       }),
     };
     loaders.set(ctx, entry);
@@ -205,8 +205,11 @@ export const subjectRightsService = {
       const filer = { orgCode: objection.sourceOrg, role: ctx.viewer.role, actor: ctx.viewer.actor };
       const plan = await planRecords(ctx.db, filer, [filing], ctx.now, await loadStaticReference(ctx.db));
       if (plan.errors.length) throw new BadUserInputError(plan.errors[0].reason, plan.errors[0].message);
-      if (plan.updates.length === 0) throw new BadUserInputError('CORRECTION_UNCHANGED', 'The correction changes nothing; resolve as NOT_ERRONEOUS instead.');
       const update = plan.updates[0];
+      // unchanged content (same hash), or a hash that differs while no versioned field does: nothing to correct
+      if (!update || update.changedFields.length === 0) {
+        throw new BadUserInputError('CORRECTION_UNCHANGED', 'The correction changes nothing; resolve as NOT_ERRONEOUS instead.');
+      }
       correctedVersion = update.existing.version + 1;
       writeCorrection = (tx) => writeRecordBatch(tx, objection.sourceOrg, ctx.viewer.actor, [], [update], ctx.now);
     }
@@ -295,7 +298,10 @@ export const subjectRightsService = {
     );
   },
 
-  /** caseEvents (auditors): every state change, newest first, with who did it. */
+  /**
+   * caseEvents (auditors): every state change, newest first, with who did it. A log like accessLog: full subject
+   * codes (auditors filter by them, L1 keeps them full), no statements.
+   */
   async caseEvents(
     ctx: RequestContext,
     filter: { from?: Date | null; to?: Date | null; subjectCode?: string | null; orgCode?: string | null; caseKind?: string | null } | null | undefined,
@@ -324,13 +330,23 @@ export const subjectRightsService = {
     return (await loadersOf(ctx).events.load(item.id)).map((row) => presentEvent(ctx, row, mask));
   },
 
-  /** CreditRecord.dispute: the latest objection of a disputed record, for views that see its details. */
-  async disputeOf(ctx: RequestContext, recordId: string): Promise<RecordDispute | null> {
-    const objection = await loadersOf(ctx).disputes.load(recordId);
+  /**
+   * CreditRecord.dispute: the latest objection of a disputed record, for views that see its details. A record as
+   * of an earlier instant (a stored credit check, C1) shows the objection as it stood then: filed before it, and
+   * still pending if it was resolved later.
+   */
+  async disputeOf(ctx: RequestContext, recordId: string, asOf?: Date): Promise<RecordDispute | null> {
+    const objections = await loadersOf(ctx).objections.load(recordId);
+    const objection = asOf ? objections.find((o) => o.filedAt.getTime() <= asOf.getTime()) : objections[0];
     if (!objection) return null;
+    const resolvedThen = objection.resolvedAt !== null && (!asOf || objection.resolvedAt.getTime() <= asOf.getTime());
     return {
-      status: objection.status, outcome: objection.outcome, statement: objection.reason, note: objection.note,
-      filedAt: objection.filedAt, resolvedAt: objection.resolvedAt,
+      status: resolvedThen ? objection.status : 'PENDING',
+      outcome: resolvedThen ? objection.outcome : null,
+      statement: objection.reason,
+      note: resolvedThen ? objection.note : null,
+      filedAt: objection.filedAt,
+      resolvedAt: resolvedThen ? objection.resolvedAt : null,
     };
   },
 };

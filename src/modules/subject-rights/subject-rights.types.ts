@@ -28,7 +28,8 @@ export class CaseEvent {
   @Field(() => CaseKind) caseKind!: string;
   @Field(() => ID) caseId!: string;
   @Field(() => ID) recordId!: string;
-  @Field(() => String, { description: 'masked for an individual outside its own view' }) subjectCode!: string;
+  @Field(() => String, { description: "masked for an individual in oversight listings; full in the auditors' caseEvents log (as in accessLog)" })
+  subjectCode!: string;
   @Field(() => CaseAction) action!: string;
   @Field(() => ObjectionOutcome, { nullable: true, description: 'RESOLVED: the outcome' }) outcome!: string | null;
   @Field(() => String, { nullable: true, description: "token sub; auditors only (a subject sees the organisation, not the officer's id)" })
