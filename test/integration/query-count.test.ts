@@ -68,7 +68,7 @@ describe.each(testDatabaseKinds())('query count on %s', (kind) => {
     const withHundred = await statementsFor(SUBJECT_QUERY, { code: large.code });
     expect(withHundred).toBe(withTen);
     // subject, records page + total + source organisations, qualifications, access-log append (no history for the public)
-    expect(withHundred).toBeLessThanOrEqual(4);
+    expect(withHundred).toBeLessThanOrEqual(3);
   });
 
   it('§11: `subject` with 100 records runs a fixed number of statements in the department view (token check included)', async () => {
@@ -79,6 +79,50 @@ describe.each(testDatabaseKinds())('query count on %s', (kind) => {
     expect(withHundred).toBe(withTen);
     // + the token's organisation check and the version history the department may see
     expect(withHundred).toBeLessThanOrEqual(6);
+  });
+
+  it('§11: the subject and its first records page are read in ONE statement (plus the access-log append)', async () => {
+    const query = `query($code: String!) { subject(code: $code) { code records(first: 5) { totalCount edges { node { id source { code } } } } } }`;
+    expect(await statementsFor(query, { code: large.code })).toBe(2);
+    const statements = database.statements.filter((s) => !/append_access_events/.test(s));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/WITH subj AS/);
+  });
+
+  it('§11: the read-ahead page answers exactly as the records field alone would (every argument shape, cursor included)', async () => {
+    const p = { kind: 'LICENSING', reference: 'QC-2' };
+    const token = tokens.department(department);
+    const shapes = [
+      { first: 7 }, { first: 3, types: ['penalty', 'honor'] }, { first: 4, categories: ['ADMINISTRATIVE'] },
+    ];
+    for (const args of shapes) {
+      const fields = `totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id type details source { code } } }`;
+      // one occurrence: read ahead; two occurrences with different arguments: no read-ahead, each its own page
+      const ahead = await gw.request(`query($code: String!, $p: PurposeInput, $a: Int, $t: [String!], $c: [RecordCategory!]) {
+        subject(code: $code, purpose: $p) { records(first: $a, types: $t, categories: $c) { ${fields} } } }`,
+      { token, variables: { code: large.code, p, a: args.first, t: args.types ?? null, c: args.categories ?? null } });
+      const separate = await gw.request(`query($code: String!, $p: PurposeInput, $a: Int, $t: [String!], $c: [RecordCategory!]) {
+        subject(code: $code, purpose: $p) { records(first: $a, types: $t, categories: $c) { ${fields} } other: records(first: 1) { totalCount } } }`,
+      { token, variables: { code: large.code, p, a: args.first, t: args.types ?? null, c: args.categories ?? null } });
+      expect(ahead.body.errors).toBeUndefined();
+      expect(ahead.body.data.subject.records.edges.length).toBe(args.first);
+      expect(ahead.body.data.subject.records).toEqual(separate.body.data.subject.records);
+      // the next page, from the read-ahead page's cursor
+      const after = ahead.body.data.subject.records.pageInfo.endCursor;
+      const next = await gw.request(`query($code: String!, $p: PurposeInput, $after: String) {
+        subject(code: $code, purpose: $p) { records(first: 2, after: $after) { edges { node { id } } } } }`, { token, variables: { code: large.code, p, after } });
+      expect(next.body.errors).toBeUndefined();
+      expect(next.body.data.subject.records.edges).toHaveLength(2);
+    }
+  });
+
+  it('§10.3: invalid records arguments are still reported at `records` when the subject reads ahead (FIRST_TOO_LARGE, INVALID_CURSOR)', async () => {
+    for (const [args, reason] of [['first: 101', 'FIRST_TOO_LARGE'], ['after: "not-a-cursor"', 'INVALID_CURSOR']] as const) {
+      const response = await gw.request(`query($code: String!) { subject(code: $code) { code records(${args}) { totalCount } } }`, { variables: { code: large.code } });
+      // (records is non-null, so the error nulls the subject, exactly as without the read-ahead)
+      expect(response.body.errors).toHaveLength(1);
+      expect(response.body.errors?.[0]).toMatchObject({ path: ['subject', 'records'], extensions: { code: 'BAD_USER_INPUT', reason } });
+    }
   });
 
   it('§11: `searchSubjects` with 20 results (each with records, sources, history, qualifications) runs a fixed number of statements', async () => {

@@ -62,9 +62,10 @@ export class RawHandlers {
     if (kind === 'department' && !(await this.organizationFits(org, 'DEPARTMENT'))) return unauthenticated();
     const now = new Date().toISOString();
     const code = normalizeCode(query.get('code') ?? '');
-    const [subject] = await this.run(this.statements.subject[kind], { code, now, org });
-    if (!subject) return { status: 200, body: { data: { subject: null } } };
-    const rows = await this.run(this.statements.recordPage[kind], { subjectId: subject.id as string, now, org, limit: first });
+    // the subject and its first page in one statement, as the gateway reads them (subjectsService.subject)
+    const rows = await this.run(this.statements.subjectWithPage[kind], { code, now, org, limit: first });
+    if (rows.length === 0) return { status: 200, body: { data: { subject: null } } };
+    const subject = Object.fromEntries(Object.entries(rows[0]).filter(([k]) => k.startsWith('subj_')).map(([k, v]) => [k.slice(5), v]));
     const total = Number(rows[0]?.page_total ?? 0);
     const page = rows.filter((r) => r.id !== null && r.id !== undefined).slice(0, first);
     // the records page statement carries each record's source organisation (as the gateway's does)

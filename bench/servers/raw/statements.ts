@@ -1,8 +1,7 @@
 import { PUBLIC_VIEWER, type Standing } from '../../../policies/viewer.js';
 import { createScopedAccess } from '../../../src/context/scoped-access.js';
 import { findOrganizations } from '../../../src/modules/organizations/organizations.repository.js';
-import { escapeLike, findVisibleSubject, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects } from '../../../src/modules/subjects/subjects.repository.js';
-import { loadRecordPages } from '../../../src/modules/records/records.repository.js';
+import { escapeLike, findVisibleSubjectWithPage, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects } from '../../../src/modules/subjects/subjects.repository.js';
 import { queryEvents } from '../../../src/modules/access-log/access-log.repository.js';
 import { findSubjectsByCodes, writeRecordBatch } from '../../../src/modules/filing/filing.repository.js';
 import { listCatalogTypes } from '../../../src/modules/catalog/catalog.repository.js';
@@ -17,7 +16,6 @@ const NOW = new Date('1999-12-31T23:59:59.999Z');
 const sentinel = (name: string) => `SENTINEL:${name}:`;
 const CODE = sentinel('code');
 const ORG = sentinel('org');
-const SUBJECT_ID = -7001;
 const LIMIT = 7776; // the gateway asks for limit + 1 rows (one more tells hasNextPage)
 
 export const DEPARTMENT_PURPOSE_SENTINEL = { kind: 'LICENSING', reference: 'BENCH' } as const;
@@ -33,10 +31,6 @@ export interface ScopeValues {
 }
 export interface SubjectValues extends ScopeValues {
   code: string;
-}
-export interface RecordPageValues extends ScopeValues {
-  subjectId: number | string;
-  limit: number;
 }
 export interface SearchValues extends ScopeValues {
   /** escapeLike(lower-cased query) */
@@ -81,22 +75,16 @@ export function organizationsStatement(): Promise<Prepared<readonly string[]>> {
   return organizationStatement;
 }
 
-async function subjectStatement(kind: 'public' | 'department'): Promise<Prepared<SubjectValues>> {
-  const access = accessFor(kind);
-  const statements = await captureStatements((db) => findVisibleSubject(db, CODE, access.subjectScope, NOW));
-  return prepare<SubjectValues>(pick(statements, /FROM subjects s/, 'findVisibleSubject'),
-    [{ sentinel: CODE, bind: (v) => v.code }, ...scopeSlots(kind === 'department')], `subject (${kind})`);
-}
-
-async function recordPageStatement(kind: 'public' | 'department'): Promise<Prepared<RecordPageValues>> {
+/** The subject and its first records page in one statement, as the gateway reads them when both are asked for. */
+async function subjectWithPageStatement(kind: 'public' | 'department'): Promise<Prepared<SubjectValues & { limit: number }>> {
   const access = accessFor(kind);
   const statements = await captureStatements((db) =>
-    loadRecordPages(db, [{ subjectId: SUBJECT_ID, categories: null, types: null, after: null, limit: LIMIT }], access.recordScope, NOW));
-  return prepare<RecordPageValues>(pick(statements, /FROM records r/, 'loadRecordPages'), [
-    { sentinel: SUBJECT_ID, bind: (v) => v.subjectId },
+    findVisibleSubjectWithPage(db, CODE, access.subjectScope, access.recordScope, { categories: null, types: null, after: null, limit: LIMIT }, NOW));
+  return prepare<SubjectValues & { limit: number }>(pick(statements, /WITH subj AS/, 'findVisibleSubjectWithPage'), [
+    { sentinel: CODE, bind: (v) => v.code },
     { sentinel: LIMIT + 1, bind: (v) => v.limit + 1 },
     ...scopeSlots(kind === 'department'),
-  ], `records page (${kind})`);
+  ], `subject with records page (${kind})`);
 }
 
 async function searchStatement(withAfter: boolean): Promise<Prepared<SearchValues>> {
@@ -173,8 +161,7 @@ async function insertRecordsStatement(): Promise<Prepared<InsertValues>> {
 }
 
 export interface RawStatements {
-  subject: { public: Prepared<SubjectValues>; department: Prepared<SubjectValues> };
-  recordPage: { public: Prepared<RecordPageValues>; department: Prepared<RecordPageValues> };
+  subjectWithPage: { public: Prepared<SubjectValues & { limit: number }>; department: Prepared<SubjectValues & { limit: number }> };
   search: { first: Prepared<SearchValues>; after: Prepared<SearchValues> };
   events: { first: { page: Prepared<EventValues>; total: Prepared<EventValues> }; after: { page: Prepared<EventValues>; total: Prepared<EventValues> } };
   subjectsByCodes: Prepared<readonly string[]>;
@@ -185,8 +172,7 @@ export interface RawStatements {
 export async function buildStatements(): Promise<RawStatements> {
   const catalog = prepare<null>(pick(await captureStatements((db) => listCatalogTypes(db)), /catalog_types/, 'listCatalogTypes'), [], 'catalog');
   return {
-    subject: { public: await subjectStatement('public'), department: await subjectStatement('department') },
-    recordPage: { public: await recordPageStatement('public'), department: await recordPageStatement('department') },
+    subjectWithPage: { public: await subjectWithPageStatement('public'), department: await subjectWithPageStatement('department') },
     search: { first: await searchStatement(false), after: await searchStatement(true) },
     events: { first: await eventStatements(false), after: await eventStatements(true) },
     subjectsByCodes: await subjectsByCodesStatement(),

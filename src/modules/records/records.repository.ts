@@ -102,34 +102,25 @@ export interface RecordPageResult {
   sources: OrganizationRow[];
 }
 
+/** What a page statement's shape depends on (the values themselves are bound). */
+export type PageShape = Pick<RecordPageRequest, 'categories' | 'types' | 'after'>;
+
 /**
- * Pages of visible records for many subjects in ONE statement (newest first), with the visible total per
- * subject. `scope` is the viewer's row filter over r / ct / s (src/modules/disclosure/scope.sql.ts); argument
- * filters apply on top of it only, so they can never reveal a hidden row (D7).
- * All requests in one call must share categories, types, after and limit (the loader groups them so).
- * One compiled statement per scope and argument shape: subject ids, filters, cursor and limit are bound values.
+ * The visible records page of every subject id in `ids` (a FROM item with column `subject_id`), newest first,
+ * with the visible total per subject and each record's source organisation. `scope` is the viewer's row filter
+ * over r / ct / s (src/modules/disclosure/scope.sql.ts); argument filters apply on top of it only, so they can
+ * never reveal a hidden row (D7). Placeholders: categories, types, afterDecidedAt, afterId, limit, now.
  */
-export async function loadRecordPages(
-  db: Db,
-  requests: readonly RecordPageRequest[],
-  scope: SqlScope,
-  now: Date,
-): Promise<Map<number, RecordPageResult>> {
-  const result = new Map<number, RecordPageResult>();
-  if (requests.length === 0) return result;
-  const { categories, types, after, limit } = requests[0];
-  const ids = [...new Set(requests.map((r) => r.subjectId))];
-  const key = `record-pages ${scope.key} ${categories !== null} ${types !== null} ${after !== null}`;
-  const rows = await queryCached<Record<string, unknown>>(db, key, () => {
-    const visible = sql`r.subject_id = ids.subject_id AND ${scope.sql}
-      ${categories ? sql`AND r.category = ANY (${sql.placeholder('categories')}::text[])` : sql``}
-      ${types ? sql`AND r.type = ANY (${sql.placeholder('types')}::text[])` : sql``}`;
-    // per subject: the visible total, and the page read newest first along records_subject_newest, stopping
-    // after `limit` rows — the window columns are computed for the page only, not for every visible record
-    return sql`
+export function recordPagesSql(ids: SQL, scope: SqlScope, shape: PageShape): SQL {
+  const visible = sql`r.subject_id = ids.subject_id AND ${scope.sql}
+    ${shape.categories ? sql`AND r.category = ANY (${sql.placeholder('categories')}::text[])` : sql``}
+    ${shape.types ? sql`AND r.type = ANY (${sql.placeholder('types')}::text[])` : sql``}`;
+  // per subject: the visible total, and the page read newest first along records_subject_newest, stopping
+  // after `limit` rows — the window columns are computed for the page only, not for every visible record
+  return sql`
     SELECT ids.subject_id AS page_subject_id, c.total AS page_total, p.*, o.name AS source_name, o.kind AS source_kind,
       o.status AS source_status, o.created_at AS source_created_at, o.updated_at AS source_updated_at
-    FROM unnest(${sql.placeholder('subjectIds')}::bigint[]) AS ids(subject_id)
+    FROM ${ids}
     CROSS JOIN LATERAL (
       SELECT count(*)::int AS total
       FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
@@ -139,23 +130,35 @@ export async function loadRecordPages(
       SELECT ${RECORD_COLUMNS}, ${derivedColumns(REQUEST_NOW)}
       FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
       WHERE ${visible}
-        ${after ? sql`AND (r.decided_at, r.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql``}
+        ${shape.after ? sql`AND (r.decided_at, r.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql``}
       ORDER BY r.decided_at DESC, r.id DESC
       LIMIT ${sql.placeholder('limit')}::int
     ) p ON TRUE
     LEFT JOIN organizations o ON o.code = p.source_org
-    WHERE c.total > 0
-    ORDER BY ids.subject_id, p.decided_at DESC, p.id DESC`;
-  }, {
-    subjectIds: ids,
-    categories: categories ? [...categories] : null,
-    types: types ? [...types] : null,
-    afterDecidedAt: after?.decidedAt ?? null,
-    afterId: after?.id ?? null,
-    limit: limit + 1,
+    WHERE c.total > 0`;
+}
+
+export function pageKey(scope: SqlScope, shape: PageShape): string {
+  return `${scope.key} ${shape.categories !== null} ${shape.types !== null} ${shape.after !== null}`;
+}
+
+/** The bound values of recordPagesSql for one request shape. */
+export function pageValues(request: Omit<RecordPageRequest, 'subjectId'>, now: Date): Record<string, unknown> {
+  return {
+    categories: request.categories ? [...request.categories] : null,
+    types: request.types ? [...request.types] : null,
+    afterDecidedAt: request.after?.decidedAt ?? null,
+    afterId: request.after?.id ?? null,
+    limit: request.limit + 1,
     ...nowValue(now),
-  });
+  };
+}
+
+/** Rows of recordPagesSql (in page order) → one result per subject that has visible records. */
+export function collectPages(rows: readonly Record<string, unknown>[]): Map<number, RecordPageResult> {
+  const result = new Map<number, RecordPageResult>();
   for (const row of rows) {
+    if (row.page_subject_id === null || row.page_subject_id === undefined) continue;
     const subjectId = Number(row.page_subject_id);
     let entry = result.get(subjectId);
     if (!entry) {
@@ -178,6 +181,26 @@ export async function loadRecordPages(
     }
   }
   return result;
+}
+
+/**
+ * Pages of visible records for many subjects in ONE statement (newest first), with the visible total per
+ * subject (recordPagesSql). All requests in one call must share categories, types, after and limit (the loader
+ * groups them so). One compiled statement per scope and argument shape: subject ids, filters, cursor and limit
+ * are bound values.
+ */
+export async function loadRecordPages(
+  db: Db,
+  requests: readonly RecordPageRequest[],
+  scope: SqlScope,
+  now: Date,
+): Promise<Map<number, RecordPageResult>> {
+  if (requests.length === 0) return new Map();
+  const ids = [...new Set(requests.map((r) => r.subjectId))];
+  const rows = await queryCached<Record<string, unknown>>(db, `record-pages ${pageKey(scope, requests[0])}`, () => sql`
+    ${recordPagesSql(sql`unnest(${sql.placeholder('subjectIds')}::bigint[]) AS ids(subject_id)`, scope, requests[0])}
+    ORDER BY ids.subject_id, p.decided_at DESC, p.id DESC`, { subjectIds: ids, ...pageValues(requests[0], now) });
+  return collectPages(rows);
 }
 
 /** Active qualifications (PROFESSIONAL records in force) of many subjects, in one statement, within `scope`. */

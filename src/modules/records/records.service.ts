@@ -5,24 +5,41 @@ import { viewSeesRecordDetails } from '../../../policies/fields.js';
 import type { Subject } from '../subjects/subject.type.js';
 import type { CreditRecord, CreditRecordVersion } from './record.type.js';
 import { toCreditRecord } from './records.projection.js';
+import type { RecordPageRequest } from './records.repository.js';
+
+export interface RecordsArgs {
+  categories?: string[] | null;
+  types?: string[] | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/**
+ * `Subject.records` arguments → the page loader's request (validated: FIRST_TOO_LARGE, INVALID_CURSOR). The one
+ * place that builds it, so that a page read ahead with the subject (subjectsService.subject) has the same key.
+ */
+export function recordPageRequest(subjectId: number, args: RecordsArgs): RecordPageRequest {
+  const cursor = decodeCursor(args.after, ['isoInstant', 'uuid']);
+  return {
+    subjectId,
+    categories: args.categories ?? null,
+    types: args.types ?? null,
+    after: cursor ? { decidedAt: String(cursor[0]), id: String(cursor[1]) } : null,
+    limit: pageSize(args.first),
+  };
+}
 
 export const recordsService = {
   /** `Subject.records`: the visible records of one subject, newest first; ids go to the disclosure entry (L1). */
   async recordsOf(
     ctx: RequestContext,
     subject: Subject,
-    args: { categories?: string[] | null; types?: string[] | null; first?: number | null; after?: string | null },
+    args: RecordsArgs,
     disclosesRows = true,
   ): Promise<ConnectionShape<CreditRecord>> {
-    const limit = pageSize(args.first);
-    const cursor = decodeCursor(args.after, ['isoInstant', 'uuid']);
-    const page = await subject.access.records.pages.load({
-      subjectId: subject.row.id,
-      categories: args.categories ?? null,
-      types: args.types ?? null,
-      after: cursor ? { decidedAt: String(cursor[0]), id: String(cursor[1]) } : null,
-      limit,
-    });
+    const request = recordPageRequest(subject.row.id, args);
+    const { limit } = request;
+    const page = await subject.access.records.pages.load(request);
     const rows = page.rows.slice(0, limit);
     if (disclosesRows) for (const row of rows) subject.disclosure.recordIds.add(row.id);
     // `source { … }` of these records is answered from the same statement, not a second one

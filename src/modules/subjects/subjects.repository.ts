@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { queryCached, toDateString } from '../../db/rows.js';
 import { nowValue } from '../disclosure/record-facts.sql.js';
 import type { SqlScope } from '../disclosure/scope.sql.js';
+import { collectPages, pageKey, pageValues, recordPagesSql, type RecordPageRequest, type RecordPageResult } from '../records/records.repository.js';
 
 export interface SubjectRow {
   id: number;
@@ -18,23 +19,50 @@ export interface SubjectRow {
   codeFlagged: boolean;
 }
 
-const SUBJECT_COLUMNS = sql.raw(`s.id, s.code, s.kind, s.name, s.status, s.registered_at, s.address,
-  s.legal_representative, s.legal_representative_id, s.birth_date, s.code_flagged`);
+const SUBJECT_COLUMN_NAMES = ['id', 'code', 'kind', 'name', 'status', 'registered_at', 'address', 'legal_representative',
+  'legal_representative_id', 'birth_date', 'code_flagged'] as const;
+const SUBJECT_COLUMNS = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c}`).join(', '));
+const SUBJECT_COLUMNS_AS_SUBJ = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c} AS subj_${c}`).join(', '));
 
-function mapSubjectRow(row: Record<string, unknown>): SubjectRow {
+function mapSubjectRow(row: Record<string, unknown>, prefix = ''): SubjectRow {
+  const at = (column: (typeof SUBJECT_COLUMN_NAMES)[number]) => row[prefix + column];
   return {
-    id: Number(row.id),
-    code: String(row.code),
-    kind: String(row.kind),
-    name: String(row.name),
-    status: String(row.status),
-    registeredAt: toDateString(row.registered_at),
-    address: (row.address as string | null) ?? null,
-    legalRepresentative: (row.legal_representative as string | null) ?? null,
-    legalRepresentativeId: (row.legal_representative_id as string | null) ?? null,
-    birthDate: toDateString(row.birth_date),
-    codeFlagged: row.code_flagged === true || row.code_flagged === 't',
+    id: Number(at('id')),
+    code: String(at('code')),
+    kind: String(at('kind')),
+    name: String(at('name')),
+    status: String(at('status')),
+    registeredAt: toDateString(at('registered_at')),
+    address: (at('address') as string | null) ?? null,
+    legalRepresentative: (at('legal_representative') as string | null) ?? null,
+    legalRepresentativeId: (at('legal_representative_id') as string | null) ?? null,
+    birthDate: toDateString(at('birth_date')),
+    codeFlagged: at('code_flagged') === true || at('code_flagged') === 't',
   };
+}
+
+/**
+ * The subject with this code and its first records page in ONE statement (when the response asks for both):
+ * the subject part is findVisibleSubject's, the page part loadRecordPages' (the same scopes, so the same rows).
+ * Subject columns travel as subj_*, next to the page's columns.
+ */
+export async function findVisibleSubjectWithPage(
+  db: Db,
+  code: string,
+  subjectScope: SqlScope,
+  recordScope: SqlScope,
+  page: Omit<RecordPageRequest, 'subjectId'>,
+  now: Date,
+): Promise<{ subject: SubjectRow; page: RecordPageResult } | null> {
+  const key = `subject-with-page ${subjectScope.key} ${pageKey(recordScope, page)}`;
+  const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
+    WITH subj AS (SELECT ${SUBJECT_COLUMNS_AS_SUBJ} FROM subjects s WHERE s.code = ${sql.placeholder('code')} AND ${subjectScope.sql}),
+    pages AS (${recordPagesSql(sql`(SELECT subj_id FROM subj) AS ids(subject_id)`, recordScope, page)})
+    SELECT subj.*, pages.* FROM subj LEFT JOIN pages ON TRUE
+    ORDER BY pages.decided_at DESC, pages.id DESC`, { code, ...pageValues(page, now) });
+  if (rows.length === 0) return null;
+  const subject = mapSubjectRow(rows[0], 'subj_');
+  return { subject, page: collectPages(rows).get(subject.id) ?? { rows: [], total: 0, sources: [] } };
 }
 
 /** The subject with this code if the viewer may see it (P0, P3) at `now`: one statement. */
@@ -115,5 +143,5 @@ export async function searchVisibleSubjects(
     ...nowValue(now),
   });
   const total = rows.length ? Number(rows[0].total_count) : 0;
-  return { rows: rows.filter((row) => row.id !== null && row.id !== undefined).map(mapSubjectRow), total };
+  return { rows: rows.filter((row) => row.id !== null && row.id !== undefined).map((row) => mapSubjectRow(row)), total };
 }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectsField } from '../../graphql/selection.js';
+import { childFieldArguments, selectsField } from '../../graphql/selection.js';
 import type { RequestContext } from '../../context/request-context.js';
 import { Allow, ALL_ROLES } from '../../graphql/access.js';
 import { RecordCategory, SubjectKind } from '../../graphql/enums.js';
@@ -18,8 +18,9 @@ export class SubjectsResolver {
     @Ctx() ctx: RequestContext,
     @Arg('code', () => String) code: string,
     @Arg('purpose', () => PurposeInput, { nullable: true }) purpose?: PurposeInput | null,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return subjectsService.subject(ctx, code, purpose);
+    return subjectsService.subject(ctx, code, purpose, info ? childFieldArguments(info, 'records') : null);
   }
 
   @Query(() => SubjectConnection)

@@ -7,7 +7,9 @@ import { catalogService } from '../catalog/catalog.service.js';
 import { listProfessionalGroups } from '../catalog/catalog.repository.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
 import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
-import { findVisibleSubject, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects, type SubjectRow } from './subjects.repository.js';
+import { recordPageRequest, type RecordsArgs } from '../records/records.service.js';
+import type { RecordPageRequest } from '../records/records.repository.js';
+import { findVisibleSubject, findVisibleSubjectWithPage, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects, type SubjectRow } from './subjects.repository.js';
 import type { Subject } from './subject.type.js';
 
 export interface PurposeArg {
@@ -30,13 +32,34 @@ export function presentSubject(ctx: RequestContext, row: SubjectRow, access: Sco
   return { ...projected, row, decision, access, disclosure };
 }
 
+/** The page request of `records` without its subject, or null when the arguments are invalid (the field reports them). */
+function readAheadRequest(records: RecordsArgs): Omit<RecordPageRequest, 'subjectId'> | null {
+  try {
+    const { subjectId: _, ...page } = recordPageRequest(0, records);
+    return page;
+  } catch {
+    return null;
+  }
+}
+
 export const subjectsService = {
-  /** `subject(code, purpose)`: P0–P3, G1–G2, S1–S2, U1. */
-  async subject(ctx: RequestContext, rawCode: string, purpose: PurposeArg | null | undefined): Promise<Subject | null> {
+  /**
+   * `subject(code, purpose)`: P0–P3, G1–G2, S1–S2, U1. `records`: the arguments of `Subject.records` when the
+   * response asks for it — its first page is then read in the same statement as the subject and handed to the
+   * page loader, so the field resolver finds it there (one statement fewer; the same scopes, the same rows).
+   */
+  async subject(ctx: RequestContext, rawCode: string, purpose: PurposeArg | null | undefined, records?: RecordsArgs | null): Promise<Subject | null> {
     const { code } = await catalogService.lookupCode(ctx, rawCode);
     const access = await ctx.access(purpose);
-    const row = await findVisibleSubject(ctx.db, code, access.subjectScope, ctx.now);
-    return row ? presentSubject(ctx, row, access, 'subject') : null;
+    const page = records ? readAheadRequest(records) : null;
+    if (!page) {
+      const row = await findVisibleSubject(ctx.db, code, access.subjectScope, ctx.now);
+      return row ? presentSubject(ctx, row, access, 'subject') : null;
+    }
+    const found = await findVisibleSubjectWithPage(ctx.db, code, access.subjectScope, access.recordScope, page, ctx.now);
+    if (!found) return null;
+    access.records.pages.prime(recordPageRequest(found.subject.id, records!), found.page);
+    return presentSubject(ctx, found.subject, access, 'subject');
   },
 
   /** `searchSubjects`: P4 (organisations by name or code) and G3 (departments with a purpose: individuals too). */
