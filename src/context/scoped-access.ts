@@ -22,10 +22,47 @@ export interface ScopedAccess {
 
 const PUBLIC_ABILITY = defineAbility({ viewer: PUBLIC_VIEWER, purpose: null, grants: [] });
 
-export function createScopedAccess(db: Db, standing: Standing, now: Date): ScopedAccess {
+interface Rules {
+  ability: AppAbility;
+  recordScope: SqlScope;
+  subjectScope: SqlScope;
+}
+
+function rulesOf(standing: Standing): Rules {
   const ability = defineAbility(standing);
-  const recordScope = scopeOf(ability, 'Record', () => recordFieldMap(DEFAULT_ALIASES, REQUEST_NOW));
-  const subjectScope = scopeOf(ability, 'Subject', () => subjectFieldMap('s', REQUEST_NOW, PUBLIC_ABILITY));
+  return {
+    ability,
+    recordScope: scopeOf(ability, 'Record', () => recordFieldMap(DEFAULT_ALIASES, REQUEST_NOW)),
+    subjectScope: scopeOf(ability, 'Subject', () => subjectFieldMap('s', REQUEST_NOW, PUBLIC_ABILITY)),
+  };
+}
+
+/**
+ * Rules of standings without grants, shared across requests: they follow from who asks (role, organisation,
+ * subject) and the stated purpose's kind alone — never from the instant (scopes take it as REQUEST_NOW), and
+ * never from data that can change between requests (an organisation's status is checked with the token, an
+ * agency's grants are read per request and its rules are never cached). Least recently used first, bounded.
+ */
+const sharedRules = new Map<string, Rules>();
+const SHARED_RULES_LIMIT = 1_000;
+
+function cachedRulesOf(standing: Standing): Rules {
+  if (standing.grants.length > 0) return rulesOf(standing);
+  const { viewer, purpose } = standing;
+  const key = `${viewer.role}|${viewer.orgCode ?? ''}|${viewer.subjectCode ?? ''}|${purpose?.kind ?? ''}`;
+  let rules = sharedRules.get(key);
+  if (rules) {
+    sharedRules.delete(key);
+  } else {
+    rules = rulesOf(standing);
+    if (sharedRules.size >= SHARED_RULES_LIMIT) sharedRules.delete(sharedRules.keys().next().value!);
+  }
+  sharedRules.set(key, rules);
+  return rules;
+}
+
+export function createScopedAccess(db: Db, standing: Standing, now: Date): ScopedAccess {
+  const { ability, recordScope, subjectScope } = cachedRulesOf(standing);
   return {
     standing,
     ability,
