@@ -28,10 +28,18 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   return ConnectionClass as ClassType<ConnectionShape<T>>;
 }
 
-export function toConnection<T>(nodes: T[], cursors: string[], hasNextPage: boolean, totalCount: number): ConnectionShape<T> {
+/**
+ * A connection of `nodes`. `cursors` may be a function of the node's index: each cursor is then encoded only if
+ * the response selects it (a records page rarely asks for cursors of every edge).
+ */
+export function toConnection<T>(
+  nodes: T[], cursors: readonly string[] | ((index: number) => string), hasNextPage: boolean, totalCount: number,
+): ConnectionShape<T> {
+  const cursorOf = typeof cursors === 'function' ? cursors : (index: number) => cursors[index];
+  const last = nodes.length - 1;
   return {
-    edges: nodes.map((node, i) => ({ cursor: cursors[i], node })),
-    pageInfo: { hasNextPage, endCursor: cursors.length ? cursors[cursors.length - 1] : null },
+    edges: nodes.map((node, i) => ({ get cursor() { return cursorOf(i); }, node })),
+    pageInfo: { hasNextPage, get endCursor() { return last >= 0 ? cursorOf(last) : null; } },
     totalCount,
   };
 }

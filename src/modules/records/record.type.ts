@@ -3,6 +3,7 @@ import { DateTimeScalar, JSONScalar } from '../../graphql/scalars.js';
 import { Disclosure, RecordCategory, RecordNature, RecordStatus, Severity, RedactionReason } from '../../graphql/enums.js';
 import { Connection } from '../../graphql/connection.js';
 import type { RecordRow } from './records.repository.js';
+import type { OrganizationRow } from '../organizations/organizations.repository.js';
 import type { ViewTier } from '../../../policies/viewer.js';
 
 @ObjectType()
@@ -50,6 +51,8 @@ export class CreditRecord {
   view!: ViewTier;
   /** a record as of an earlier instant (a stored credit check): history only up to then */
   asOf?: Date;
+  /** its source organisation when it was read with the record (a records page) */
+  sourceOrganization?: OrganizationRow;
 }
 
 export const CreditRecordConnection = Connection(CreditRecord, 'CreditRecord');

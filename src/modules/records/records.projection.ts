@@ -2,9 +2,10 @@ import { recordRedactions, viewSeesRecordDetails } from '../../../policies/field
 import type { ViewTier } from '../../../policies/viewer.js';
 import type { CreditRecord } from './record.type.js';
 import type { RecordRow } from './records.repository.js';
+import type { OrganizationRow } from '../organizations/organizations.repository.js';
 
 /** A visible record row → the GraphQL object for one view (P2: no details for the public). */
-export function toCreditRecord(row: RecordRow, view: ViewTier): CreditRecord {
+export function toCreditRecord(row: RecordRow, view: ViewTier, sourceOrganization?: OrganizationRow): CreditRecord {
   const seesDetails = viewSeesRecordDetails(view, row.effectiveDisclosure);
   return {
     id: row.id,
@@ -34,5 +35,6 @@ export function toCreditRecord(row: RecordRow, view: ViewTier): CreditRecord {
     version: row.version,
     row,
     view,
+    sourceOrganization,
   };
 }

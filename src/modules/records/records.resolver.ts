@@ -7,10 +7,13 @@ import { recordsService } from './records.service.js';
 @Resolver(() => CreditRecord)
 export class RecordFieldsResolver {
   @FieldResolver(() => Organization, { description: 'the source organisation (one datum, one source: W2)' })
-  async source(@Ctx() ctx: RequestContext, @Root() record: CreditRecord) {
-    const organization = await ctx.organizations.load(record.row.sourceOrg);
-    if (!organization) throw new Error('record source organisation missing');
-    return organization;
+  source(@Ctx() ctx: RequestContext, @Root() record: CreditRecord) {
+    // read with the page (records.service): answered synchronously, no promise per record
+    if (record.sourceOrganization) return record.sourceOrganization;
+    return ctx.organizations.load(record.row.sourceOrg).then((organization) => {
+      if (!organization) throw new Error('record source organisation missing');
+      return organization;
+    });
   }
 
   @FieldResolver(() => [CreditRecordVersion], { nullable: true, description: 'earlier versions; null for the public view' })

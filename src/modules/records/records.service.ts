@@ -43,10 +43,11 @@ export const recordsService = {
     const rows = page.rows.slice(0, limit);
     if (disclosesRows) for (const row of rows) subject.disclosure.recordIds.add(row.id);
     // `source { … }` of these records is answered from the same statement, not a second one
+    const sources = new Map(page.sources.map((organization) => [organization.code, organization]));
     for (const organization of page.sources) ctx.organizations.prime(organization.code, organization);
     return toConnection(
-      rows.map((row) => toCreditRecord(row, subject.decision.view)),
-      rows.map((row) => encodeCursor([row.decidedAt.toISOString(), row.id])),
+      rows.map((row) => toCreditRecord(row, subject.decision.view, sources.get(row.sourceOrg))),
+      (i) => encodeCursor([rows[i].decidedAt.toISOString(), rows[i].id]),
       page.rows.length > limit,
       page.total,
     );
