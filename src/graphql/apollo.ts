@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { visit, type GraphQLSchema } from 'graphql';
+import { visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
 import { AppError, UnauthenticatedError } from '../errors/app-errors.js';
@@ -28,6 +28,25 @@ function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> 
 }
 
 /**
+ * Whether a document asks for `__schema` or `__type` anywhere (fragments and inline fragments on Query reach the
+ * root too). Apollo keeps parsed documents in its document store, so the answer is kept per document object.
+ */
+const introspection = new WeakMap<DocumentNode, boolean>();
+function introspects(document: DocumentNode): boolean {
+  let found = introspection.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Field(node) {
+        if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+      },
+    });
+    introspection.set(document, found);
+  }
+  return found;
+}
+
+/**
  * Default deny (STYLE 2): every root field the operation selects must `@Allow` the caller's role. And SPEC §11:
  * in production the public may not introspect the schema (tokens still may, for tooling).
  */
@@ -38,14 +57,7 @@ function operationAccessPlugin(production: boolean): ApolloServerPlugin<RequestC
         async didResolveOperation({ contextValue, document, operation, schema }) {
           if (operation) enforceOperationAccess(schema, document, operation, contextValue.viewer.role);
           if (!production || contextValue.viewer.role !== 'public') return;
-          // anywhere in the document: fragments and inline fragments on Query reach the root too
-          let introspects = false;
-          visit(document, {
-            Field(node) {
-              if (node.name.value === '__schema' || node.name.value === '__type') introspects = true;
-            },
-          });
-          if (introspects) throw new UnauthenticatedError('Introspection needs a token in production.');
+          if (introspects(document)) throw new UnauthenticatedError('Introspection needs a token in production.');
         },
       };
     },
