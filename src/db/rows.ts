@@ -80,8 +80,56 @@ export async function queryCached<T>(db: Db, key: string, build: () => SQL, valu
 }
 
 /** Timestamps from raw statements arrive as PostgreSQL text ('2026-01-31 09:00:00.5+08') or Date: → Date. */
+/** Digits text[from, to) as a number; NaN when any is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i += 1) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * PostgreSQL's text form of a timestamptz (DateStyle ISO: 'YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM]') → epoch ms,
+ * fractions beyond the millisecond cut off as Date does; NaN for anything else (the general parser decides).
+ * Read directly: a records page carries ~100 timestamps and Date's string parser was a visible share of a request.
+ */
+export function pgTimestampMs(text: string): number {
+  const length = text.length;
+  if (length < 22 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32
+    || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return NaN;
+  const year = digits(text, 0, 4);
+  if (!(year >= 100)) return NaN; // Date.UTC maps years 0–99 to 1900–1999
+  let i = 19;
+  let ms = 0;
+  if (text.charCodeAt(i) === 46) {
+    const start = i + 1;
+    i = start;
+    while (i < length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i += 1;
+    if (i === start) return NaN;
+    const fraction = text.slice(start, Math.min(i, start + 3)).padEnd(3, '0');
+    ms = digits(fraction, 0, 3);
+  }
+  const sign = text.charCodeAt(i) === 43 ? 1 : text.charCodeAt(i) === 45 ? -1 : 0;
+  if (!sign) return NaN;
+  const offsetHours = digits(text, i + 1, i + 3);
+  i += 3;
+  let offsetMinutes = 0;
+  if (i < length && text.charCodeAt(i) === 58) {
+    offsetMinutes = digits(text, i + 1, i + 3);
+    i += 3;
+  }
+  if (i !== length) return NaN; // seconds in the offset, ' BC', …
+  const local = Date.UTC(year, digits(text, 5, 7) - 1, digits(text, 8, 10), digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19), ms);
+  return local - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+}
+
 export function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
+  const fast = typeof value === 'string' ? pgTimestampMs(value) : NaN;
+  if (!Number.isNaN(fast)) return new Date(fast);
   const text = String(value).replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) throw new Error(`unparseable timestamp from the database`);
