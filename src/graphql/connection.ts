@@ -1,6 +1,12 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
-@ObjectType()
+/**
+ * `simpleResolvers`: plain fields are read straight off the object by graphql's default resolver instead of
+ * through type-graphql's per-field wrapper (hot types only: connections, records, subjects, organisations). Safe
+ * because the gateway has no field middlewares — access is decided per operation (src/graphql/access.ts) and
+ * what a field may show is decided before the object is built (policies/fields.ts).
+ */
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean) hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor!: string | null;
@@ -14,12 +20,12 @@ export interface ConnectionShape<T> {
 
 /** A Relay connection type `<Name>Connection` with `<Name>Edge` (SPEC §10.3). */
 export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String) cursor!: string;
     @Field(() => nodeType) node!: T;
   }
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionClass {
     @Field(() => [Edge]) edges!: Edge[];
     @Field(() => PageInfo) pageInfo!: PageInfo;

@@ -2,7 +2,7 @@ import { Field, InputType, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../graphql/scalars.js';
 import { OrganizationKind, OrganizationStatus } from '../../graphql/enums.js';
 
-@ObjectType({ description: 'A registered party that calls the API (SPEC §1).' })
+@ObjectType({ description: 'A registered party that calls the API (SPEC §1).', simpleResolvers: true })
 export class Organization {
   @Field(() => String) code!: string;
   @Field(() => String) name!: string;

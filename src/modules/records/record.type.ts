@@ -6,13 +6,13 @@ import type { RecordRow } from './records.repository.js';
 import type { OrganizationRow } from '../organizations/organizations.repository.js';
 import type { ViewTier } from '../../../policies/viewer.js';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Redaction {
   @Field(() => String) field!: string;
   @Field(() => RedactionReason) reason!: string;
 }
 
-@ObjectType({ description: 'An earlier version of a record (SPEC W2).' })
+@ObjectType({ description: 'An earlier version of a record (SPEC W2).', simpleResolvers: true })
 export class CreditRecordVersion {
   @Field(() => Int) version!: number;
   @Field(() => DateTimeScalar, { description: 'when this version was replaced' }) replacedAt!: Date;
@@ -20,7 +20,7 @@ export class CreditRecordVersion {
   @Field(() => JSONScalar, { description: 'the record as it was' }) snapshot!: unknown;
 }
 
-@ObjectType({ description: 'One fact filed by one source organisation about one subject (SPEC §3).' })
+@ObjectType({ description: 'One fact filed by one source organisation about one subject (SPEC §3).', simpleResolvers: true })
 export class CreditRecord {
   @Field(() => ID) id!: string;
   @Field(() => String) type!: string;

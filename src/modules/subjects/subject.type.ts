@@ -8,7 +8,7 @@ import type { ViewDecision } from '../../../policies/viewer.js';
 import type { ScopedAccess } from '../../context/scoped-access.js';
 import type { DisclosureEntry } from '../../context/disclosures.js';
 
-@ObjectType({ description: 'A credit subject as disclosed to the viewer: `view` says under which tier, `redactions` what was withheld.' })
+@ObjectType({ description: 'A credit subject as disclosed to the viewer: `view` says under which tier, `redactions` what was withheld.', simpleResolvers: true })
 export class Subject {
   @Field(() => String) code!: string;
   @Field(() => SubjectKind) kind!: string;
