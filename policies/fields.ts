@@ -77,8 +77,12 @@ export function viewSeesRecordDetails(view: ViewTier, effectiveDisclosure: strin
   return true;
 }
 
-export function recordRedactions(view: ViewTier, effectiveDisclosure: string): Redaction[] {
-  return viewSeesRecordDetails(view, effectiveDisclosure) ? [] : [{ field: 'details', reason: 'NOT_PUBLIC' }];
+const NO_REDACTIONS: readonly Redaction[] = Object.freeze([]);
+const DETAILS_WITHHELD: readonly Redaction[] = Object.freeze([Object.freeze({ field: 'details', reason: 'NOT_PUBLIC' } as const)]);
+
+/** The redactions of a record in one view (shared, frozen: one pair of arrays for every record of every page). */
+export function recordRedactions(view: ViewTier, effectiveDisclosure: string): readonly Redaction[] {
+  return viewSeesRecordDetails(view, effectiveDisclosure) ? NO_REDACTIONS : DETAILS_WITHHELD;
 }
 
 /**

@@ -43,7 +43,7 @@ export class CreditRecord {
   @Field(() => Disclosure) disclosure!: string;
   @Field(() => RecordStatus) status!: string;
   @Field(() => Boolean, { description: 'an objection is pending, or the last one was UNDETERMINED (SPEC R1, R2)' }) disputed!: boolean;
-  @Field(() => [Redaction]) redactions!: Redaction[];
+  @Field(() => [Redaction]) redactions!: readonly Redaction[];
   @Field(() => Int) version!: number;
 
   /** not in the schema: the row and the view it is projected for (field resolvers read them) */
