@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { LruMap } from '../lru.js';
 import { defineAbility, type AppAbility } from '../../policies/abilities.js';
 import { decideView, PUBLIC_VIEWER, type Standing, type ViewDecision } from '../../policies/viewer.js';
 import { DEFAULT_ALIASES, REQUEST_NOW } from '../modules/disclosure/record-facts.sql.js';
@@ -43,21 +44,17 @@ function rulesOf(standing: Standing): Rules {
  * never from data that can change between requests (an organisation's status is checked with the token, an
  * agency's grants are read per request and its rules are never cached). Least recently used first, bounded.
  */
-const sharedRules = new Map<string, Rules>();
-const SHARED_RULES_LIMIT = 1_000;
+const sharedRules = new LruMap<string, Rules>(1_000);
 
 function cachedRulesOf(standing: Standing): Rules {
   if (standing.grants.length > 0) return rulesOf(standing);
   const { viewer, purpose } = standing;
   const key = `${viewer.role}|${viewer.orgCode ?? ''}|${viewer.subjectCode ?? ''}|${purpose?.kind ?? ''}`;
   let rules = sharedRules.get(key);
-  if (rules) {
-    sharedRules.delete(key);
-  } else {
+  if (!rules) {
     rules = rulesOf(standing);
-    if (sharedRules.size >= SHARED_RULES_LIMIT) sharedRules.delete(sharedRules.keys().next().value!);
+    sharedRules.set(key, rules);
   }
-  sharedRules.set(key, rules);
   return rules;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './client.js';
+import { LruMap } from '../lru.js';
 import type { SQL } from 'drizzle-orm';
 
 interface BuiltQuery {
@@ -36,9 +37,8 @@ interface CompiledStatement extends BuiltQuery {
   name: string;
 }
 
-/** Compiled statements by shape key, least recently used first (a Map keeps insertion order). */
-const compiled = new Map<string, CompiledStatement>();
-const COMPILED_LIMIT = 2_000;
+/** Compiled statements by shape key. */
+const compiled = new LruMap<string, CompiledStatement>(2_000);
 /**
  * Keys longer than this (an agency's scope names every granting subject) are rendered per request and not kept:
  * the cache stays small, and the text — one array parameter however many grants — still reuses the prepared
@@ -48,16 +48,12 @@ const KEY_LIMIT = 4_096;
 
 function compile(db: Db, key: string, build: () => SQL): CompiledStatement {
   let statement = compiled.get(key);
-  if (statement) {
-    compiled.delete(key);
-  } else {
+  if (!statement) {
     const query = internals(db).dialect.sqlToQuery(build());
     // the name follows the text: keys that render the same text share one prepared statement per connection
     statement = { ...query, name: `cqg_${createHash('sha256').update(query.sql).digest('hex').slice(0, 32)}` };
-    if (key.length > KEY_LIMIT) return statement;
-    if (compiled.size >= COMPILED_LIMIT) compiled.delete(compiled.keys().next().value!);
+    if (key.length <= KEY_LIMIT) compiled.set(key, statement);
   }
-  compiled.set(key, statement);
   return statement;
 }
 
