@@ -1,12 +1,13 @@
 import { expect } from 'vitest';
 import type { GraphQLResponse, TestGateway } from './gateway.js';
+import { CASE_EVENT_FIELDS, type CaseEventNode } from './objections-e2e.js';
+
+export { CASE_EVENT_FIELDS, type CaseEventNode };
 
 /**
  * Helpers of the repair e2e suite (test/e2e/repair.e2e.test.ts, SPEC §8 R3 and issue 8 point 4): the GraphQL
  * documents of repair applications and their history, and small clients for them.
  */
-
-export const CASE_EVENT_FIELDS = 'sequence at caseKind caseId recordId subjectCode action outcome actor role organization { code }';
 
 export const REPAIR_FIELDS = `id recordId subjectCode source { code } commitment evidence status reason appliedAt decidedAt
   redactions { field reason } history { ${CASE_EVENT_FIELDS} }`;
@@ -51,19 +52,6 @@ export const FILE_OBJECTION_MUTATION = `mutation Object($recordId: ID!, $reason:
   fileObjection(recordId: $recordId, reason: $reason) { id status }
 }`;
 
-export interface CaseEventNode {
-  sequence: number;
-  at: string;
-  caseKind: string;
-  caseId: string;
-  recordId: string;
-  subjectCode: string;
-  action: string;
-  outcome: string | null;
-  actor: string | null;
-  role: string;
-  organization: { code: string } | null;
-}
 
 export interface RepairNode {
   id: string;

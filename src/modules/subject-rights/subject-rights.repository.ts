@@ -139,11 +139,15 @@ export function isPendingConflict(error: unknown, index: string): boolean {
 
 // ---- objections --------------------------------------------------------------------------------------------
 
-export interface NewObjection {
+/** What every case names: the record, its subject, and the record's source organisation (which decides). */
+export interface CaseRecord {
   recordId: string;
   subjectId: number;
   subjectCode: string;
   sourceOrg: string;
+}
+
+export interface NewObjection extends CaseRecord {
   reason: string;
   recordVersion: number;
 }
@@ -256,11 +260,7 @@ export function listPendingObjections(db: Db, query: PendingQuery) {
 
 // ---- repair applications -----------------------------------------------------------------------------------
 
-export interface NewRepairApplication {
-  recordId: string;
-  subjectId: number;
-  subjectCode: string;
-  sourceOrg: string;
+export interface NewRepairApplication extends CaseRecord {
   commitment: string;
   evidence: string;
 }
