@@ -18,16 +18,26 @@ async function query<T>(db: Db, statement: SQL): Promise<T[]> {
   return ((await db.execute(statement)) as unknown as { rows: T[] }).rows;
 }
 
-/** One digest over every seeded row (organisations but the migration's PLATFORM, subjects, records with their ids). */
+/** One digest over every seeded row (organisations but the migration's PLATFORM, issuers, subjects, records with their ids). */
 async function fingerprint(db: Db): Promise<string> {
   const [row] = await query<{ digest: string }>(db, sql`
     SELECT md5(
       (SELECT coalesce(string_agg(o::text, E'\n' ORDER BY o.code), '') FROM organizations o WHERE o.code <> 'PLATFORM') ||
+      (SELECT coalesce(string_agg(i::text, E'\n' ORDER BY i.type_code, i.org_code), '') FROM catalog_type_issuers i) ||
       (SELECT coalesce(string_agg((to_jsonb(s) - 'id')::text, E'\n' ORDER BY s.code), '') FROM subjects s) ||
       (SELECT coalesce(string_agg((to_jsonb(r) - 'subject_id' || jsonb_build_object('subject', s.code))::text, E'\n' ORDER BY r.id), '')
          FROM records r JOIN subjects s ON s.id = r.subject_id)
     ) AS digest`);
   return row!.digest;
+}
+
+/** W5: records whose type has an issuer list that does not name the record's source. */
+async function recordsFiledByNonIssuers(db: Db): Promise<{ type: string; source_org: string }[]> {
+  return query(db, sql`
+    SELECT DISTINCT r.type, r.source_org FROM records r
+     WHERE EXISTS (SELECT 1 FROM catalog_type_issuers i WHERE i.type_code = r.type)
+       AND NOT EXISTS (SELECT 1 FROM catalog_type_issuers i WHERE i.type_code = r.type AND i.org_code = r.source_org)
+     ORDER BY 1, 2`);
 }
 
 interface CastRecord { type: string; severity: string | null; disclosure: string; status: string; grade: string | null; group_code: string | null; months_ago: number }
@@ -186,6 +196,23 @@ describe('demo data set (seedDemo)', () => {
     expect(violations).toEqual([]);
   });
 
+  it('W5: every demo record was filed by an issuer of its type; courts, the tax bureau and HRSS alone file theirs', async () => {
+    expect(await recordsFiledByNonIssuers(db)).toEqual([]);
+    const issuers = await query<{ type_code: string; orgs: string }>(db, sql`
+      SELECT i.type_code, string_agg(i.org_code, ',' ORDER BY i.org_code) AS orgs
+        FROM catalog_type_issuers i JOIN organizations o ON o.code = i.org_code
+       WHERE o.kind = 'DEPARTMENT' GROUP BY i.type_code`);
+    expect(Object.fromEntries(issuers.map((i) => [i.type_code, i.orgs]))).toMatchObject({
+      'dishonest-debtor': 'SG-COURT', judgment: 'SG-COURT', 'tax-rating': 'SG-TAX', 'tax-arrears': 'SG-TAX',
+      'social-insurance-arrears': 'SG-HRSS', 'abnormal-operation': 'SG-CIVIL,SG-MARKET',
+    });
+    const [{ n }] = await query<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM catalog_type_issuers`) as [{ n: number }];
+    expect(n).toBe(issuers.reduce((sum, i) => sum + i.orgs.split(',').length, 0)); // every issuer is a department
+    // types many departments file keep an empty list (every department may file them)
+    expect(issuers.map((i) => i.type_code)).not.toContain('penalty');
+    expect(issuers.map((i) => i.type_code)).not.toContain('license');
+  });
+
   it('W1 MINOR_NOT_ALLOWED: no dishonest-debtor record about someone under 18 at decidedAt', async () => {
     const rows = await query(db, sql`
       SELECT r.id FROM records r JOIN subjects s ON s.id = r.subject_id
@@ -283,6 +310,7 @@ describe('demo data set at other sizes and clocks', () => {
     try {
       const summary = await seedDemo(database.db, { now: NOW, subjects: 30 });
       expect(summary!.subjects).toBe(30);
+      expect(await recordsFiledByNonIssuers(database.db)).toEqual([]);
       const missing = await query(database.db, sql`
         SELECT c.code FROM catalog_types c WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.type = c.code)`);
       expect(missing).toEqual([]);

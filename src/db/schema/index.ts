@@ -6,3 +6,4 @@ export * from './access-events.js';
 export * from './grants.js';
 export * from './measures.js';
 export * from './subject-rights.js';
+export * from './issuers.js';

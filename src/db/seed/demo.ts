@@ -1,7 +1,8 @@
 /**
- * The demo data set (SPEC §10.1 `SEED_DEMO`): departments, agencies and an audit office; ≥ 500 subjects of all four
- * kinds with valid codes (I1, I2) and Chinese names; records of every catalog type spread over publicity windows,
- * disclosure classes and statuses; and a fixed cast (DEMO_CAST) whose codes the README and the start banner print.
+ * The demo data set (SPEC §10.1 `SEED_DEMO`): departments, agencies and an audit office, and the issuers of the types
+ * only some departments file (W5, ./issuers.ts); ≥ 500 subjects of all four kinds with valid codes (I1, I2) and
+ * Chinese names; records of every catalog type spread over publicity windows, disclosure classes and statuses; and
+ * a fixed cast (DEMO_CAST) whose codes the README and the start banner print.
  *
  * Deterministic: everything comes from two mulberry32 streams with constant seeds and the injected `now` — no
  * Math.random, no clock. Subject codes, names and birth dates depend on `now` only through its calendar year (ages are
@@ -10,9 +11,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { catalogTypes, organizations, professionalGroups, records, subjects } from '../schema/index.js';
+import { catalogTypeIssuers, catalogTypes, organizations, professionalGroups, records, subjects } from '../schema/index.js';
 import { castRecords, type DemoCast } from './cast.js';
 import * as words from './demo-names.js';
+import { DEMO_ISSUERS } from './issuers.js';
 import type { CatalogInfo, Draft, PlannedSubject, RecordContext } from './model.js';
 import { planPopulation } from './population.js';
 import { Random, ymdOf } from './random.js';
@@ -54,6 +56,10 @@ export async function seedDemo(db: Db, options: { now: Date; subjects?: number }
       .values(words.DEMO_ORGANIZATIONS.map((o) => ({ code: o.code, name: o.name, kind: o.kind, status: o.status, createdAt: now, updatedAt: now })))
       .onConflictDoNothing()
       .returning({ code: organizations.code });
+    // W5: who may file each type (only types of this catalog; other lists stay empty)
+    const issuerRows = Object.entries(DEMO_ISSUERS).filter(([type]) => catalog.has(type))
+      .flatMap(([typeCode, orgCodes]) => orgCodes.map((orgCode) => ({ typeCode, orgCode })));
+    if (issuerRows.length) await tx.insert(catalogTypeIssuers).values(issuerRows).onConflictDoNothing();
 
     const subjectIds = new Map<string, number>();
     for (const chunk of chunks(planned.map((s) => toSubjectRow(s, now)), INSERT_CHUNK)) {

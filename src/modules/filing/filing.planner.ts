@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { subjects } from '../../db/schema/index.js';
-import { checkRegistrationCode, normalizeCode, residentIdBirthDate, type CodeRules, type SubjectKind } from '../../domain/identifiers.js';
+import {
+  checkRegistrationCode, normalizeCode, residentIdBirthDate, shanghaiDate, type CodeRules, type SubjectKind,
+} from '../../domain/identifiers.js';
 import { listCatalogTypes, listProfessionalGroups, loadCodeRules, type CatalogTypeRow } from '../catalog/catalog.repository.js';
+import { loadIssuerCodes, type IssuerCodes } from '../catalog/issuers.repository.js';
 import { findRecordsBySourceRefs, findSubjectsByCodes, type ExistingRecord } from './filing.repository.js';
-import { validateRecord, VERSIONED_FIELDS, type NormalisedRecord, type RecordFiling } from './record-validation.js';
+import { checkIssuer, validateRecord, VERSIONED_FIELDS, type NormalisedRecord, type RecordFiling } from './record-validation.js';
 
 /**
  * The one validation of filed subjects and records (SPEC W1–W3), shared by `registerSubjects` /
@@ -55,6 +58,12 @@ export async function planSubjects(db: Db, filer: Filer, inputs: readonly Subjec
   inputs.forEach((input, index) => {
     const check = checkRegistrationCode(String(input.code ?? ''), input.kind as SubjectKind, codeRules, now);
     if (!check.ok) return errors.push({ index, reason: check.reason, message: check.message });
+    // I5 lets a pilot code skip its checksum, never its birth date (I2: real, not in the future): an individual's
+    // date of birth is read from the code (age rules such as MINOR_NOT_ALLOWED need it)
+    const birthDate = check.kind === 'INDIVIDUAL' ? residentIdBirthDate(check.code) : null;
+    if (check.kind === 'INDIVIDUAL' && (birthDate === null || birthDate > shanghaiDate(now))) {
+      return errors.push({ index, reason: 'INVALID_CODE', message: 'The identity number holds no real birth date (digits 7–14).' });
+    }
     if (seen.has(check.code)) {
       return errors.push({ index, reason: 'DUPLICATE_IN_BATCH', message: `The code is also in row ${seen.get(check.code)}.` });
     }
@@ -78,7 +87,7 @@ export async function planSubjects(db: Db, filer: Filer, inputs: readonly Subjec
         address: input.address?.trim() || null,
         legalRepresentative: check.kind === 'INDIVIDUAL' ? null : input.legalRepresentative?.trim() || null,
         legalRepresentativeId,
-        birthDate: check.kind === 'INDIVIDUAL' ? residentIdBirthDate(check.code) : null,
+        birthDate,
         codeFlagged: check.flagged,
         registeredBy: filer.orgCode,
       },
@@ -140,11 +149,24 @@ export interface StaticReference {
   catalog: ReadonlyMap<string, CatalogTypeRow>;
   groups: ReadonlySet<string>;
   codeRules: CodeRules;
+  /** W5: who may file each type (a type without an entry: every department) */
+  issuers: IssuerCodes;
 }
 
 export async function loadStaticReference(db: Db): Promise<StaticReference> {
-  const [codeRules, catalogRows, groupRows] = await Promise.all([loadCodeRules(db), listCatalogTypes(db), listProfessionalGroups(db)]);
-  return { catalog: new Map(catalogRows.map((t) => [t.code, t])), groups: new Set(groupRows.map((g) => g.code)), codeRules };
+  const [codeRules, catalogRows, groupRows, issuers] = await Promise.all([
+    loadCodeRules(db), listCatalogTypes(db), listProfessionalGroups(db), loadIssuerCodes(db),
+  ]);
+  return { catalog: new Map(catalogRows.map((t) => [t.code, t])), groups: new Set(groupRows.map((g) => g.code)), codeRules, issuers };
+}
+
+export interface PlanRecordsOptions {
+  /**
+   * The plan writes an objection correction (R2) as the record's source organisation: the issuer list (W5) is not
+   * consulted for the source's existing records, so a source that filed a record before it lost (or never had) the
+   * authority still corrects it. A new record (an unknown sourceRef) is still checked.
+   */
+  correction?: boolean;
 }
 
 export interface RecordPlan {
@@ -171,8 +193,19 @@ function changedFields(existing: ExistingRecord, next: NormalisedRecord): string
     .filter((field) => comparable(stored[field] ?? null) !== comparable(incoming[field] ?? null));
 }
 
-/** Plans a batch of records for one organisation (two statements: its subjects and its existing sourceRefs). */
-export async function planRecords(db: Db, filer: Filer, inputs: readonly RecordFiling[], now: Date, statics: StaticReference): Promise<RecordPlan> {
+/** Whether a planned row changes nothing: the same sourceRef, subject, type and content as the stored record. */
+function isUnchangedResubmission(stored: ExistingRecord | undefined, record: NormalisedRecord): boolean {
+  return !!stored && stored.subjectId === record.subjectId && stored.type === record.type && stored.contentHash === record.contentHash;
+}
+
+/**
+ * Plans a batch of records for one organisation (two statements: its subjects and its existing sourceRefs).
+ * W5: a valid row of a type the filer may not issue is refused NOT_ISSUER — except an unchanged re-submission
+ * (it writes nothing and answers the existing id, W2) and an objection correction (`options.correction`).
+ */
+export async function planRecords(
+  db: Db, filer: Filer, inputs: readonly RecordFiling[], now: Date, statics: StaticReference, options: PlanRecordsOptions = {},
+): Promise<RecordPlan> {
   const [subjectRows, existingRows] = await Promise.all([
     findSubjectsByCodes(db, [...new Set(inputs.map((i) => normalizeCode(String(i.subjectCode ?? ''))))]),
     findRecordsBySourceRefs(db, filer.orgCode, [...new Set(inputs.map((i) => String(i.sourceRef ?? '').trim()))]),
@@ -185,11 +218,16 @@ export async function planRecords(db: Db, filer: Filer, inputs: readonly RecordF
     const check = validateRecord(input, reference, now);
     if (!check.ok) return plan.errors.push({ index, reason: check.reason, message: check.message });
     const { record } = check;
+    const stored = existing.get(record.sourceRef);
+    const correctingOwnRecord = options.correction === true && stored !== undefined;
+    if (!correctingOwnRecord && !isUnchangedResubmission(stored, record)) {
+      const refusal = checkIssuer(record.type, filer.orgCode, statics.issuers);
+      if (refusal) return plan.errors.push({ index, ...refusal });
+    }
     if (seen.has(record.sourceRef)) {
       return plan.errors.push({ index, reason: 'DUPLICATE_IN_BATCH', message: `sourceRef is also in row ${seen.get(record.sourceRef)}.` });
     }
     seen.set(record.sourceRef, index);
-    const stored = existing.get(record.sourceRef);
     if (!stored) {
       const id = randomUUID();
       plan.inserts.push({ id, record });

@@ -105,6 +105,18 @@ function checkText(name: keyof typeof TEXT_LIMITS, value: string | null, require
   return null;
 }
 
+/**
+ * W5 issuing authority (一数一源): a type with a non-empty issuer list may be filed only by the organisations on it;
+ * an empty (absent) list lets every department file the type. Null when the filer may file it.
+ */
+export function checkIssuer(
+  typeCode: string, orgCode: string, issuers: ReadonlyMap<string, ReadonlySet<string>>,
+): { reason: 'NOT_ISSUER'; message: string } | null {
+  const allowed = issuers.get(typeCode);
+  if (!allowed || allowed.size === 0 || allowed.has(orgCode)) return null;
+  return { reason: 'NOT_ISSUER', message: `${orgCode} is not an issuer of type '${typeCode}' (issuers: ${[...allowed].sort().join(', ')}).` };
+}
+
 /** W1/W3 for one row; the first failing reason is reported. */
 export function validateRecord(input: RecordFiling, ref: FilingReference, now: Date): RowCheck {
   const codeCheck = checkLookupCode(input.subjectCode ?? '', ref.codeRules, now);
