@@ -14,11 +14,12 @@ import { RateLimiter } from './http/rate-limit.js';
 import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
 import { prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
 import type { Logger } from './logging.js';
+import { configureCursorSecret } from './modules/pagination.js';
 
 /** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST) and /healthz. */
 export interface GatewayOptions {
   database: Database;
-  config: Pick<Config, 'jwt' | 'limits' | 'production'> & Partial<Pick<Config, 'subjectRights'>>;
+  config: Pick<Config, 'jwt' | 'limits' | 'production'> & Partial<Pick<Config, 'subjectRights' | 'cursorSecret'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -68,6 +69,10 @@ function errorBody(error: AppError) {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { database, config, logger } = options;
   const clock = options.clock ?? (() => new Date());
+  // §10.3: cursors sealed with a secret every process of the deployment shares (CURSOR_SECRET, else JWT_SECRET)
+  const cursorSecret = config.cursorSecret ?? config.jwt.secret;
+  if (cursorSecret) configureCursorSecret(cursorSecret);
+  else logger.info('neither CURSOR_SECRET nor JWT_SECRET is set: cursors are sealed with a key of this process only, so they do not travel between processes');
   const schema = await buildGatewaySchema();
   const apollo = createApollo(schema, { production: config.production, limits: config.limits, logger });
   await apollo.start();

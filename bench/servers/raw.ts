@@ -6,6 +6,7 @@ import * as schema from '../../src/db/schema/index.js';
 import { AccessLogWriter } from '../../src/modules/access-log/access-log.writer.js';
 import { buildStatements } from './raw/statements.js';
 import { RawHandlers, type Reply } from './raw/handlers.js';
+import { configureCursorSecret } from '../../src/modules/pagination.js';
 
 /**
  * The raw baseline (issue 7, comparator a): plain node:http + pg running the same SQL the gateway runs for each
@@ -20,6 +21,8 @@ import { RawHandlers, type Reply } from './raw/handlers.js';
  * With RAW_ACCESS_LOG=1 (the orchestrator's "raw+log" target) S1/S2 also append their access event (SPEC L1).
  * Prints `LISTENING <url>` (the S1 route, as bench/access-log-cost.ts expects).
  */
+// cursors sealed with the gateway's secret (§10.3), so that each side accepts the other's page-2 cursors
+configureCursorSecret(process.env.CURSOR_SECRET || process.env.JWT_SECRET || 'bench-secret');
 // the gateway's own session settings (jit off, generic plans), so that both run the same SQL the same way
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10), options: SESSION_OPTIONS });
 // RAW_ACCESS_LOG=1: S1/S2 also append the L1 event with the gateway's writer (the "raw+log" comparator)

@@ -11,6 +11,8 @@ export interface Config {
   jwt: JwtConfig;
   limits: LimitsConfig;
   subjectRights: SubjectRightsConfig;
+  /** §10.3: the secret cursors are sealed with (CURSOR_SECRET); null = derived from JWT_SECRET */
+  cursorSecret: string | null;
 }
 
 /** SPEC §8: the objection deadline and the working-day calendar it is counted on (Asia/Shanghai dates). */
@@ -104,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateBurst: intFrom(env, 'RATE_LIMIT_BURST', 100),
     },
     subjectRights: subjectRightsFrom(env),
+    cursorSecret: env.CURSOR_SECRET || null,
   };
 }
