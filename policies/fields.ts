@@ -26,6 +26,28 @@ export interface SubjectFieldsOut extends SubjectFieldsIn {
   redactions: Redaction[];
 }
 
+/**
+ * Who receives a subject's data on any path: one of the four view tiers (§4.3), or AUDIT — auditors reading the
+ * access log and the oversight lists (L4: the log keeps every subject code in full, and auditors read it).
+ */
+export type Audience = ViewTier | 'AUDIT';
+
+/**
+ * §4.4, P3, A2, U1, L4: an individual's identity number is shown in full only to the subject itself, to
+ * departments with a purpose and to auditors; the public, agencies and admins get it masked. One rule for every
+ * path that carries a subject code (subjects, cases, case events, grants).
+ */
+export function identityNumberShown(audience: Audience, subjectKind: string): boolean {
+  return subjectKind !== 'INDIVIDUAL' || audience === 'SELF' || audience === 'DEPARTMENT' || audience === 'AUDIT';
+}
+
+/** A subject code as `audience` may receive it, with the redaction that names a mask. */
+export function presentSubjectCode(code: string, subjectKind: string, audience: Audience): { code: string; redactions: Redaction[] } {
+  return identityNumberShown(audience, subjectKind)
+    ? { code, redactions: [] }
+    : { code: maskResidentId(code), redactions: [{ field: 'subjectCode', reason: 'MASKED_PERSONAL_DATA' }] };
+}
+
 export function projectSubject(subject: SubjectFieldsIn, decision: ViewDecision): SubjectFieldsOut {
   const out: SubjectFieldsOut = { ...subject, view: decision.view, redactions: [] };
   const withhold = (field: keyof SubjectFieldsIn, reason: RedactionReason) => {
@@ -33,9 +55,10 @@ export function projectSubject(subject: SubjectFieldsIn, decision: ViewDecision)
     out.redactions.push({ field, reason });
   };
   const individual = subject.kind === 'INDIVIDUAL';
+  const codeShown = identityNumberShown(decision.view, subject.kind);
   switch (decision.view) {
     case 'PUBLIC':
-      if (individual) {
+      if (!codeShown) {
         // P3: name and identity number masked; no address of a private person
         out.code = maskResidentId(subject.code);
         out.name = maskPersonName(subject.name);
@@ -48,11 +71,11 @@ export function projectSubject(subject: SubjectFieldsIn, decision: ViewDecision)
     case 'AGENCY':
       // A2: the public view plus the name in full; identity numbers masked; a grant opens record
       // categories, not a private person's address
-      if (individual) {
+      if (!codeShown) {
         out.code = maskResidentId(subject.code);
         out.redactions.push({ field: 'code', reason: 'MASKED_PERSONAL_DATA' });
-        withhold('address', 'NOT_PUBLIC');
       }
+      if (individual) withhold('address', 'NOT_PUBLIC');
       if (subject.legalRepresentativeId) {
         out.legalRepresentativeId = maskResidentId(subject.legalRepresentativeId);
         out.redactions.push({ field: 'legalRepresentativeId', reason: 'MASKED_PERSONAL_DATA' });
@@ -83,27 +106,4 @@ const DETAILS_WITHHELD: readonly Redaction[] = Object.freeze([Object.freeze({ fi
 /** The redactions of a record in one view (shared, frozen: one pair of arrays for every record of every page). */
 export function recordRedactions(view: ViewTier, effectiveDisclosure: string): readonly Redaction[] {
   return viewSeesRecordDetails(view, effectiveDisclosure) ? NO_REDACTIONS : DETAILS_WITHHELD;
-}
-
-/**
- * Who is looking at an objection or a repair application (SPEC §8): the subject itself, the record's source
- * department (which resolves or decides it), or oversight (the credit office's admins and auditors, who watch
- * deadlines and state changes but hold no power over credit files, U1).
- */
-export type CaseAudience = 'SELF' | 'SOURCE' | 'OVERSIGHT';
-
-export interface CaseFieldRules {
-  /** an individual's identity number is masked (U1: oversight sees subjects as the public does) */
-  maskSubjectCode: boolean;
-  /** the statements (objection reason, department note, commitment, evidence) are withheld */
-  withholdTexts: boolean;
-}
-
-export function caseFieldRules(audience: CaseAudience, subjectKind: string): CaseFieldRules {
-  return { maskSubjectCode: audience === 'OVERSIGHT' && subjectKind === 'INDIVIDUAL', withholdTexts: audience === 'OVERSIGHT' };
-}
-
-/** An officer's personal id (token `sub`) in a case's history: auditors only (L5: a subject sees the organisation). */
-export function caseActorVisible(role: string): boolean {
-  return role === 'auditor';
 }

@@ -3,23 +3,81 @@ import type { ViewTier } from '../../policies/viewer.js';
 
 /**
  * What one request disclosed: one entry per resolved subject, with the ids of the records actually returned.
- * The access log (SPEC §6, L1) is written from these entries when the response is ready.
+ * The access log (SPEC §6, L1) is written from these entries when the response is ready. Every operation that
+ * returns subject data — subjects, searches, credit checks, cases, grants, mutation answers — registers here, at
+ * the moment the data is placed in the response (so a field that is not selected discloses nothing).
  */
 export interface DisclosureEntry {
-  subjectCode: string;
-  view: ViewTier;
+  /** null: the response only counted subjects (L1: one event without a subject, no receipt for anyone) */
+  subjectCode: string | null;
+  /** null for auditors' log work (L4) and for counts */
+  view: ViewTier | null;
   purpose: Purpose | null;
   grantId: string | null;
   operationName: string | null;
   recordIds: Set<string>;
 }
 
-export class DisclosureCollector {
-  readonly entries: DisclosureEntry[] = [];
+type EntryInput = Omit<DisclosureEntry, 'recordIds'> & { subjectCode: string };
 
-  subject(entry: Omit<DisclosureEntry, 'recordIds'>): DisclosureEntry {
+/**
+ * One list answer of an operation (a connection of subjects, cases or grants). Its items register one entry per
+ * subject when they are placed in the response; if none is, but the answer counted some, it writes one event
+ * without a subject (L1: "a response that only counts").
+ */
+export class Listing {
+  private readonly bySubject = new Map<string, DisclosureEntry>();
+  shown = false;
+
+  constructor(
+    private readonly collector: DisclosureCollector,
+    readonly operationName: string,
+    readonly purpose: Purpose | null,
+    readonly total: number,
+  ) {}
+
+  /** The entry of one subject in this answer (one per subject and view, however many of its items are shown). */
+  subject(entry: Omit<EntryInput, 'operationName' | 'purpose'> & { purpose?: Purpose | null }): DisclosureEntry {
+    this.shown = true;
+    const key = `${entry.subjectCode}\u0000${entry.view ?? ''}\u0000${entry.grantId ?? ''}`;
+    let found = this.bySubject.get(key);
+    if (!found) {
+      found = this.collector.subject({ ...entry, purpose: entry.purpose ?? this.purpose, operationName: this.operationName });
+      this.bySubject.set(key, found);
+    }
+    return found;
+  }
+
+  /** An item shown that was already registered elsewhere (a Subject node registers itself). */
+  markShown(): void {
+    this.shown = true;
+  }
+}
+
+export class DisclosureCollector {
+  private readonly entries: DisclosureEntry[] = [];
+  private readonly listings: Listing[] = [];
+
+  subject(entry: EntryInput): DisclosureEntry {
     const created: DisclosureEntry = { ...entry, recordIds: new Set() };
     this.entries.push(created);
     return created;
+  }
+
+  /** A list answer of `operationName` with `total` matching items (see Listing). */
+  listing(operationName: string, purpose: Purpose | null, total: number): Listing {
+    const listing = new Listing(this, operationName, purpose, total);
+    this.listings.push(listing);
+    return listing;
+  }
+
+  /** Everything to log: the subject entries, and one subject-less entry per list answer that only counted. */
+  events(): DisclosureEntry[] {
+    const counted = this.listings
+      .filter((listing) => !listing.shown && listing.total > 0)
+      .map((listing): DisclosureEntry => ({
+        subjectCode: null, view: null, purpose: listing.purpose, grantId: null, operationName: listing.operationName, recordIds: new Set(),
+      }));
+    return counted.length ? [...this.entries, ...counted] : this.entries;
   }
 }

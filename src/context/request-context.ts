@@ -8,8 +8,7 @@ import { DisclosureCollector } from './disclosures.js';
 import { createScopedAccess, type ScopedAccess } from './scoped-access.js';
 import { createOrganizationLoader } from '../modules/organizations/organizations.loaders.js';
 import type { OrganizationRow } from '../modules/organizations/organizations.repository.js';
-import { createVersionLoader } from '../modules/records/records.loaders.js';
-import type { RecordVersionRow } from '../modules/records/records.repository.js';
+import { createIssuersLoader } from '../modules/catalog/issuers.loaders.js';
 import type { AccessLogWriter } from '../modules/access-log/access-log.writer.js';
 import { findActiveGrants } from '../modules/grants/grants.repository.js';
 import { workingCalendar, type WorkingCalendar } from '../../policies/working-days.js';
@@ -31,7 +30,8 @@ export interface RequestContext {
   db: Db;
   disclosures: DisclosureCollector;
   organizations: DataLoader<string, OrganizationRow | null>;
-  versions: DataLoader<string, RecordVersionRow[]>;
+  /** W5: the issuers of catalog types (CatalogType.issuers), one statement per request */
+  issuers: DataLoader<string, OrganizationRow[]>;
   /** where disclosures are recorded (SPEC §6); null only in the logging-off benchmark build */
   accessLog: AccessLogWriter | null;
   rights: SubjectRightsRules;
@@ -59,7 +59,7 @@ export function createRequestContext({ db, viewer, now, requestId, accessLog = n
     accessLog,
     rights,
     organizations: createOrganizationLoader(db),
-    versions: createVersionLoader(db),
+    issuers: createIssuersLoader(db),
     async access(input) {
       let purpose: Purpose | null = null;
       if (input) {

@@ -286,8 +286,11 @@ export function checkLookupCode(raw: string, rules: CodeRules, now: Date): CodeC
 
   const exceptionKind = rules.exceptions.get(code);
   if (exceptionKind !== undefined) return { ok: true, code, kind: exceptionKind, flagged: true };
-  return invalid(code, 'The code is neither a valid unified social credit code nor a valid resident identity number.');
+  return invalid(code, LOOKUP_INVALID_MESSAGE);
 }
+
+/** I3/I5: what a lookup of a code failing both checksums answers (a listed code the caller cannot see answers the same). */
+export const LOOKUP_INVALID_MESSAGE = 'The code is neither a valid unified social credit code nor a valid resident identity number.';
 
 // ---------------------------------------------------------------------------------------------------------
 // Generators (seeds and tests)

@@ -41,11 +41,29 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
 export function toConnection<T>(
   nodes: T[], cursors: readonly string[] | ((index: number) => string), hasNextPage: boolean, totalCount: number,
 ): ConnectionShape<T> {
+  return toLazyConnection(nodes.length, (i) => nodes[i], cursors, hasNextPage, totalCount);
+}
+
+/**
+ * A connection whose node `i` is built by `nodeAt(i)` only when the response selects it, once: a node that carries
+ * subject data registers its disclosure there (L1), so `{ totalCount }` or `{ edges { cursor } }` alone discloses
+ * no subject and logs none.
+ */
+export function toLazyConnection<T>(
+  count: number, nodeAt: (index: number) => T, cursors: readonly string[] | ((index: number) => string), hasNextPage: boolean,
+  totalCount: number,
+): ConnectionShape<T> {
   const cursorOf = typeof cursors === 'function' ? cursors : (index: number) => cursors[index];
-  const last = nodes.length - 1;
+  const built = new Map<number, T>();
+  const node = (i: number): T => {
+    if (!built.has(i)) built.set(i, nodeAt(i));
+    return built.get(i)!;
+  };
+  const edges = new Array<{ cursor: string; node: T }>(count);
+  for (let i = 0; i < count; i += 1) edges[i] = { get cursor() { return cursorOf(i); }, get node() { return node(i); } };
   return {
-    edges: nodes.map((node, i) => ({ get cursor() { return cursorOf(i); }, node })),
-    pageInfo: { hasNextPage, get endCursor() { return last >= 0 ? cursorOf(last) : null; } },
+    edges,
+    pageInfo: { hasNextPage, get endCursor() { return count > 0 ? cursorOf(count - 1) : null; } },
     totalCount,
   };
 }

@@ -155,23 +155,32 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
         expect(seen.records.map((r) => r.id).sort(), viewer).toEqual([...visible[viewer]].sort());
         for (const record of seen.records) expect(record.disputed, `${viewer} ${record.id}`).toBe(contested.includes(record.id));
       }
-      const pending = (statement: string) => ({ status: 'PENDING', outcome: null, statement, note: null, filedAt: iso(NOW), resolvedAt: null });
+      const pending = (statement: string) => ({ status: 'PENDING', outcome: null, statement, note: null, filedAt: iso(NOW), resolvedAt: null, redactions: [] });
+      // R1: the statement is the subject's and the source department's only; every other viewer gets it withheld
+      const withheld = { status: 'PENDING', outcome: null, statement: null, note: null, filedAt: iso(NOW), resolvedAt: null, redactions: [{ field: 'statement', reason: 'NOT_PUBLIC' }] };
 
       // the public: the flag, not the texts (withheld and named)
       expect(recordIn(after.public, licence.id)!.dispute).toBeNull();
       expect(recordIn(after.public, licence.id)!.redactions).toContainEqual({ field: 'dispute', reason: 'NOT_PUBLIC' });
       expect(recordIn(after.public, untouched.id)!.redactions).not.toContainEqual(expect.objectContaining({ field: 'dispute' }));
-      // departments (G1): the flag and the statement
+      // the source departments (deptB filed licence and arrears, deptA the SUBJECT_ONLY one): the flag and the statement
       expect(recordIn(after.deptB, licence.id)!.dispute).toEqual(pending(reasons.licence));
       expect(recordIn(after.deptB, arrears.id)!.dispute).toEqual(pending(reasons.arrears));
       expect(recordIn(after.deptA, ownOnly.id)!.dispute).toEqual(pending(reasons.ownOnly));
       expect(recordIn(after.deptB, untouched.id)!.dispute).toBeNull();
-      // the agency: the granted SHARED record with its statement; the public part as the public sees it
-      expect(recordIn(after.agency, arrears.id)!.dispute).toEqual(pending(reasons.arrears));
+      // another department (G1): the flag and the dispute's state, not the statement
+      expect(recordIn(after.deptA, licence.id)!.dispute).toEqual(withheld);
+      expect(recordIn(after.deptA, arrears.id)!.dispute).toEqual(withheld);
+      expect(JSON.stringify(after.deptA)).not.toContain(reasons.licence);
+      expect(JSON.stringify(after.deptA)).not.toContain(reasons.arrears);
+      // the agency: the granted SHARED record's dispute without its statement (R1); the public part as the public sees it
+      expect(recordIn(after.agency, arrears.id)!.dispute).toEqual(withheld);
+      expect(JSON.stringify(after.agency)).not.toContain(reasons.arrears);
       expect(recordIn(after.agency, licence.id)!.dispute).toBeNull();
       expect(recordIn(after.agency, licence.id)!.redactions).toContainEqual({ field: 'dispute', reason: 'NOT_PUBLIC' });
       // the subject
       expect(recordIn(after.self, ownOnly.id)!.dispute).toEqual(pending(reasons.ownOnly));
+      expect(recordIn(after.self, licence.id)!.dispute).toEqual(pending(reasons.licence));
       // deptB, the agency and the public cannot see the SUBJECT_ONLY record: nothing of it or of its objection reaches them
       for (const seen of [after.public, after.deptB, after.agency]) {
         const text = JSON.stringify(seen);
@@ -212,7 +221,7 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
       }
     });
 
-    it('R1: a department\'s credit check sees the contested record disputed (the hit carries the flag and the statement)', async () => {
+    it('R1: a department\'s credit check sees the contested record disputed (the flag; the statement only when it is the record\'s source)', async () => {
       const subject = await enterprise();
       // a GENERAL penalty inside its public window warns in every scenario (C2)
       const penalty = await placeRecord(db(), subject, deptB, { type: 'penalty', severity: 'GENERAL', decidedAt: at('2026-03-01T00:00:00Z') });
@@ -226,7 +235,12 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
       expect(await check()).toMatchObject({ disputed: false, dispute: null });
       const reason = reasonText();
       await fileObjection(subject, penalty.id, reason);
-      expect(await check()).toMatchObject({ disputed: true, dispute: { status: 'PENDING', statement: reason, note: null } });
+      expect(await check()).toMatchObject({ disputed: true, dispute: { status: 'PENDING', statement: null, note: null, redactions: [{ field: 'statement', reason: 'NOT_PUBLIC' }] } });
+      // the source department checking the same subject sees its statement
+      const bySource = await gw.request(CHECK_DISPUTES, { token: tokens.department(deptB), variables: { code: subject.code, scenario: 'LICENSING', purpose: LICENSING } });
+      expectNoErrors(bySource);
+      const own = bySource.body.data.creditCheck.warnings.find((h: { record: { id: string } }) => h.record.id === penalty.id).record;
+      expect(own).toMatchObject({ disputed: true, dispute: { status: 'PENDING', statement: reason, redactions: [] } });
     });
 
     it('R1: the subject is the token\'s normalised subject — an individual\'s lower-case `x` token files on its own record', async () => {
@@ -249,11 +263,14 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
       expect(recordIn(await asPublic(subject), licence.id)!.disputed).toBe(false);
     });
 
-    it('R1: only on its own record — another subject\'s record → NOT_OWN_RECORD; an unknown or malformed id → NOT_FOUND', async () => {
+    it('R1: only on its own record — another subject\'s record answers NOT_FOUND exactly as an unknown or malformed id (no existence oracle)', async () => {
       const subject = await enterprise();
       const other = await enterprise();
       const theirs = await placeRecord(db(), other, deptB, { type: 'license', decidedAt: at('2026-05-01T00:00:00Z') });
-      expectRefused(await requestFileObjection(gw, tokens.subject(subject.code), theirs.id, reasonText()), 'fileObjection', 'BAD_USER_INPUT', 'NOT_OWN_RECORD');
+      const refused = await requestFileObjection(gw, tokens.subject(subject.code), theirs.id, reasonText());
+      expectRefused(refused, 'fileObjection', 'NOT_FOUND');
+      const unknown = await requestFileObjection(gw, tokens.subject(subject.code), '00000000-0000-4000-8000-000000000000', reasonText());
+      expect(refused.body).toEqual(unknown.body);
       for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-record-id', '']) {
         expectRefused(await requestFileObjection(gw, tokens.subject(subject.code), id, reasonText()), 'fileObjection', 'NOT_FOUND');
       }
@@ -334,12 +351,16 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
       const publicView = recordIn(await asPublic(subject), licence.id)!;
       expect(publicView).toMatchObject({ title: newTitle, version: 2, disputed: false, dispute: null, history: null });
       expect(publicView.redactions).not.toContainEqual(expect.objectContaining({ field: 'dispute' }));
-      for (const seen of [await asDepartment(deptB, subject), await asDepartment(deptA, subject), await asSelf(subject)]) {
+      const sourceView = await asDepartment(deptA, subject);
+      for (const seen of [await asDepartment(deptB, subject), sourceView, await asSelf(subject)]) {
         const record = recordIn(seen, licence.id)!;
         expect(record).toMatchObject({ title: newTitle, version: 2, status: 'ACTIVE', disputed: false, dispute: null });
         expect(record.history).toHaveLength(1);
         expect(record.history![0]).toMatchObject({ version: 1, changedFields: ['title'] });
-        expect(record.history![0].snapshot).toMatchObject({ id: licence.id, title: licence.title, version: 1 });
+        // W2a: CreditRecord fields only — no row ids, no hashes; the sourceRef only to the source (deptA)
+        expect(record.history![0].snapshot).toMatchObject({ title: licence.title, type: 'license' });
+        for (const internal of ['id', 'subject_id', 'content_hash', 'source_ref', 'subjectId']) expect(record.history![0].snapshot).not.toHaveProperty(internal);
+        expect((record.history![0].snapshot as { sourceRef: string | null }).sourceRef !== null).toBe(seen === sourceView);
       }
       expect(await objectionOf(subject, objection.id)).toMatchObject({ status: 'RESOLVED', outcome: 'CORRECTED', note, correctedVersion: 2 });
     });
@@ -369,10 +390,17 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
       gw.clock.now = resolvedAt;
       const note = noteText();
       await resolve(deptA, objection.id, 'UNDETERMINED', note);
-      const dispute = { status: 'RESOLVED', outcome: 'UNDETERMINED', statement: reason, note, filedAt: iso(NOW), resolvedAt: iso(resolvedAt) };
-      for (const seen of [await asDepartment(deptB, subject), await asDepartment(deptA, subject), await asSelf(subject)]) {
+      const dispute = { status: 'RESOLVED', outcome: 'UNDETERMINED', statement: reason, note, filedAt: iso(NOW), resolvedAt: iso(resolvedAt), redactions: [] };
+      for (const seen of [await asDepartment(deptA, subject), await asSelf(subject)]) {
         expect(recordIn(seen, licence.id)).toMatchObject({ title: licence.title, version: 1, disputed: true, dispute });
       }
+      // R1: another department sees the outcome, not the texts
+      const otherDepartment = await asDepartment(deptB, subject);
+      expect(recordIn(otherDepartment, licence.id)).toMatchObject({
+        disputed: true,
+        dispute: { ...dispute, statement: null, note: null, redactions: [{ field: 'statement', reason: 'NOT_PUBLIC' }, { field: 'note', reason: 'NOT_PUBLIC' }] },
+      });
+      expect(JSON.stringify(otherDepartment)).not.toContain(note);
       const publicSubject = await asPublic(subject);
       const publicView = recordIn(publicSubject, licence.id)!;
       expect(publicView).toMatchObject({ disputed: true, dispute: null });
@@ -537,7 +565,8 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
       const checked = await gw.request(CHECK_DISPUTES, { token: tokens.department(deptA), variables: { code: subject.code, scenario: 'LICENSING', purpose: LICENSING } });
       expectNoErrors(checked);
       const atCheck = checked.body.data.creditCheck.warnings.find((h: { record: { id: string } }) => h.record.id === penalty.id).record;
-      expect(atCheck).toMatchObject({ disputed: true, dispute: { status: 'PENDING', outcome: null, statement: reason, note: null } });
+      // deptA is not the source (deptB is): the dispute as it stood, without the statement (R1)
+      expect(atCheck).toMatchObject({ disputed: true, dispute: { status: 'PENDING', outcome: null, statement: null, note: null } });
 
       gw.clock.now = plusDays(NOW, 1);
       const note = noteText();
@@ -640,7 +669,7 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
       }
     });
 
-    it('R2: oversight sees an overdue individual\'s objection with the code masked and the statements withheld (NOT_PUBLIC), an enterprise\'s code in full; a resolved objection leaves the list', async () => {
+    it('R2, U1, L4: oversight sees overdue objections with the statements withheld (NOT_PUBLIC); an individual\'s code masked for admins (as the public sees it), in full for auditors (as in the access log); a resolved objection leaves the list', async () => {
       const individual = await person();
       const company = await enterprise();
       const listing = await placeRecord(db(), individual, deptB, { type: 'license', decidedAt: at('2026-05-01T00:00:00Z') });
@@ -650,16 +679,19 @@ describe.each(testDatabaseKinds())('§8 objections on %s', (kind) => {
       const ofCompany = await fileObjection(company, licence.id, reasons.company);
       gw.clock.now = MONDAY_DEADLINE;
 
-      for (const token of [tokens.auditor(auditOffice), tokens.admin()]) {
+      for (const [token, masked] of [[tokens.auditor(auditOffice), false], [tokens.admin(), true]] as const) {
         const response = await gw.request(OVERDUE_OBJECTIONS, { token, variables: { first: 100 } });
         expectNoErrors(response);
-        expect(JSON.stringify(response.body)).not.toContain(individual.code);
+        expect(JSON.stringify(response.body).includes(individual.code)).toBe(!masked);
         for (const reason of Object.values(reasons)) expect(JSON.stringify(response.body)).not.toContain(reason);
         const nodes = await allNodes<ObjectionNode>(gw, OVERDUE_OBJECTIONS, 'overdueObjections', token);
         const personCase = nodes.find((o) => o.id === ofIndividual.id)!;
-        expect(personCase).toMatchObject({ subjectCode: maskedId(individual.code), reason: null, note: null, status: 'PENDING', overdue: true, source: { code: deptB } });
-        expect(personCase.redactions).toEqual([{ field: 'subjectCode', reason: 'MASKED_PERSONAL_DATA' }, { field: 'reason', reason: 'NOT_PUBLIC' }]);
-        expect(personCase.history.map((e) => e.subjectCode)).toEqual([maskedId(individual.code)]);
+        const shownCode = masked ? maskedId(individual.code) : individual.code;
+        expect(personCase).toMatchObject({ subjectCode: shownCode, reason: null, note: null, status: 'PENDING', overdue: true, source: { code: deptB } });
+        expect(personCase.redactions).toEqual([
+          ...(masked ? [{ field: 'subjectCode', reason: 'MASKED_PERSONAL_DATA' }] : []), { field: 'reason', reason: 'NOT_PUBLIC' },
+        ]);
+        expect(personCase.history.map((e) => e.subjectCode)).toEqual([shownCode]);
         const companyCase = nodes.find((o) => o.id === ofCompany.id)!;
         expect(companyCase).toMatchObject({ subjectCode: company.code, reason: null, note: null });
         expect(companyCase.redactions).toEqual([{ field: 'reason', reason: 'NOT_PUBLIC' }]);

@@ -228,7 +228,9 @@ describe.each(testDatabaseKinds())('credit repair on %s', (kind) => {
       expect(own.version).toBe(2);
       expect(own.history, 'the earlier version is kept (W2)').toHaveLength(1);
       expect(own.history![0]).toMatchObject({ version: 1, replacedAt: iso(decisionAt), changedFields: ['status'] });
-      expect(own.history![0].snapshot).toMatchObject({ id: penalty, status: 'ACTIVE' });
+      // W2a: the snapshot carries CreditRecord fields (no row id), the subject's own view: details, no sourceRef
+      expect(own.history![0].snapshot).toMatchObject({ type: 'penalty', status: 'ACTIVE', sourceRef: null });
+      expect(own.history![0].snapshot).not.toHaveProperty('id');
 
       const [ownApplication] = await ownApplications(subject);
       expect(ownApplication).toMatchObject({ id: application.id, status: 'APPROVED', reason, decidedAt: iso(decisionAt) });
@@ -425,11 +427,15 @@ describe.each(testDatabaseKinds())('credit repair on %s', (kind) => {
       await expectNoApplication(subject);
     });
 
-    it('R3: NOT_OWN_RECORD — another subject\'s record', async () => {
+    it('R1/R3: another subject\'s record answers NOT_FOUND, exactly as an unknown id (no existence oracle)', async () => {
       const subject = await enterprise();
       const other = await enterprise();
       const theirs = await place(other, GENERAL_PENALTY);
-      expectError(await apply(gw, self(subject), theirs), 'applyForRepair', 'BAD_USER_INPUT', 'NOT_OWN_RECORD');
+      const refused = await apply(gw, self(subject), theirs);
+      expectError(refused, 'applyForRepair', 'NOT_FOUND');
+      const unknown = await apply(gw, self(subject), '00000000-0000-4000-8000-000000000000');
+      expect(refused.body.errors![0].message).toBe(unknown.body.errors![0].message);
+      expect(refused.body.errors![0].extensions).toEqual(unknown.body.errors![0].extensions);
       await expectNoApplication(subject);
       await expectNoApplication(other);
     });

@@ -34,7 +34,7 @@ export const CASE_EVENTS = `query Events($filter: CaseEventFilter, $first: Int, 
   }
 }`;
 
-export const DISPUTE_FIELDS = 'status outcome statement note filedAt resolvedAt';
+export const DISPUTE_FIELDS = 'status outcome statement note filedAt resolvedAt redactions { field reason }';
 
 /** A subject with its records as the viewer sees them (flag, dispute, history) and `objections` (self only). */
 export const DISPUTED_SUBJECT = `query Disputed($code: String!, $purpose: PurposeInput) {
@@ -104,7 +104,10 @@ export interface DisputedRecordNode {
   status: string;
   disputed: boolean;
   redactions: { field: string; reason: string }[];
-  dispute: { status: string; outcome: string | null; statement: string; note: string | null; filedAt: string; resolvedAt: string | null } | null;
+  dispute: {
+    status: string; outcome: string | null; statement: string | null; note: string | null; filedAt: string; resolvedAt: string | null;
+    redactions: { field: string; reason: string }[];
+  } | null;
   history: { version: number; changedFields: string[]; snapshot: Record<string, unknown> }[] | null;
 }
 

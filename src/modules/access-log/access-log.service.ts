@@ -31,7 +31,7 @@ export function eventOf(ctx: RequestContext, entry: DisclosureEntry): NewAccessE
 
 /** L1/L2: store the events of everything this request disclosed; throws when they cannot be stored. */
 export async function writeDisclosures(ctx: RequestContext): Promise<void> {
-  const entries = ctx.disclosures.entries;
+  const entries = ctx.disclosures.events();
   if (!ctx.accessLog || entries.length === 0) return;
   await ctx.accessLog.append(entries.map((entry) => eventOf(ctx, entry)));
 }

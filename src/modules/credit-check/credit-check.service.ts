@@ -4,11 +4,12 @@ import { BadUserInputError, NotFoundError } from '../../errors/app-errors.js';
 import { catalogService } from '../catalog/catalog.service.js';
 import { toCreditRecord } from '../records/records.projection.js';
 import { reviveRecordRow, type RecordRow } from '../records/records.repository.js';
-import { presentSubject, type PurposeArg } from '../subjects/subjects.service.js';
+import { notVisible, presentSubject, type PurposeArg } from '../subjects/subjects.service.js';
 import { findVisibleSubject, type SubjectRow } from '../subjects/subjects.repository.js';
 import { projectSubject, type SubjectFieldsOut } from '../../../policies/fields.js';
 import type { ViewDecision } from '../../../policies/viewer.js';
 import type { Subject } from '../subjects/subject.type.js';
+import type { ScopedAccess } from '../../context/scoped-access.js';
 import type { CreditCheck, MeasureHit } from './credit-check.type.js';
 import type { Measure } from './measure.type.js';
 import { findCreditCheck, findMeasureHits, insertCreditCheck, listMeasures, type MeasureHitRow } from './credit-check.repository.js';
@@ -30,16 +31,21 @@ export function verdictOf(hits: readonly { measure: { effect: string } }[]): 'RE
   return 'CLEAR';
 }
 
-/** Hits of one effect; each record as of the check (its history stops there too). */
-function toHits(hits: readonly { measure: Measure; record: RecordRow }[], effect: string, asOf: Date): MeasureHit[] {
+/** Hits of one effect; each record as of the check (its history stops there too), read as the checking department. */
+function toHits(ctx: RequestContext, access: ScopedAccess, hits: readonly { measure: Measure; record: RecordRow }[], effect: string, asOf: Date): MeasureHit[] {
+  const reader = { view: 'DEPARTMENT' as const, orgCode: ctx.viewer.orgCode };
   return hits.filter((h) => h.measure.effect === effect)
-    .map((h) => ({ measure: h.measure, record: { ...toCreditRecord(h.record, 'DEPARTMENT'), asOf } }));
+    .map((h) => ({ measure: h.measure, record: { ...toCreditRecord(h.record, reader, access), asOf } }));
 }
 
-function assemble(id: string, checkedAt: Date, scenario: string, purpose: PurposeArg, subject: Subject, hits: readonly MeasureHitRow[]): CreditCheck {
+function assemble(
+  ctx: RequestContext, access: ScopedAccess, id: string, checkedAt: Date, scenario: string, purpose: PurposeArg, subject: Subject,
+  hits: readonly MeasureHitRow[],
+): CreditCheck {
+  const of = (effect: string) => toHits(ctx, access, hits, effect, checkedAt);
   return {
     checkId: id, checkedAt, scenario, purpose, verdict: verdictOf(hits), subject,
-    restrictions: toHits(hits, 'RESTRICT', checkedAt), warnings: toHits(hits, 'WARN', checkedAt), incentives: toHits(hits, 'INCENTIVE', checkedAt),
+    restrictions: of('RESTRICT'), warnings: of('WARN'), incentives: of('INCENTIVE'),
   };
 }
 
@@ -48,10 +54,13 @@ export const creditCheckService = {
 
   /** C1–C3: departments only, with a purpose; logged like any read; stored for creditCheckReceipt. */
   async check(ctx: RequestContext, rawCode: string, scenario: string, purpose: PurposeArg): Promise<CreditCheck> {
-    const { code } = await catalogService.lookupCode(ctx, rawCode);
+    const checked = await catalogService.lookupCode(ctx, rawCode);
     const access = await ctx.access(purpose);
-    const row = await findVisibleSubject(ctx.db, code, access.subjectScope, ctx.now);
-    if (!row) throw new NotFoundError('No subject is registered with this code.');
+    const row = await findVisibleSubject(ctx.db, checked.code, access.subjectScope, ctx.now);
+    if (!row) {
+      notVisible(checked); // I5: a listed code without a subject answers INVALID_CODE
+      throw new NotFoundError('No subject is registered with this code.');
+    }
     const hits = await findMeasureHits(ctx.db, row.id, scenario, access.recordScope, ctx.now);
     const subject = presentSubject(ctx, row, access, 'creditCheck');
     for (const hit of hits) subject.disclosure.recordIds.add(hit.record.id);
@@ -63,7 +72,7 @@ export const creditCheckService = {
       id, checkedAt: ctx.now, orgCode: ctx.viewer.orgCode!, actor: ctx.viewer.actor!, subjectCode: row.code, scenario,
       purposeKind: stated.kind, purposeReference: stated.reference, verdict, result: stored,
     });
-    return assemble(id, ctx.now, scenario, stated, subject, hits);
+    return assemble(ctx, access, id, ctx.now, scenario, stated, subject, hits);
   },
 
   /**
@@ -81,6 +90,6 @@ export const creditCheckService = {
     const subject: Subject = { ...live, ...stored.subject, decision: stored.decision };
     const hits = stored.hits.map((h) => ({ measure: h.measure, record: reviveRecordRow(h.record) }));
     for (const hit of hits) subject.disclosure.recordIds.add(hit.record.id);
-    return assemble(row.id, row.checkedAt, row.scenario, purpose, subject, hits);
+    return assemble(ctx, access, row.id, row.checkedAt, row.scenario, purpose, subject, hits);
   },
 };

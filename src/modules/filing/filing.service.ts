@@ -63,7 +63,11 @@ export const filingService = {
     if (record.sourceOrg !== ctx.viewer.orgCode) throw new ForbiddenError('Only the source organisation may withdraw a record.');
     if (record.status !== 'ACTIVE') throw new BadUserInputError('RECORD_NOT_ACTIVE', `The record is ${record.status} already.`);
     await withdraw(ctx.db, id, text, ctx.viewer.actor, ctx.now);
-    const updated = await findRecordById(ctx.db, id, ctx.now);
-    return toCreditRecord(updated!, 'DEPARTMENT');
+    const updated = (await findRecordById(ctx.db, id, ctx.now))!;
+    // L1: the answer discloses the record and its subject to the source department
+    ctx.disclosures.listing('withdrawRecord', null, 1)
+      .subject({ subjectCode: updated.subjectCode, view: 'DEPARTMENT', grantId: null }).recordIds.add(updated.id);
+    // no history in this answer (no purpose, no standing to judge versions by): read it through subject(code, purpose)
+    return toCreditRecord(updated, { view: 'DEPARTMENT', orgCode: ctx.viewer.orgCode }, null);
   },
 };

@@ -42,6 +42,6 @@ export class GrantsResolver {
 export class SubjectGrantsResolver {
   @FieldResolver(() => [Grant], { nullable: true, description: 'self only: the grants this subject gave' })
   grants(@Ctx() ctx: RequestContext, @Root() subject: Subject) {
-    return subject.decision.view === 'SELF' ? grantsService.ofSubject(ctx, subject.row.id) : null;
+    return subject.decision.view === 'SELF' ? grantsService.ofSubject(ctx, subject) : null;
   }
 }

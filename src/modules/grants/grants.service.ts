@@ -1,9 +1,11 @@
 import type { RequestContext } from '../../context/request-context.js';
 import { AGENCY_PURPOSES } from '../../../policies/purposes.js';
 import { addInterval } from '../../../policies/calendar.js';
-import { maskResidentId } from '../../domain/masking.js';
+import { grantReading } from '../../../policies/cases.js';
+import { presentSubjectCode } from '../../../policies/fields.js';
+import type { Listing } from '../../context/disclosures.js';
 import { BadUserInputError, NotFoundError } from '../../errors/app-errors.js';
-import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
+import { toLazyConnection, type ConnectionShape } from '../../graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
 import { findOrganizations } from '../organizations/organizations.repository.js';
 import { findSubjectsByCodes } from '../filing/filing.repository.js';
@@ -20,6 +22,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isGrantActive(row: GrantRow, now: Date): boolean {
   return !row.revokedAt && row.validFrom.getTime() <= now.getTime() && now.getTime() < row.validUntil.getTime();
+}
+
+/**
+ * A grant as its reader receives it (policies/cases.ts grantReading: the granting subject, or the holding agency,
+ * which sees an individual's identity number masked, A2), disclosed in `listing` (L1) when one is given.
+ */
+function presentGrant(ctx: RequestContext, row: GrantRow, subjectKind: string, listing: Listing | null): Grant {
+  const reading = grantReading(ctx.viewer, row);
+  if (!reading) throw new NotFoundError('No such grant.');
+  listing?.subject({ subjectCode: row.subjectCode, view: reading.loggedView, grantId: reading.loggedView === 'AGENCY' ? row.id : null });
+  return { ...toGrant(row, ctx.now), subjectCode: presentSubjectCode(row.subjectCode, subjectKind, reading.codeAudience).code };
 }
 
 function toGrant(row: GrantRow, now: Date): Grant {
@@ -67,21 +80,21 @@ export const grantsService = {
       subjectId: subject.id, subjectCode, agencyCode, categories, purposeKind: input.purpose, validFrom,
       validUntil: input.validUntil, grantedBy: ctx.viewer.actor ?? subjectCode, createdAt: ctx.now,
     });
-    return toGrant(row, ctx.now);
+    return presentGrant(ctx, row, subject.kind, ctx.disclosures.listing('grantAuthorization', null, 1));
   },
 
   /** revokeAuthorization: the subject, any of its grants, at any time; effective at the next request (A4). */
   async revoke(ctx: RequestContext, id: string): Promise<Grant> {
     const existing = UUID.test(id) ? await findGrant(ctx.db, id) : null;
     if (!existing || existing.subjectCode !== ctx.viewer.subjectCode) throw new NotFoundError('No such grant of yours.');
-    if (existing.revokedAt) return toGrant(existing, ctx.now);
-    const revoked = (await revokeGrant(ctx.db, id, ctx.now)) ?? (await findGrant(ctx.db, id))!;
-    return toGrant(revoked, ctx.now);
+    const revoked = existing.revokedAt ? existing : (await revokeGrant(ctx.db, id, ctx.now)) ?? (await findGrant(ctx.db, id))!;
+    const [subject] = await findSubjectsByCodes(ctx.db, [revoked.subjectCode]);
+    return presentGrant(ctx, revoked, subject?.kind ?? 'INDIVIDUAL', ctx.disclosures.listing('revokeAuthorization', null, 1));
   },
 
-  /** Subject.grants (self): every grant it gave, newest first. */
-  async ofSubject(ctx: RequestContext, subjectId: number): Promise<Grant[]> {
-    return (await listGrantsOfSubject(ctx.db, subjectId)).map((row) => toGrant(row, ctx.now));
+  /** Subject.grants (self): every grant it gave, newest first (disclosed with the subject itself). */
+  async ofSubject(ctx: RequestContext, subject: { row: { id: number; kind: string } }): Promise<Grant[]> {
+    return (await listGrantsOfSubject(ctx.db, subject.row.id)).map((row) => presentGrant(ctx, row, subject.row.kind, null));
   },
 
   /** myGrants (agency): the grants it holds; individuals' identity numbers masked (A2). */
@@ -91,13 +104,11 @@ export const grantsService = {
     const { rows, total } = await listGrantsOfAgency(ctx.db, ctx.viewer.orgCode!, cursor ? { createdAt: cursor[0], id: cursor[1] } : null, limit);
     const page = rows.slice(0, limit);
     const subjects = new Map((await findSubjectsByCodes(ctx.db, [...new Set(page.map((r) => r.subjectCode))])).map((s) => [s.code, s.kind]));
-    return toConnection(
-      page.map((row) => {
-        const grant = toGrant(row, ctx.now);
-        if (subjects.get(row.subjectCode) === 'INDIVIDUAL') grant.subjectCode = maskResidentId(row.subjectCode);
-        return grant;
-      }),
-      page.map((row) => encodeCursor([row.createdAt.toISOString(), row.id])),
+    const listing = ctx.disclosures.listing('myGrants', null, total);
+    return toLazyConnection(
+      page.length,
+      (i) => presentGrant(ctx, page[i], subjects.get(page[i].subjectCode) ?? 'INDIVIDUAL', listing),
+      (i) => encodeCursor([page[i].createdAt.toISOString(), page[i].id]),
       rows.length > limit,
       total,
     );

@@ -4,7 +4,8 @@ import { Disclosure, RecordCategory, RecordNature, RecordStatus, Severity, Redac
 import { Connection } from '../../graphql/connection.js';
 import type { RecordRow } from './records.repository.js';
 import type { OrganizationRow } from '../organizations/organizations.repository.js';
-import type { ViewTier } from '../../../policies/viewer.js';
+import type { RecordReader, recordFieldRules } from '../../../policies/records.js';
+import type { ScopedAccess } from '../../context/scoped-access.js';
 
 @ObjectType({ simpleResolvers: true })
 export class Redaction {
@@ -12,12 +13,16 @@ export class Redaction {
   @Field(() => RedactionReason) reason!: string;
 }
 
-@ObjectType({ description: 'An earlier version of a record (SPEC W2).', simpleResolvers: true })
+@ObjectType({ description: 'An earlier version of a record (SPEC W2), judged for the viewer like a record of its own (W2a).', simpleResolvers: true })
 export class CreditRecordVersion {
   @Field(() => Int) version!: number;
   @Field(() => DateTimeScalar, { description: 'when this version was replaced' }) replacedAt!: Date;
   @Field(() => [String], { description: 'fields that changed in the replacing version' }) changedFields!: string[];
-  @Field(() => JSONScalar, { description: 'the record as it was' }) snapshot!: unknown;
+  @Field(() => JSONScalar, {
+    description: 'the record as it was: CreditRecord fields only, `details` only where the view gives details for this version, `sourceRef` only to its source organisation',
+  })
+  snapshot!: unknown;
+  @Field(() => [Redaction], { description: 'what this version withholds from the viewer' }) redactions!: Redaction[];
 }
 
 @ObjectType({ description: 'One fact filed by one source organisation about one subject (SPEC §3).', simpleResolvers: true })
@@ -46,9 +51,12 @@ export class CreditRecord {
   @Field(() => [Redaction]) redactions!: readonly Redaction[];
   @Field(() => Int) version!: number;
 
-  /** not in the schema: the row and the view it is projected for (field resolvers read them) */
+  /** not in the schema: the row, who it is projected for and the field rules that follow (field resolvers read them) */
   row!: RecordRow;
-  view!: ViewTier;
+  reader!: RecordReader;
+  fields!: ReturnType<typeof recordFieldRules>;
+  /** the standing the record was read under; null for a mutation's answer (no history then) */
+  access!: ScopedAccess | null;
   /** a record as of an earlier instant (a stored credit check): history only up to then */
   asOf?: Date;
   /** its source organisation when it was read with the record (a records page) */

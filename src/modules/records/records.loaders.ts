@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Db } from '../../db/client.js';
 import type { SqlScope } from '../disclosure/scope.sql.js';
 import {
-  loadQualifications, loadRecordPages, loadVersions,
+  loadQualifications, loadRecordPages, loadVisibleVersions,
   type RecordPageRequest, type RecordPageResult, type RecordRow, type RecordVersionRow,
 } from './records.repository.js';
 
@@ -10,6 +10,8 @@ import {
 export interface RecordLoaders {
   pages: DataLoader<RecordPageRequest, RecordPageResult, string>;
   qualifications: DataLoader<number, RecordRow[]>;
+  /** W2a: earlier versions this standing may see, judged by the same scope as current records */
+  versions: DataLoader<string, RecordVersionRow[]>;
 }
 
 export function createRecordLoaders(db: Db, scope: SqlScope, now: Date): RecordLoaders {
@@ -35,13 +37,9 @@ export function createRecordLoaders(db: Db, scope: SqlScope, now: Date): RecordL
       const bySubject = await loadQualifications(db, subjectIds, scope, now);
       return subjectIds.map((id) => bySubject.get(id) ?? []);
     }),
+    versions: new DataLoader<string, RecordVersionRow[]>(async (recordIds) => {
+      const byRecord = await loadVisibleVersions(db, recordIds, scope, now);
+      return recordIds.map((id) => byRecord.get(id) ?? []);
+    }),
   };
-}
-
-/** Version history is not scoped (who may see it is decided by field projection); one loader per request. */
-export function createVersionLoader(db: Db): DataLoader<string, RecordVersionRow[]> {
-  return new DataLoader<string, RecordVersionRow[]>(async (recordIds) => {
-    const byRecord = await loadVersions(db, recordIds);
-    return recordIds.map((id) => byRecord.get(id) ?? []);
-  });
 }

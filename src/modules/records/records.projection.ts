@@ -1,12 +1,15 @@
-import { recordRedactions, viewSeesRecordDetails } from '../../../policies/fields.js';
-import type { ViewTier } from '../../../policies/viewer.js';
+import { recordFieldRules, type RecordReader } from '../../../policies/records.js';
+import type { ScopedAccess } from '../../context/scoped-access.js';
 import type { CreditRecord } from './record.type.js';
 import type { RecordRow } from './records.repository.js';
 import type { OrganizationRow } from '../organizations/organizations.repository.js';
 
-/** A visible record row → the GraphQL object for one view (P2: no details for the public). */
-export function toCreditRecord(row: RecordRow, view: ViewTier, sourceOrganization?: OrganizationRow): CreditRecord {
-  const seesDetails = viewSeesRecordDetails(view, row.effectiveDisclosure);
+/**
+ * A visible record row → the GraphQL object for one reader; which fields it carries is decided by
+ * policies/records.ts. `access` is the standing it was read under (its history is judged by the same rules, W2a).
+ */
+export function toCreditRecord(row: RecordRow, reader: RecordReader, access: ScopedAccess | null, sourceOrganization?: OrganizationRow): CreditRecord {
+  const fields = recordFieldRules(reader.view, row.effectiveDisclosure, row.disputed === true);
   return {
     id: row.id,
     type: row.type,
@@ -24,17 +27,16 @@ export function toCreditRecord(row: RecordRow, view: ViewTier, sourceOrganizatio
     amount: row.amount,
     grade: row.grade,
     group: row.group,
-    details: seesDetails ? row.details : null,
+    details: fields.details ? row.details : null,
     disclosure: row.disclosure,
     status: row.status,
     disputed: row.disputed === true, // a stored credit check from before migration 0008 has no flag
-    // R1/R2: every viewer of the record sees the flag; the objection's texts go with `details` (not the public's)
-    redactions: row.disputed && !seesDetails
-      ? [...recordRedactions(view, row.effectiveDisclosure), { field: 'dispute', reason: 'NOT_PUBLIC' }]
-      : recordRedactions(view, row.effectiveDisclosure),
+    redactions: fields.redactions,
     version: row.version,
     row,
-    view,
+    reader,
+    fields,
+    access,
     sourceOrganization,
   };
 }

@@ -221,29 +221,35 @@ export async function loadQualifications(db: Db, subjectIds: readonly number[], 
   return result;
 }
 
-export interface RecordVersionRow {
-  recordId: string;
-  version: number;
+/** An earlier version of a record (W2), as a record row of its own, with when and how it was replaced. */
+export interface RecordVersionRow extends RecordRow {
   replacedAt: Date;
   changedFields: string[];
-  snapshot: Record<string, unknown>;
+  sourceRef: string;
 }
 
-/** Earlier versions (W2) of many records, oldest first, in one statement. */
-export async function loadVersions(db: Db, recordIds: readonly string[]): Promise<Map<string, RecordVersionRow[]>> {
+/**
+ * W2a: the earlier versions of many records that the viewer may see, oldest first, in one statement. Each stored
+ * snapshot is read back as a `records` row (jsonb_populate_record) and judged by the viewer's own row filter
+ * `scope` — its own class, window and status at the request's instant — exactly as a current record is.
+ */
+export async function loadVisibleVersions(db: Db, recordIds: readonly string[], scope: SqlScope, now: Date): Promise<Map<string, RecordVersionRow[]>> {
   const result = new Map<string, RecordVersionRow[]>(recordIds.map((id) => [id, []]));
   if (recordIds.length === 0) return result;
-  const rows = await queryCached<Record<string, unknown>>(db, 'record-versions', () => sql`
-    SELECT record_id, version, replaced_at, changed_fields, snapshot FROM record_versions
-    WHERE record_id = ANY (${sql.placeholder('recordIds')}::uuid[])
-    ORDER BY record_id, version`, { recordIds: [...recordIds] });
+  const rows = await queryCached<Record<string, unknown>>(db, `record-versions ${scope.key}`, () => sql`
+    SELECT v.record_id AS version_of, v.replaced_at, v.changed_fields, r.source_ref, ${RECORD_COLUMNS}, ${derivedColumns(REQUEST_NOW)}
+    FROM record_versions v
+    CROSS JOIN LATERAL jsonb_populate_record(NULL::records, v.snapshot) r
+    JOIN subjects s ON s.id = r.subject_id
+    JOIN catalog_types ct ON ct.code = r.type
+    WHERE v.record_id = ANY (${sql.placeholder('recordIds')}::uuid[]) AND ${scope.sql}
+    ORDER BY v.record_id, v.version`, { recordIds: [...recordIds], ...nowValue(now) });
   for (const row of rows) {
-    result.get(String(row.record_id))?.push({
-      recordId: String(row.record_id),
-      version: Number(row.version),
+    result.get(String(row.version_of))?.push({
+      ...mapRecordRow(row),
       replacedAt: toDate(row.replaced_at),
       changedFields: parseTextArray(row.changed_fields),
-      snapshot: (typeof row.snapshot === 'string' ? JSON.parse(row.snapshot) : row.snapshot) as Record<string, unknown>,
+      sourceRef: String(row.source_ref),
     });
   }
   return result;

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../context/request-context.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
-import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
-import { viewSeesRecordDetails } from '../../../policies/fields.js';
+import { toLazyConnection, type ConnectionShape } from '../../graphql/connection.js';
+import { projectRecordVersion } from '../../../policies/records.js';
 import type { Subject } from '../subjects/subject.type.js';
 import type { CreditRecord, CreditRecordVersion } from './record.type.js';
 import { toCreditRecord } from './records.projection.js';
@@ -41,12 +41,17 @@ export const recordsService = {
     const { limit } = request;
     const page = await subject.access.records.pages.load(request);
     const rows = page.rows.slice(0, limit);
-    if (disclosesRows) for (const row of rows) subject.disclosure.recordIds.add(row.id);
     // `source { … }` of these records is answered from the same statement, not a second one
     const sources = new Map(page.sources.map((organization) => [organization.code, organization]));
     for (const organization of page.sources) ctx.organizations.prime(organization.code, organization);
-    return toConnection(
-      rows.map((row) => toCreditRecord(row, subject.decision.view, sources.get(row.sourceOrg))),
+    const reader = { view: subject.decision.view, orgCode: ctx.viewer.orgCode };
+    // L1: a record is disclosed when the response places it, not when it is counted
+    return toLazyConnection(
+      rows.length,
+      (i) => {
+        if (disclosesRows) subject.disclosure.recordIds.add(rows[i].id);
+        return toCreditRecord(rows[i], reader, subject.access, sources.get(rows[i].sourceOrg));
+      },
       (i) => encodeCursor([rows[i].decidedAt.toISOString(), rows[i].id]),
       page.rows.length > limit,
       page.total,
@@ -57,13 +62,19 @@ export const recordsService = {
   async qualificationsOf(ctx: RequestContext, subject: Subject): Promise<CreditRecord[]> {
     const rows = await subject.access.records.qualifications.load(subject.row.id);
     for (const row of rows) subject.disclosure.recordIds.add(row.id);
-    return rows.map((row) => toCreditRecord(row, subject.decision.view));
+    const reader = { view: subject.decision.view, orgCode: ctx.viewer.orgCode };
+    return rows.map((row) => toCreditRecord(row, reader, subject.access));
   },
 
-  /** `CreditRecord.history`: earlier versions, only for views that see details (W2). */
-  async historyOf(ctx: RequestContext, record: CreditRecord): Promise<CreditRecordVersion[] | null> {
-    if (!viewSeesRecordDetails(record.view, record.row.effectiveDisclosure)) return null;
-    const versions = (await ctx.versions.load(record.id)).filter((v) => !record.asOf || v.replacedAt.getTime() < record.asOf.getTime());
-    return versions.map((v) => ({ version: v.version, replacedAt: v.replacedAt, changedFields: v.changedFields, snapshot: v.snapshot }));
+  /**
+   * `CreditRecord.history` (W2, W2a): for views that see the record's details, the earlier versions the same
+   * standing may see — each judged as a record of its own by the same row rules, and projected by
+   * policies/records.ts. The ids named are the record's own (already in the disclosure entry).
+   */
+  async historyOf(_ctx: RequestContext, record: CreditRecord): Promise<CreditRecordVersion[] | null> {
+    if (!record.fields.history || !record.access) return null;
+    const versions = (await record.access.records.versions.load(record.id))
+      .filter((v) => !record.asOf || v.replacedAt.getTime() < record.asOf.getTime());
+    return versions.map((v) => ({ version: v.version, replacedAt: v.replacedAt, changedFields: v.changedFields, ...projectRecordVersion(v, record.reader) }));
   },
 };

@@ -1,8 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context.js';
 import { Allow } from '../../graphql/access.js';
-import { viewSeesRecordDetails } from '../../../policies/fields.js';
-import type { CaseAudience } from '../../../policies/fields.js';
+import type { CaseReading } from '../../../policies/cases.js';
 import { Organization } from '../organizations/organization.type.js';
 import { CreditRecord } from '../records/record.type.js';
 import { Subject } from '../subjects/subject.type.js';
@@ -12,7 +11,7 @@ import {
 } from './subject-rights.types.js';
 import { subjectRightsService } from './subject-rights.service.js';
 
-type Case = { id: string; sourceOrg: string; subjectKind: string; audience: CaseAudience };
+type Case = { id: string; sourceOrg: string; subjectKind: string; reading: CaseReading };
 
 async function organization(ctx: RequestContext, code: string) {
   const found = await ctx.organizations.load(code);
@@ -142,12 +141,12 @@ export class CaseEventFieldsResolver {
 export class SubjectRightsFieldsResolver {
   @FieldResolver(() => [Objection], { nullable: true, description: 'self only: objections filed, with status and outcome' })
   objections(@Ctx() ctx: RequestContext, @Root() subject: Subject) {
-    return subject.decision.view === 'SELF' ? subjectRightsService.objectionsOf(ctx, subject.row.id) : null;
+    return subject.decision.view === 'SELF' ? subjectRightsService.objectionsOf(ctx, subject) : null;
   }
 
   @FieldResolver(() => [RepairApplication], { nullable: true, description: 'self only: repair applications, with status and reason' })
   repairApplications(@Ctx() ctx: RequestContext, @Root() subject: Subject) {
-    return subject.decision.view === 'SELF' ? subjectRightsService.repairApplicationsOf(ctx, subject.row.id) : null;
+    return subject.decision.view === 'SELF' ? subjectRightsService.repairApplicationsOf(ctx, subject) : null;
   }
 }
 
@@ -155,10 +154,10 @@ export class SubjectRightsFieldsResolver {
 export class RecordDisputeResolver {
   @FieldResolver(() => RecordDispute, {
     nullable: true,
-    description: 'a disputed record: the objection and, when UNDETERMINED, the note; for views that see details (null for the public)',
+    description: 'a disputed record: the objection and, when UNDETERMINED, the note; for views that see details (null for the public); its texts for the subject and the source department only (R1)',
   })
   dispute(@Ctx() ctx: RequestContext, @Root() record: CreditRecord) {
-    if (!record.disputed || !viewSeesRecordDetails(record.view, record.row.effectiveDisclosure)) return null;
-    return subjectRightsService.disputeOf(ctx, record.id, record.asOf);
+    if (!record.disputed || !record.fields.dispute) return null;
+    return subjectRightsService.disputeOf(ctx, { id: record.id, sourceOrg: record.row.sourceOrg, reader: record.reader, asOf: record.asOf });
   }
 }

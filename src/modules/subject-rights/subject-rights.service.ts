@@ -1,11 +1,13 @@
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../../context/request-context.js';
-import { caseActorVisible, caseFieldRules, type CaseAudience } from '../../../policies/fields.js';
+import { CASE_LOG_READING, caseActorVisible, caseReading, type CaseReading } from '../../../policies/cases.js';
+import { presentSubjectCode } from '../../../policies/fields.js';
+import { caseStatementsVisible, type RecordReader } from '../../../policies/records.js';
+import type { Listing } from '../../context/disclosures.js';
 import { checkRepairEligibility } from '../../../policies/repair.js';
 import { objectionDueAt, overdueFiledBefore } from '../../../policies/working-days.js';
-import { maskResidentId } from '../../domain/masking.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../errors/app-errors.js';
-import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
+import { toLazyConnection, type ConnectionShape } from '../../graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
 import { listCatalogTypes } from '../catalog/catalog.repository.js';
 import { findRecordById } from '../records/records.repository.js';
@@ -55,16 +57,24 @@ function loadersOf(ctx: RequestContext) {
   return entry;
 }
 
-/** One field rule for cases and their history: masked codes, withheld statements, named in `redactions`. */
-function caseView(audience: CaseAudience, subjectKind: string, subjectCode: string) {
-  const rules = caseFieldRules(audience, subjectKind);
-  const redactions: Redaction[] = [];
-  if (rules.maskSubjectCode) redactions.push({ field: 'subjectCode', reason: 'MASKED_PERSONAL_DATA' });
+/**
+ * How the viewer reads a case (policies/cases.ts); a case it may not read is refused as unknown. The services below
+ * only hand out cases the caller is a party to (own subject, source department) or oversees (admin, auditor).
+ */
+function readingOf(ctx: RequestContext, row: { subjectCode: string; sourceOrg: string }): CaseReading {
+  const reading = caseReading(ctx.viewer, row);
+  if (!reading) throw new NotFoundError('No such case.');
+  return reading;
+}
+
+/** One field rule for cases and their history: the code as the reading's audience gets it, statements per R1. */
+function caseView(reading: CaseReading, subjectKind: string, subjectCode: string) {
+  const code = presentSubjectCode(subjectCode, subjectKind, reading.codeAudience);
+  const redactions: Redaction[] = [...code.redactions];
   return {
-    rules,
-    subjectCode: rules.maskSubjectCode ? maskResidentId(subjectCode) : subjectCode,
+    subjectCode: code.code,
     withhold<T>(field: string, value: T): T | null {
-      if (!rules.withholdTexts) return value;
+      if (reading.statementsVisible) return value;
       redactions.push({ field, reason: 'NOT_PUBLIC' });
       return null;
     },
@@ -72,10 +82,21 @@ function caseView(audience: CaseAudience, subjectKind: string, subjectCode: stri
   };
 }
 
-type Hidden = { audience: CaseAudience; subjectKind: string };
+/** L1: a case placed in a response discloses its subject and names its record. */
+function discloseCase(listing: Listing, reading: CaseReading, row: { subjectCode: string; recordId: string }): void {
+  listing.subject({ subjectCode: row.subjectCode, view: reading.loggedView, grantId: null }).recordIds.add(row.recordId);
+}
 
-export function presentObjection(ctx: RequestContext, row: ObjectionRow, audience: CaseAudience): Objection & Hidden {
-  const view = caseView(audience, row.subjectKind, row.subjectCode);
+/** A mutation's answer: one case, disclosed by the operation that returns it. */
+function answerListing(ctx: RequestContext, operationName: string): Listing {
+  return ctx.disclosures.listing(operationName, null, 1);
+}
+
+type Hidden = { reading: CaseReading; subjectKind: string };
+
+export function presentObjection(ctx: RequestContext, row: ObjectionRow, reading: CaseReading, listing: Listing | null): Objection & Hidden {
+  if (listing) discloseCase(listing, reading, row);
+  const view = caseView(reading, row.subjectKind, row.subjectCode);
   const dueAt = objectionDueAt(ctx.rights.calendar, row.filedAt, ctx.rights.objectionWorkingDays);
   return {
     id: row.id,
@@ -95,13 +116,14 @@ export function presentObjection(ctx: RequestContext, row: ObjectionRow, audienc
     resolvedAt: row.resolvedAt,
     redactions: view.redactions,
     history: null as never, // field resolver
-    audience,
+    reading,
     subjectKind: row.subjectKind,
   };
 }
 
-export function presentRepair(row: RepairApplicationRow, audience: CaseAudience): RepairApplication & Hidden {
-  const view = caseView(audience, row.subjectKind, row.subjectCode);
+export function presentRepair(row: RepairApplicationRow, reading: CaseReading, listing: Listing | null): RepairApplication & Hidden {
+  if (listing) discloseCase(listing, reading, row);
+  const view = caseView(reading, row.subjectKind, row.subjectCode);
   return {
     id: row.id,
     recordId: row.recordId,
@@ -116,35 +138,36 @@ export function presentRepair(row: RepairApplicationRow, audience: CaseAudience)
     decidedAt: row.decidedAt,
     redactions: view.redactions,
     history: null as never,
-    audience,
+    reading,
     subjectKind: row.subjectKind,
   };
 }
 
-function presentEvent(ctx: RequestContext, row: CaseEventRow, maskSubjectCode: boolean): CaseEvent {
+/** A case's state change; `subjectKind` null when unknown (then the code is judged as an individual's). */
+function presentEvent(ctx: RequestContext, row: CaseEventRow, reading: CaseReading, subjectKind: string | null): CaseEvent {
   return {
     sequence: row.sequence,
     at: row.at,
     caseKind: row.caseKind,
     caseId: row.caseId,
     recordId: row.recordId,
-    subjectCode: maskSubjectCode ? maskResidentId(row.subjectCode) : row.subjectCode,
+    subjectCode: presentSubjectCode(row.subjectCode, subjectKind ?? 'INDIVIDUAL', reading.codeAudience).code,
     action: row.action,
     outcome: row.outcome,
-    actor: caseActorVisible(ctx.viewer.role) ? row.actor : null,
+    actor: caseActorVisible(ctx.viewer) ? row.actor : null,
     role: row.role,
     organization: null as never,
     orgCode: row.orgCode,
   };
 }
 
-/** The record a subject acts on: it must exist (NOT_FOUND) and be its own (NOT_OWN_RECORD). */
+/**
+ * The record a subject acts on. R1: another subject's record answers NOT_FOUND exactly as an unknown id does, so
+ * the answer never tells whether a record id exists.
+ */
 async function ownRecord(ctx: RequestContext, recordId: string) {
   const record = UUID.test(recordId) ? await findRecordById(ctx.db, recordId, ctx.now) : null;
-  if (!record) throw new NotFoundError('No such record.');
-  if (record.subjectCode !== ctx.viewer.subjectCode) {
-    throw new BadUserInputError('NOT_OWN_RECORD', 'A subject may only contest or repair its own records.');
-  }
+  if (!record || record.subjectCode !== ctx.viewer.subjectCode) throw new NotFoundError('No such record.');
   return record;
 }
 
@@ -174,7 +197,8 @@ export const subjectRightsService = {
       }
       throw error;
     }
-    return presentObjection(ctx, (await findObjection(ctx.db, id))!, 'SELF');
+    const filed = (await findObjection(ctx.db, id))!;
+    return presentObjection(ctx, filed, readingOf(ctx, filed), answerListing(ctx, 'fileObjection'));
   },
 
   /** R2 resolveObjection: only the record's source department; CORRECTED files a new version (W2). */
@@ -203,7 +227,7 @@ export const subjectRightsService = {
         if (correction[field] !== undefined) (filing as unknown as Record<string, unknown>)[field] = correction[field];
       }
       const filer = { orgCode: objection.sourceOrg, role: ctx.viewer.role, actor: ctx.viewer.actor };
-      const plan = await planRecords(ctx.db, filer, [filing], ctx.now, await loadStaticReference(ctx.db));
+      const plan = await planRecords(ctx.db, filer, [filing], ctx.now, await loadStaticReference(ctx.db), { correction: true });
       if (plan.errors.length) throw new BadUserInputError(plan.errors[0].reason, plan.errors[0].message);
       const update = plan.updates[0];
       // unchanged content (same hash), or a hash that differs while no versioned field does: nothing to correct
@@ -215,7 +239,8 @@ export const subjectRightsService = {
     }
     const resolved = await resolveObjectionRow(ctx.db, objection, { outcome, note, correctedVersion }, caseActor(ctx), writeCorrection);
     if (!resolved) throw new BadUserInputError('OBJECTION_ALREADY_RESOLVED', 'The objection was resolved meanwhile.');
-    return presentObjection(ctx, (await findObjection(ctx.db, id))!, 'SOURCE');
+    const after = (await findObjection(ctx.db, id))!;
+    return presentObjection(ctx, after, readingOf(ctx, after), answerListing(ctx, 'resolveObjection'));
   },
 
   /** R3 applyForRepair: the subject, on its own negative record, after the minimum period. */
@@ -237,7 +262,8 @@ export const subjectRightsService = {
       }
       throw error;
     }
-    return presentRepair((await findRepairApplication(ctx.db, id))!, 'SELF');
+    const applied = (await findRepairApplication(ctx.db, id))!;
+    return presentRepair(applied, readingOf(ctx, applied), answerListing(ctx, 'applyForRepair'));
   },
 
   /** R3 decideRepair: only the record's source department; approval makes the record REPAIRED (D4). */
@@ -250,17 +276,24 @@ export const subjectRightsService = {
     const result = await decideRepairRow(ctx.db, application, approve, reason, caseActor(ctx));
     if (result === 'ALREADY_DECIDED') throw new BadUserInputError('REPAIR_ALREADY_DECIDED', 'The application was decided meanwhile.');
     if (result === 'RECORD_NOT_ACTIVE') throw new BadUserInputError('RECORD_NOT_ACTIVE', 'The record is no longer active (withdrawn meanwhile); nothing was decided.');
-    return presentRepair((await findRepairApplication(ctx.db, id))!, 'SOURCE');
+    const decided = (await findRepairApplication(ctx.db, id))!;
+    return presentRepair(decided, readingOf(ctx, decided), answerListing(ctx, 'decideRepair'));
   },
 
-  /** Subject.objections (self). */
-  async objectionsOf(ctx: RequestContext, subjectId: number): Promise<Objection[]> {
-    return (await listObjectionsOfSubject(ctx.db, subjectId)).map((row) => presentObjection(ctx, row, 'SELF'));
+  /** Subject.objections (self): disclosed with the subject itself (its entry names the records). */
+  async objectionsOf(ctx: RequestContext, subject: { row: { id: number }; disclosure: { recordIds: Set<string> } }): Promise<Objection[]> {
+    return (await listObjectionsOfSubject(ctx.db, subject.row.id)).map((row) => {
+      subject.disclosure.recordIds.add(row.recordId);
+      return presentObjection(ctx, row, readingOf(ctx, row), null);
+    });
   },
 
   /** Subject.repairApplications (self). */
-  async repairApplicationsOf(ctx: RequestContext, subjectId: number): Promise<RepairApplication[]> {
-    return (await listRepairApplicationsOfSubject(ctx.db, subjectId)).map((row) => presentRepair(row, 'SELF'));
+  async repairApplicationsOf(ctx: RequestContext, subject: { row: { id: number }; disclosure: { recordIds: Set<string> } }): Promise<RepairApplication[]> {
+    return (await listRepairApplicationsOfSubject(ctx.db, subject.row.id)).map((row) => {
+      subject.disclosure.recordIds.add(row.recordId);
+      return presentRepair(row, readingOf(ctx, row), null);
+    });
   },
 
   /** objectionsToResolve (source department) and overdueObjections (admin, auditor): pending, oldest first. */
@@ -274,9 +307,11 @@ export const subjectRightsService = {
       limit,
     });
     const page = rows.slice(0, limit);
-    return toConnection(
-      page.map((row) => presentObjection(ctx, row, which === 'TO_RESOLVE' ? 'SOURCE' : 'OVERSIGHT')),
-      page.map((row) => encodeCursor([row.filedAt.toISOString(), row.id])),
+    const listing = ctx.disclosures.listing(which === 'TO_RESOLVE' ? 'objectionsToResolve' : 'overdueObjections', null, total);
+    return toLazyConnection(
+      page.length,
+      (i) => presentObjection(ctx, page[i], readingOf(ctx, page[i]), listing),
+      (i) => encodeCursor([page[i].filedAt.toISOString(), page[i].id]),
       rows.length > limit,
       total,
     );
@@ -290,9 +325,11 @@ export const subjectRightsService = {
       sourceOrg: ctx.viewer.orgCode, filedBefore: null, after: cursor ? { at: cursor[0], id: cursor[1] } : null, limit,
     });
     const page = rows.slice(0, limit);
-    return toConnection(
-      page.map((row) => presentRepair(row, 'SOURCE')),
-      page.map((row) => encodeCursor([row.appliedAt.toISOString(), row.id])),
+    const listing = ctx.disclosures.listing('repairApplicationsToDecide', null, total);
+    return toLazyConnection(
+      page.length,
+      (i) => presentRepair(page[i], readingOf(ctx, page[i]), listing),
+      (i) => encodeCursor([page[i].appliedAt.toISOString(), page[i].id]),
       rows.length > limit,
       total,
     );
@@ -316,18 +353,22 @@ export const subjectRightsService = {
       afterSequence: cursor ? Number(cursor[0]) : null, limit,
     });
     const page = rows.slice(0, limit);
-    return toConnection(
-      page.map((row) => presentEvent(ctx, row, false)),
-      page.map((row) => encodeCursor([String(row.sequence)])),
+    const listing = ctx.disclosures.listing('caseEvents', null, total);
+    return toLazyConnection(
+      page.length,
+      (i) => {
+        discloseCase(listing, CASE_LOG_READING, page[i]);
+        return presentEvent(ctx, page[i], CASE_LOG_READING, null);
+      },
+      (i) => encodeCursor([String(page[i].sequence)]),
       rows.length > limit,
       total,
     );
   },
 
   /** Objection.history / RepairApplication.history: every state change of the case, oldest first. */
-  async historyOf(ctx: RequestContext, item: { id: string; subjectKind: string; audience: CaseAudience }): Promise<CaseEvent[]> {
-    const mask = caseFieldRules(item.audience, item.subjectKind).maskSubjectCode;
-    return (await loadersOf(ctx).events.load(item.id)).map((row) => presentEvent(ctx, row, mask));
+  async historyOf(ctx: RequestContext, item: { id: string; subjectKind: string; reading: CaseReading }): Promise<CaseEvent[]> {
+    return (await loadersOf(ctx).events.load(item.id)).map((row) => presentEvent(ctx, row, item.reading, item.subjectKind));
   },
 
   /**
@@ -335,18 +376,25 @@ export const subjectRightsService = {
    * of an earlier instant (a stored credit check, C1) shows the objection as it stood then: filed before it, and
    * still pending if it was resolved later.
    */
-  async disputeOf(ctx: RequestContext, recordId: string, asOf?: Date): Promise<RecordDispute | null> {
-    const objections = await loadersOf(ctx).objections.load(recordId);
+  async disputeOf(ctx: RequestContext, record: { id: string; sourceOrg: string; reader: RecordReader; asOf?: Date }): Promise<RecordDispute | null> {
+    const { asOf } = record;
+    const objections = await loadersOf(ctx).objections.load(record.id);
     const objection = asOf ? objections.find((o) => o.filedAt.getTime() <= asOf.getTime()) : objections[0];
     if (!objection) return null;
     const resolvedThen = objection.resolvedAt !== null && (!asOf || objection.resolvedAt.getTime() <= asOf.getTime());
+    // R1: the texts only for the subject and the record's source department
+    const texts = caseStatementsVisible(record.reader, record.sourceOrg);
+    const note = resolvedThen ? objection.note : null;
+    const redactions: Redaction[] = texts ? [] : [{ field: 'statement', reason: 'NOT_PUBLIC' }];
+    if (!texts && note !== null) redactions.push({ field: 'note', reason: 'NOT_PUBLIC' });
     return {
       status: resolvedThen ? objection.status : 'PENDING',
       outcome: resolvedThen ? objection.outcome : null,
-      statement: objection.reason,
-      note: resolvedThen ? objection.note : null,
+      statement: texts ? objection.reason : null,
+      note: texts ? note : null,
       filedAt: objection.filedAt,
       resolvedAt: resolvedThen ? objection.resolvedAt : null,
+      redactions,
     };
   },
 };

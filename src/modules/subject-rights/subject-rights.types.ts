@@ -28,7 +28,7 @@ export class CaseEvent {
   @Field(() => CaseKind) caseKind!: string;
   @Field(() => ID) caseId!: string;
   @Field(() => ID) recordId!: string;
-  @Field(() => String, { description: "masked for an individual in oversight listings; full in the auditors' caseEvents log (as in accessLog)" })
+  @Field(() => String, { description: "an individual's identity number is masked for admins (as the public sees it, U1); full for the subject, the source department and auditors (L4)" })
   subjectCode!: string;
   @Field(() => CaseAction) action!: string;
   @Field(() => ObjectionOutcome, { nullable: true, description: 'RESOLVED: the outcome' }) outcome!: string | null;
@@ -47,7 +47,7 @@ export const CaseEventConnection = Connection(CaseEvent, 'CaseEvent');
 export class Objection {
   @Field(() => ID) id!: string;
   @Field(() => ID) recordId!: string;
-  @Field(() => String, { description: 'masked for an individual outside its own view' }) subjectCode!: string;
+  @Field(() => String, { description: "an individual's identity number is masked for admins (U1); full for the subject, the source department and auditors" }) subjectCode!: string;
   @Field(() => Organization, { description: 'the record source department, which resolves it' }) source!: Organization;
   @Field(() => String, { nullable: true, description: "the subject's statement" }) reason!: string | null;
   @Field(() => ObjectionStatus) status!: string;
@@ -72,7 +72,7 @@ export const ObjectionConnection = Connection(Objection, 'Objection');
 export class RepairApplication {
   @Field(() => ID) id!: string;
   @Field(() => ID) recordId!: string;
-  @Field(() => String, { description: 'masked for an individual outside its own view' }) subjectCode!: string;
+  @Field(() => String, { description: "an individual's identity number is masked for admins (U1); full for the subject, the source department and auditors" }) subjectCode!: string;
   @Field(() => Organization, { description: 'the record source department, which decides it' }) source!: Organization;
   @Field(() => String, { nullable: true, description: 'the credit commitment (信用承诺)' }) commitment!: string | null;
   @Field(() => String, { nullable: true }) evidence!: string | null;
@@ -93,10 +93,13 @@ export const RepairApplicationConnection = Connection(RepairApplication, 'Repair
 export class RecordDispute {
   @Field(() => ObjectionStatus) status!: string;
   @Field(() => ObjectionOutcome, { nullable: true }) outcome!: string | null;
-  @Field(() => String, { description: "the subject's statement" }) statement!: string;
-  @Field(() => String, { nullable: true, description: "the department's note" }) note!: string | null;
+  @Field(() => String, { nullable: true, description: "the subject's statement: the subject and the record's source department only (R1)" })
+  statement!: string | null;
+  @Field(() => String, { nullable: true, description: "the department's note: the subject and the record's source department only (R1)" })
+  note!: string | null;
   @Field(() => DateTimeScalar) filedAt!: Date;
   @Field(() => DateTimeScalar, { nullable: true }) resolvedAt!: Date | null;
+  @Field(() => [Redaction]) redactions!: Redaction[];
 }
 
 @InputType({ description: 'CORRECTED: the fields that change (the rest of the record is kept); validated like a filing (W3).' })

@@ -2,11 +2,11 @@ import type { RequestContext } from '../../context/request-context.js';
 import type { ScopedAccess } from '../../context/scoped-access.js';
 import { projectSubject } from '../../../policies/fields.js';
 import { BadUserInputError } from '../../errors/app-errors.js';
-import { normalizeCode } from '../../domain/identifiers.js';
+import { LOOKUP_INVALID_MESSAGE, normalizeCode } from '../../domain/identifiers.js';
 import { catalogService } from '../catalog/catalog.service.js';
 import { listProfessionalGroups } from '../catalog/catalog.repository.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
-import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
+import { toLazyConnection, type ConnectionShape } from '../../graphql/connection.js';
 import { recordPageRequest, type RecordsArgs } from '../records/records.service.js';
 import type { RecordPageRequest } from '../records/records.repository.js';
 import { findVisibleSubject, findVisibleSubjectWithPage, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects, type SubjectRow } from './subjects.repository.js';
@@ -42,6 +42,15 @@ function readAheadRequest(records: RecordsArgs): Omit<RecordPageRequest, 'subjec
   }
 }
 
+/**
+ * P0 for a code the caller cannot see — except I5: a code accepted only through the exception table answers
+ * INVALID_CODE, exactly as an unlisted code failing its checksum does, so the answer never reveals the list.
+ */
+export function notVisible(checked: { flagged: boolean }): null {
+  if (checked.flagged) throw new BadUserInputError('INVALID_CODE', LOOKUP_INVALID_MESSAGE);
+  return null;
+}
+
 export const subjectsService = {
   /**
    * `subject(code, purpose)`: P0–P3, G1–G2, S1–S2, U1. `records`: the arguments of `Subject.records` when the
@@ -49,15 +58,17 @@ export const subjectsService = {
    * page loader, so the field resolver finds it there (one statement fewer; the same scopes, the same rows).
    */
   async subject(ctx: RequestContext, rawCode: string, purpose: PurposeArg | null | undefined, records?: RecordsArgs | null): Promise<Subject | null> {
-    const { code } = await catalogService.lookupCode(ctx, rawCode);
+    const checked = await catalogService.lookupCode(ctx, rawCode);
+    const { code } = checked;
     const access = await ctx.access(purpose);
     const page = records ? readAheadRequest(records) : null;
     if (!page) {
       const row = await findVisibleSubject(ctx.db, code, access.subjectScope, ctx.now);
-      return row ? presentSubject(ctx, row, access, 'subject') : null;
+      if (!row) return notVisible(checked);
+      return presentSubject(ctx, row, access, 'subject');
     }
     const found = await findVisibleSubjectWithPage(ctx.db, code, access.subjectScope, access.recordScope, page, ctx.now);
-    if (!found) return null;
+    if (!found) return notVisible(checked);
     access.records.pages.prime(recordPageRequest(found.subject.id, records!), found.page);
     return presentSubject(ctx, found.subject, access, 'subject');
   },
@@ -96,9 +107,15 @@ export const subjectsService = {
       ctx.now,
     );
     const page = rows.slice(0, limit);
-    return toConnection(
-      page.map((row) => presentSubject(ctx, row, access, 'searchSubjects')),
-      page.map((row) => encodeCursor([row.name, row.code])),
+    // L1: a subject is disclosed when the response places it; an answer that only counts logs one event without one
+    const listing = ctx.disclosures.listing('searchSubjects', access.standing.purpose, total);
+    return toLazyConnection(
+      page.length,
+      (i) => {
+        listing.markShown();
+        return presentSubject(ctx, page[i], access, 'searchSubjects');
+      },
+      (i) => encodeCursor([page[i].name, page[i].code]),
       rows.length > limit,
       total,
     );
