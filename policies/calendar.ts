@@ -73,6 +73,12 @@ export function shanghaiDateOf(instant: Date): string {
   return new Date(instant.getTime() + offsetAt(instant.getTime())).toISOString().slice(0, 10);
 }
 
+/** The instant an Asia/Shanghai calendar date ('YYYY-MM-DD') begins (PostgreSQL: `date::timestamp AT TIME ZONE`). */
+export function startOfShanghaiDate(date: string): Date {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(instantOfLocal(Date.UTC(y, m - 1, d)));
+}
+
 /** `date + interval` on calendar dates ('YYYY-MM-DD'), PostgreSQL semantics. */
 export function addIntervalToDate(date: string, interval: CalendarInterval | string): string {
   const [y, m, d] = date.split('-').map(Number);

@@ -36,8 +36,8 @@ export function caseStatementsVisible(reader: RecordReader, sourceOrg: string): 
   return reader.view === 'SELF' || (reader.view === 'DEPARTMENT' && reader.orgCode === sourceOrg);
 }
 
-/** An earlier version of a record as stored, already judged visible to the reader by the row rules (W2a). */
-export interface VersionFieldsIn {
+/** The content of a record (or of an earlier version) as stored, with its effective class at the request's instant. */
+export interface RecordContent {
   type: string;
   category: string;
   nature: string;
@@ -48,18 +48,22 @@ export interface VersionFieldsIn {
   decidedAt: Date;
   validFrom: Date | null;
   validUntil: Date | null;
+  /** D2: the end of the public window (null: none, or never public) */
   publicUntil: Date | null;
   legalBasis: string | null;
   amount: number | null;
   grade: string | null;
   group: string | null;
   details: unknown;
-  disclosure: string;
-  status: string;
   sourceOrg: string;
-  sourceRef: string;
+  disclosure: string;
+  /** the class the record is disclosed as at the request's instant (D3, D5) */
   effectiveDisclosure: string;
+  status: string;
 }
+
+/** An earlier version of a record, already judged visible to the reader by the row rules (W2a). */
+export type VersionFieldsIn = RecordContent & { sourceRef: string };
 
 /**
  * W2a: an earlier version carries only CreditRecord fields the reader may see of that version, judged as a record of

@@ -1,4 +1,4 @@
-import { addInterval, addIntervalToDate, shanghaiDateOf } from './calendar.js';
+import { addInterval, addIntervalToDate, shanghaiDateOf, startOfShanghaiDate } from './calendar.js';
 
 /**
  * Publicity windows (SPEC D1, D2, D3, D5, D6) as pure functions over a record and its catalog type. The SQL
@@ -63,13 +63,6 @@ export function isInsidePublicWindow(window: PublicWindow, now: Date): boolean {
   return window.until === null || now.getTime() < window.until.getTime();
 }
 
-/** `CreditRecord.publicUntil`: the end of the public window; null when it has no end or the record is never public. */
-export function publicUntil(rule: TypeWindowRule, record: RecordWindowFacts, disclosure: Disclosure): Date | null {
-  if (disclosure !== 'PUBLIC') return null;
-  const window = publicWindow(rule, record);
-  return window.neverPublic ? null : window.until;
-}
-
 export const ADULT_AGE_YEARS = 18;
 
 /** D5: an individual is an adult from their 18th birthday (Asia/Shanghai date at `now`). */
@@ -80,6 +73,30 @@ export function isAdultAt(birthDate: string, now: Date): boolean {
 export interface SubjectFacts {
   kind: 'ENTERPRISE' | 'INDIVIDUAL' | 'PUBLIC_INSTITUTION' | 'SOCIAL_ORGANIZATION';
   birthDate: string | null;
+}
+
+const ORGANISATION: SubjectFacts = { kind: 'ENTERPRISE', birthDate: null };
+
+/** D5: the instant an individual comes of age (the start of the Asia/Shanghai day of the 18th birthday). */
+export function adulthoodBegins(birthDate: string): Date {
+  return startOfShanghaiDate(addIntervalToDate(birthDate, `${ADULT_AGE_YEARS} years`));
+}
+
+/**
+ * `CreditRecord.publicUntil` (D2): the end of the public window; null when the window has no end or the record is
+ * never public — not PUBLIC, a MINOR penalty (D1), an empty window, or about an individual whom the public may never
+ * see it about (a type not public for individuals, or a window that closes before the 18th birthday: D5).
+ */
+export function publicUntil(rule: TypeWindowRule, record: RecordWindowFacts, disclosure: Disclosure, subject: SubjectFacts = ORGANISATION): Date | null {
+  if (disclosure !== 'PUBLIC') return null;
+  const window = publicWindow(rule, record);
+  if (window.neverPublic || window.until === null) return null;
+  if (window.until.getTime() <= window.from.getTime()) return null;
+  if (subject.kind === 'INDIVIDUAL') {
+    if (!rule.publicForIndividuals || !subject.birthDate) return null;
+    if (window.until.getTime() <= adulthoodBegins(subject.birthDate).getTime()) return null;
+  }
+  return window.until;
 }
 
 /**

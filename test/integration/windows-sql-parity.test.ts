@@ -6,6 +6,7 @@ import {
   publicUntil,
   publicWindow,
   type Disclosure,
+  type SubjectFacts,
   type Severity,
   type TypeWindowRule,
 } from '../../policies/windows.js';
@@ -183,6 +184,10 @@ describe.each(testDatabaseKinds())('%s', (kind) => {
     await database?.close();
   });
 
+  const subjectFactsOf = (r: RecordRow): SubjectFacts => {
+    const subject = subjectById.get(r.subjectId)!;
+    return { kind: subject.kind as SubjectFacts['kind'], birthDate: subject.birthDate ?? null };
+  };
   const recordInput = (r: RecordRow) => ({ severity: r.severity, decidedAt: r.decidedAt, validFrom: r.validFrom, validUntil: r.validUntil, disclosure: r.disclosure });
   const describeRow = (r: RecordRow) =>
     `${r.type} ${r.severity ?? '-'} ${r.disclosure} decided ${r.decidedAt.toISOString()} from ${r.validFrom?.toISOString() ?? '-'} until ${r.validUntil?.toISOString() ?? '-'} subject ${subjectById.get(r.subjectId)!.kind} ${subjectById.get(r.subjectId)!.birthDate ?? ''}`;
@@ -214,7 +219,7 @@ describe.each(testDatabaseKinds())('%s', (kind) => {
     const mismatches: string[] = [];
     for (const r of recordRows) {
       const rule = catalog.get(r.type)!;
-      const js = publicUntil(rule, recordInput(r), r.disclosure)?.getTime() ?? null;
+      const js = publicUntil(rule, recordInput(r), r.disclosure, subjectFactsOf(r))?.getTime() ?? null;
       const window = publicWindow(rule, recordInput(r));
       const s = byId.get(r.id)!;
       const got = { publicUntil: msOrNull(s.public_until), neverPublic: s.never === true };
@@ -228,8 +233,13 @@ describe.each(testDatabaseKinds())('%s', (kind) => {
     }
     expect(mismatches).toEqual([]);
     // non-trivial: bounded, unbounded and never-public windows all occur
-    const values = recordRows.map((r) => publicUntil(catalog.get(r.type)!, recordInput(r), r.disclosure));
+    const values = recordRows.map((r) => publicUntil(catalog.get(r.type)!, recordInput(r), r.disclosure, subjectFactsOf(r)));
     expect(values.some((v) => v === null)).toBe(true);
+    // D5: never public about an individual although the window itself has an end (issue 13, found by the model test)
+    const individualNeverPublic = recordRows.filter((r) => subjectById.get(r.subjectId)!.kind === 'INDIVIDUAL' && r.disclosure === 'PUBLIC'
+      && publicUntil(catalog.get(r.type)!, recordInput(r), r.disclosure) !== null
+      && publicUntil(catalog.get(r.type)!, recordInput(r), r.disclosure, subjectFactsOf(r)) === null);
+    expect(individualNeverPublic.length).toBeGreaterThan(0);
     expect(values.filter((v) => v !== null).length).toBeGreaterThan(50);
   });
 

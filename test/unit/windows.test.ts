@@ -451,3 +451,29 @@ describe('A3: isBeyondAgencyLookback — "decided more than 5 years ago" on the 
     expect(beyond(decidedAt, ms(end, 1))).toBe(true);
   });
 });
+
+describe('D2/D5: publicUntil is null for a record the public never sees (issue 13, found by the model test)', () => {
+  const adult: SubjectFacts = { kind: 'INDIVIDUAL', birthDate: '1980-05-17' };
+  const untilFor = (type: string, spec: RecordSpec, subject: SubjectFacts) => publicUntil(windowRule(type), facts(spec), spec.disclosure ?? 'PUBLIC', subject);
+
+  it('D2/D5: a registration about an adult individual (type not public for individuals) has no publicUntil; about an enterprise it has', () => {
+    const spec: RecordSpec = { decidedAt: new Date('2026-06-01T12:00:00+08:00'), validUntil: new Date('2027-06-01T12:00:00+08:00') };
+    expect(untilFor('registration', spec, adult)).toBeNull();
+    expect(untilFor('registration', spec, { kind: 'ENTERPRISE', birthDate: null })?.toISOString()).toBe('2027-06-01T04:00:00.000Z');
+    expect(untilFor('dishonest-debtor', spec, adult)?.toISOString()).toBe('2027-06-01T04:00:00.000Z');
+  });
+
+  it('D2: an empty window (validUntil equal to its start) is never public: publicUntil null', () => {
+    expect(untilFor('serious-dishonesty-list', { decidedAt: new Date('2026-06-01T12:00:00+08:00'), validUntil: new Date('2026-06-01T12:00:00+08:00') }, { kind: 'ENTERPRISE', birthDate: null })).toBeNull();
+  });
+
+  it('D5: a listing whose window closes before the 18th birthday is never public; one that closes after it keeps its end', () => {
+    const child: SubjectFacts = { kind: 'INDIVIDUAL', birthDate: '2025-06-01' };
+    expect(untilFor('serious-dishonesty-list', { decidedAt: new Date('2026-06-01T12:00:00+08:00') }, child)).toBeNull();
+    const teen: SubjectFacts = { kind: 'INDIVIDUAL', birthDate: '2008-06-16' }; // 18 on 2026-06-16, Shanghai
+    expect(untilFor('serious-dishonesty-list', { decidedAt: new Date('2026-06-01T12:00:00+08:00') }, teen)?.toISOString()).toBe('2029-06-01T04:00:00.000Z');
+    // the window closing exactly when the 18th birthday begins: never public
+    expect(untilFor('dishonest-debtor', { decidedAt: new Date('2026-06-01T12:00:00+08:00'), validUntil: new Date('2026-06-16T00:00:00+08:00') }, teen)).toBeNull();
+    expect(untilFor('dishonest-debtor', { decidedAt: new Date('2026-06-01T12:00:00+08:00'), validUntil: new Date('2026-06-16T00:00:00.001+08:00') }, teen)?.toISOString()).toBe('2026-06-15T16:00:00.001Z');
+  });
+});

@@ -49,10 +49,22 @@ export function recordWindowSql(a: RowAliases = DEFAULT_ALIASES) {
   return { start, until, neverPublic };
 }
 
-/** `CreditRecord.publicUntil`: the end of the public window, NULL when unbounded or never public. */
+/** D5: the instant an individual comes of age (the start of the Asia/Shanghai day of the 18th birthday). */
+function adulthoodBeginsSql(a: RowAliases): SQL {
+  return sql`((${col(a.subject, 'birth_date')} + interval '${sql.raw(String(ADULT_AGE_YEARS))} years') AT TIME ZONE ${sql.raw(`'${CREDIT_TIME_ZONE}'`)})`;
+}
+
+/**
+ * `CreditRecord.publicUntil` (D2): the end of the public window; NULL when unbounded or never public (not PUBLIC,
+ * MINOR, an empty window, or about an individual the public may never see it about: D5) — policies/windows.ts.
+ */
 export function publicUntilSql(a: RowAliases = DEFAULT_ALIASES): SQL {
   const w = recordWindowSql(a);
-  return sql`CASE WHEN ${col(a.record, 'disclosure')} <> 'PUBLIC' OR ${w.neverPublic} THEN NULL ELSE ${w.until} END`;
+  return sql`CASE WHEN ${col(a.record, 'disclosure')} <> 'PUBLIC' OR ${w.neverPublic} THEN NULL
+    WHEN ${w.until} <= ${w.start} THEN NULL
+    WHEN ${col(a.subject, 'kind')} = 'INDIVIDUAL' AND (NOT ${col(a.catalog, 'public_for_individuals')}
+      OR ${col(a.subject, 'birth_date')} IS NULL OR ${w.until} <= ${adulthoodBeginsSql(a)}) THEN NULL
+    ELSE ${w.until} END`;
 }
 
 export function isAdultSql(a: RowAliases, now: Instant): SQL {

@@ -4,33 +4,13 @@ import { queryCached, queryRows, toDate, toDateOrNull } from '../../db/rows.js';
 import { effectiveDisclosureSql, publicUntilSql, DEFAULT_ALIASES, nowValue, REQUEST_NOW, type Instant } from '../disclosure/record-facts.sql.js';
 import type { SqlScope } from '../disclosure/scope.sql.js';
 import type { OrganizationRow } from '../organizations/organizations.repository.js';
+import type { RecordContent } from '../../../policies/records.js';
 
-/** A record as the read path returns it (current version), before field projection. */
-export interface RecordRow {
+/** A record as the read path returns it (current version), before field projection (policies/records.ts). */
+export interface RecordRow extends RecordContent {
   id: string;
   subjectId: number;
   subjectCode: string;
-  type: string;
-  category: string;
-  nature: string;
-  severity: string | null;
-  title: string;
-  summary: string | null;
-  decisionNumber: string | null;
-  decidedAt: Date;
-  validFrom: Date | null;
-  validUntil: Date | null;
-  publicUntil: Date | null;
-  legalBasis: string | null;
-  amount: number | null;
-  grade: string | null;
-  group: string | null;
-  details: unknown;
-  sourceOrg: string;
-  disclosure: string;
-  /** the class the record is disclosed as at the request's instant (D3, D5) */
-  effectiveDisclosure: string;
-  status: string;
   /** R1: an objection is pending, or the last one was UNDETERMINED */
   disputed: boolean;
   version: number;
