@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { DEFAULT_SUBJECT_RIGHTS, type Config } from './config/config.js';
 import { workingCalendar } from '../policies/working-days.js';
@@ -15,11 +15,16 @@ import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
 import { prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
 import type { Logger } from './logging.js';
 import { configureCursorSecret } from './modules/pagination.js';
+import { GatewayMetrics } from './http/metrics.js';
+import { appliedMigrations, shippedMigrations } from './db/migration-status.js';
+import { applyCors } from './http/cors.js';
+import { serveIde } from './http/ide.js';
 
-/** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST) and /healthz. */
+/** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST), /healthz, /readyz, /metrics (O2, O3). */
 export interface GatewayOptions {
   database: Database;
-  config: Pick<Config, 'jwt' | 'limits' | 'production'> & Partial<Pick<Config, 'subjectRights' | 'cursorSecret'>>;
+  config: Pick<Config, 'jwt' | 'limits' | 'production'>
+    & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -33,7 +38,9 @@ export interface GatewayOptions {
 export interface Gateway {
   server: http.Server;
   listen(port: number, host?: string): Promise<string>;
-  close(): Promise<void>;
+  /** O4: true once shutdown began */
+  readonly draining: boolean;
+  close(graceMs?: number): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -59,6 +66,24 @@ function readBody(req: IncomingMessage): Promise<string> {
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** What one request contributes to the log line and the metrics. */
+interface RequestLine {
+  started: number;
+  requestId: string;
+  role: string;
+  org: string | null;
+  status: number;
+  errorCodes: string[];
+  trace: RequestContext['trace'] | null;
+}
+
+/** `Authorization: Bearer <token>` equal to `expected`, compared in constant time. */
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 function errorBody(error: AppError) {
@@ -89,58 +114,122 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     objectionWorkingDays: rightsConfig.objectionWorkingDays,
   };
   const limiter = new RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst);
+  // O2: metrics only where someone can read them (a metrics port or token); otherwise no per-request cost
+  const metricsWanted = (config.metricsPort ?? 0) > 0 || Boolean(config.metricsToken);
+  const metrics = metricsWanted
+    ? new GatewayMetrics({ pool: () => database.poolStats(), accessLogQueue: () => accessLog?.queueDepth ?? 0 })
+    : null;
+  if (metrics && accessLog) {
+    accessLog.observer = { appended: (seconds) => metrics.appendLatency.observe(seconds), failed: () => metrics.appendFailures.inc() };
+  }
+  const shipped = await shippedMigrations();
+  let migrationsCurrent = false;
+  /** O4: set on shutdown — readiness turns 503, responses close their connections */
+  let draining = false;
+  let metricsServer: http.Server | null = null;
   const lookupOrganization = async (code: string) => (await findOrganizations(database.db, [code]))[0] ?? null;
 
+  /** One line per request (O1) and its metrics (O2), whatever the outcome; never tokens, variables or subject data. */
+  function recordRequest(line: RequestLine): void {
+    const durationMs = Math.round((performance.now() - line.started) * 10) / 10;
+    const operation = line.trace?.rootFields.join(',') || (line.status === 200 ? 'unknown' : 'none');
+    const fields = {
+      requestId: line.requestId, operation, operationName: line.trace?.operationName ?? undefined, role: line.role,
+      org: line.org ?? undefined, status: line.status, durationMs, errors: line.errorCodes.length ? line.errorCodes : undefined,
+    };
+    if (line.status >= 500) logger.error('request', fields);
+    else logger.info('request', fields);
+    if (!metrics) return;
+    metrics.requests.inc({ operation, role: line.role, status: String(line.status) });
+    metrics.duration.observe({ operation }, durationMs / 1000);
+    if (line.status === 429) metrics.rateLimited.inc();
+    else if (line.status >= 400 && line.status < 500) metrics.refused.inc({ code: line.errorCodes[0] ?? String(line.status) });
+  }
+
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const started = performance.now();
     const now = clock();
     const requestId = randomUUID();
-    let context: RequestContext;
+    const line: RequestLine = { started, requestId, role: 'unknown', org: null, status: 500, errorCodes: [], trace: null };
+    const refuse = (status: number, error: { code: string; body: unknown }, headers: Record<string, string> = {}) => {
+      line.status = status;
+      line.errorCodes = [error.code];
+      sendJson(res, status, error.body, { 'x-request-id': requestId, ...headers });
+    };
     try {
-      // tokens are checked against the wall clock; the injectable clock moves disclosure windows only
-      const viewer = await viewerFromAuthorization(req.headers.authorization, config.jwt, lookupOrganization, new Date());
-      const limiterKey = viewer.role === 'public' ? `ip:${req.socket.remoteAddress}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
-      const wait = limiter.take(limiterKey, now.getTime());
-      if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
-      context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) return sendJson(res, 401, errorBody(error), { 'www-authenticate': 'Bearer' });
-      if (error instanceof RateLimitedError) {
-        return sendJson(res, 429, errorBody(error), { 'retry-after': String(error.extensions.retryAfterSeconds) });
-      }
-      logger.error('request setup failed', { requestId, error });
-      return sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-    }
-    let body: unknown = undefined;
-    if (req.method === 'POST') {
-      let raw: string;
+      let context: RequestContext;
       try {
-        raw = await readBody(req);
-      } catch {
-        return sendJson(res, 413, { errors: [{ message: 'The request body is too large.', extensions: { code: 'BAD_REQUEST' } }] });
+        // tokens are checked against the wall clock; the injectable clock moves disclosure windows only
+        const viewer = await viewerFromAuthorization(req.headers.authorization, config.jwt, lookupOrganization, new Date());
+        line.role = viewer.role;
+        line.org = viewer.orgCode;
+        const limiterKey = viewer.role === 'public' ? `ip:${req.socket.remoteAddress}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
+        const wait = limiter.take(limiterKey, now.getTime());
+        if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
+        context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
+      } catch (error) {
+        if (error instanceof UnauthenticatedError) return refuse(401, { code: error.code, body: errorBody(error) }, { 'www-authenticate': 'Bearer' });
+        if (error instanceof RateLimitedError) {
+          return refuse(429, { code: error.code, body: errorBody(error) }, { 'retry-after': String(error.extensions.retryAfterSeconds) });
+        }
+        logger.error('request setup failed', { requestId, error });
+        return refuse(500, { code: 'INTERNAL_SERVER_ERROR', body: { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } });
       }
-      try {
-        body = raw.length ? JSON.parse(raw) : {};
-      } catch {
-        return sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+      line.trace = context.trace;
+      let body: unknown = undefined;
+      if (req.method === 'POST') {
+        let raw: string;
+        try {
+          raw = await readBody(req);
+        } catch {
+          return refuse(413, { code: 'BAD_REQUEST', body: { errors: [{ message: 'The request body is too large.', extensions: { code: 'BAD_REQUEST' } }] } });
+        }
+        try {
+          body = raw.length ? JSON.parse(raw) : {};
+        } catch {
+          return refuse(400, { code: 'BAD_REQUEST', body: { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] } });
+        }
       }
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
+        context: async () => context,
+      });
+      const outHeaders: Record<string, string> = { 'x-request-id': requestId };
+      for (const [key, value] of response.headers) outHeaders[key] = value;
+      if (draining) outHeaders.connection = 'close';
+      line.status = response.status ?? 200;
+      line.errorCodes = context.trace.errorCodes;
+      res.writeHead(line.status, outHeaders);
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+      } else {
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+    } finally {
+      recordRequest(line);
     }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
-      context: async () => context,
-    });
-    const outHeaders: Record<string, string> = { 'x-request-id': requestId };
-    for (const [key, value] of response.headers) outHeaders[key] = value;
-    res.writeHead(response.status ?? 200, outHeaders);
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-    } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+  }
+
+  /** O3: ready only while the database answers, the migrations are current and the access log accepts appends. */
+  async function readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+    if (draining) return { ready: false, checks: { shuttingDown: true } };
+    const databaseAnswers = await database.ping();
+    migrationsCurrent ||= databaseAnswers && (await appliedMigrations(database)) >= shipped;
+    const accessLogAccepts = databaseAnswers && !(accessLog?.failing ?? false);
+    const checks = { database: databaseAnswers, migrations: migrationsCurrent, accessLog: accessLogAccepts };
+    return { ready: databaseAnswers && migrationsCurrent && accessLogAccepts, checks };
+  }
+
+  /** O2: /metrics answers on METRICS_PORT, or on the main port with `Authorization: Bearer <METRICS_TOKEN>`. */
+  async function serveMetrics(res: ServerResponse): Promise<void> {
+    const { contentType, body } = await metrics!.text();
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(body);
   }
 
   let inFlight = 0;
@@ -148,10 +237,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inFlight += 1;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = async () => {
-      if (url.pathname === '/healthz' && req.method === 'GET') {
-        const ok = await database.ping();
-        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'database unavailable' });
+      // O3: liveness (the process answers) and readiness (it can serve: database, migrations, access log)
+      if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/readyz' && req.method === 'GET') {
+        const { ready, checks } = await readiness();
+        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
       }
+      if (url.pathname === '/metrics' && req.method === 'GET') {
+        if (!metrics || !config.metricsToken || !bearerMatches(req.headers.authorization, config.metricsToken)) return sendJson(res, 404, { error: 'not found' });
+        return serveMetrics(res);
+      }
+      // O6: the offline IDE for browsers; CORS headers for allowed origins (a preflight is answered there)
+      if (await serveIde(req, res, url, config.graphqlIde ?? !config.production)) return;
+      if (url.pathname === '/graphql' && (await applyCors(req, res, config.corsOrigins ?? []))) return;
       if (url.pathname === '/graphql' && (req.method === 'GET' || req.method === 'POST')) return handleGraphQL(req, res, url);
       if (url.pathname === '/graphql') return sendJson(res, 405, { errors: [{ message: 'Use GET or POST.' }] }, { allow: 'GET, POST' });
       return sendJson(res, 404, { error: 'not found' });
@@ -165,23 +263,53 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     });
   });
 
+  /** Listens; rejects (EADDRINUSE, EACCES) instead of crashing the process with an unhandled 'error' event. */
+  const listenOn = (target: http.Server, port: number, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const failed = (error: Error) => reject(error);
+      target.once('error', failed);
+      target.listen(port, host, () => {
+        target.off('error', failed);
+        const address = target.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+
   return {
     server,
-    listen: (port, host = '127.0.0.1') =>
-      new Promise((resolve) => {
-        server.listen(port, host, () => {
-          const address = server.address();
-          const actualPort = typeof address === 'object' && address ? address.port : port;
-          resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${actualPort}/graphql`);
+    async listen(port, host = '127.0.0.1') {
+      const actualPort = await listenOn(server, port, host);
+      if (metrics && (config.metricsPort ?? 0) > 0) {
+        metricsServer = http.createServer((req, res) => {
+          if (req.method === 'GET' && new URL(req.url ?? '/', 'http://localhost').pathname === '/metrics') {
+            serveMetrics(res).catch(() => sendJson(res, 500, { error: 'metrics unavailable' }));
+          } else sendJson(res, 404, { error: 'not found' });
         });
-      }),
-    close: async () => {
+        await listenOn(metricsServer, config.metricsPort!, host);
+      }
+      return `http://${host === '0.0.0.0' ? 'localhost' : host}:${actualPort}/graphql`;
+    },
+    get draining() {
+      return draining;
+    },
+    /**
+     * O4: stop accepting, let requests in flight finish (up to `graceMs`), flush the access-log writer. The
+     * caller closes the database pool afterwards. Readiness answers 503 from the first moment.
+     */
+    async close(graceMs = config.shutdownGraceMs ?? 10_000) {
+      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // drain: requests whose client went away still finish (and log) before the database is closed
-      for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
       server.closeIdleConnections();
+      // requests whose client went away still finish (and log) before the database is closed
+      for (let waited = 0; inFlight > 0 && waited < graceMs; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      if (inFlight > 0) {
+        logger.warn('shutdown grace period over; closing connections with requests in flight', { inFlight });
+        server.closeAllConnections();
+      }
       await closed;
+      await accessLog?.drained();
       await apollo.stop();
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
     },
   };
 }

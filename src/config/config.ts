@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { workingCalendar } from '../../policies/working-days.js';
+import type { LogLevel } from '../logging.js';
 
 /** Environment → typed configuration (SPEC §10.1). The only place that reads process.env. */
 export interface Config {
@@ -13,6 +14,36 @@ export interface Config {
   subjectRights: SubjectRightsConfig;
   /** §10.3: the secret cursors are sealed with (CURSOR_SECRET); null = derived from JWT_SECRET */
   cursorSecret: string | null;
+  /** O6: serve the GraphQL IDE to browsers on GET /graphql (GRAPHQL_IDE=1|0; default on outside production) */
+  graphqlIde: boolean;
+  /** O6: origins allowed to call /graphql from a browser (CORS_ORIGINS, comma-separated exact origins; default none) */
+  corsOrigins: string[];
+  /** the bind address (HOST, default 127.0.0.1; 0.0.0.0 behind a load balancer) */
+  host: string;
+  /** O1: LOG_LEVEL (debug, info, warn, error, silent; default info) */
+  logLevel: LogLevel;
+  /** O4: how long SIGTERM waits for requests in flight (SHUTDOWN_GRACE_MS, default 10000) */
+  shutdownGraceMs: number;
+  /** O2: a separate listener for GET /metrics (METRICS_PORT; 0 = none) */
+  metricsPort: number;
+  /** O2: or /metrics on the main port behind `Authorization: Bearer <METRICS_TOKEN>` */
+  metricsToken: string | null;
+  /** PostgreSQL connections per process (DATABASE_POOL_SIZE, default 10) */
+  poolSize: number;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+function logLevelFrom(env: NodeJS.ProcessEnv): LogLevel {
+  const raw = (env.LOG_LEVEL ?? '').trim() || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}"`);
+  return raw as LogLevel;
+}
+
+function metricsTokenFrom(env: NodeJS.ProcessEnv): string | null {
+  const token = env.METRICS_TOKEN?.trim() || null;
+  if (token !== null && token.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  return token;
 }
 
 /** SPEC §8: the objection deadline and the working-day calendar it is counted on (Asia/Shanghai dates). */
@@ -75,6 +106,37 @@ function subjectRightsFrom(env: NodeJS.ProcessEnv): SubjectRightsConfig {
   return { objectionWorkingDays, holidays, extraWorkdays };
 }
 
+function graphqlIdeFrom(env: NodeJS.ProcessEnv, production: boolean): boolean {
+  const raw = env.GRAPHQL_IDE;
+  if (raw === undefined || raw === '') return !production;
+  if (raw === '1' || raw === '0') return raw === '1';
+  throw new ConfigError(`GRAPHQL_IDE must be 1 or 0, not "${raw}"`);
+}
+
+/**
+ * CORS_ORIGINS: exact origins (scheme://host[:port]) as a browser sends them in `Origin`. Anything the browser
+ * would never send — a path or trailing slash, upper case, a default port, `*` — is refused at start rather than
+ * silently never matching.
+ */
+function corsOriginsFrom(env: NodeJS.ProcessEnv): string[] {
+  const origins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an http(s) origin such as https://portal.example.gov.cn`);
+    }
+    if (parsed.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an exact origin (scheme://host[:port], no path); did you mean "${parsed.origin}"?`);
+    }
+  }
+  return [...new Set(origins)];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -107,5 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     subjectRights: subjectRightsFrom(env),
     cursorSecret: env.CURSOR_SECRET || null,
+    graphqlIde: graphqlIdeFrom(env, production),
+    corsOrigins: corsOriginsFrom(env),
+    host: env.HOST?.trim() || '127.0.0.1',
+    logLevel: logLevelFrom(env),
+    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    metricsPort: intFrom(env, 'METRICS_PORT', 0),
+    metricsToken: metricsTokenFrom(env),
+    poolSize: Math.max(1, intFrom(env, 'DATABASE_POOL_SIZE', 10)),
   };
 }

@@ -21,6 +21,16 @@ export interface SubjectRightsRules {
 
 export const DEFAULT_RIGHTS_RULES: SubjectRightsRules = { calendar: workingCalendar(), objectionWorkingDays: 5 };
 
+/** What the request line of the log (O1) and the metrics (O2) say about one request, filled in as it runs. */
+export interface RequestTrace {
+  /** the client's operation name (truncated), when it gave one */
+  operationName: string | null;
+  /** the root fields the operation selects: the bounded operation label of logs and metrics */
+  rootFields: string[];
+  /** extensions.code of every error in the response */
+  errorCodes: string[];
+}
+
 /** Per-request state, passed first to every service call (STYLE: Vendure's RequestContext). */
 export interface RequestContext {
   requestId: string;
@@ -35,6 +45,7 @@ export interface RequestContext {
   /** where disclosures are recorded (SPEC §6); null only in the logging-off benchmark build */
   accessLog: AccessLogWriter | null;
   rights: SubjectRightsRules;
+  trace: RequestTrace;
   /** the standing for a stated purpose (validated, SPEC §5), with its ability, scopes and loaders */
   access(purpose: { kind: string; reference: string } | null | undefined): Promise<ScopedAccess>;
 }
@@ -58,6 +69,7 @@ export function createRequestContext({ db, viewer, now, requestId, accessLog = n
     disclosures: new DisclosureCollector(),
     accessLog,
     rights,
+    trace: { operationName: null, rootFields: [], errorCodes: [] },
     organizations: createOrganizationLoader(db),
     issuers: createIssuersLoader(db),
     async access(input) {

@@ -21,6 +21,8 @@ export interface Database {
   driver: 'pg' | 'pglite';
   /** true when the database answers a trivial query */
   ping(): Promise<boolean>;
+  /** pg's pool counts (SPEC O2); null for the embedded database */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       db,
       driver: 'pg',
       ping: () => answers(() => pool.query('SELECT 1')),
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => pool.end(),
     };
   }
@@ -70,6 +73,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     db,
     driver: 'pglite',
     ping: () => answers(() => client.query('SELECT 1')),
+    poolStats: () => null,
     close: () => client.close(),
   };
 }

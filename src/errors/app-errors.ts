@@ -26,10 +26,14 @@ export class UnauthenticatedError extends AppError {
   }
 }
 
+/**
+ * FORBIDDEN. Raised before execution (an operation refused for the caller's role) it answers HTTP 403; raised
+ * inside an executed operation (another department's case) the response is 200 with the error in `errors` (O5).
+ */
 export class ForbiddenError extends AppError {
   readonly code = 'FORBIDDEN' as const;
-  constructor(message = 'This operation is not allowed for your role.') {
-    super(message, { code: 'FORBIDDEN' });
+  constructor(message = 'This operation is not allowed for your role.', beforeExecution = false) {
+    super(message, { code: 'FORBIDDEN' }, beforeExecution ? 403 : undefined);
   }
 }
 

@@ -17,6 +17,7 @@ export function accessLogPlugin(logger: Logger): ApolloServerPlugin<RequestConte
           } catch (error) {
             logger.error('access log append failed; response withheld', { requestId: contextValue.requestId, error });
             response.http.status = 503;
+            contextValue.trace.errorCodes = ['AUDIT_UNAVAILABLE'];
             response.body = {
               kind: 'single',
               singleResult: {

@@ -19,7 +19,7 @@ export function allowedRolesOf(type: GraphQLObjectType, fieldName: string): read
 }
 
 /** The root fields an operation selects (through fragments and inline fragments on the root type). */
-function rootFieldNames(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
+export function rootFieldNames(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
   return selectionSet.selections.flatMap((selection) => {
     if (selection.kind === Kind.FIELD) return [selection.name.value];
     if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(selection.selectionSet, fragments, seen);
@@ -34,19 +34,23 @@ function rootFieldNames(selectionSet: SelectionSetNode, fragments: Record<string
  * Enforces `@Allow` once per operation, before execution, on every root field it selects — not as a
  * per-field middleware, which would wrap every field of every record in the response.
  */
-export function enforceOperationAccess(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, role: Role): void {
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
-  if (!root) return;
+export function operationRootFields(document: DocumentNode, operation: OperationDefinitionNode): string[] {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   }
-  for (const name of rootFieldNames(operation.selectionSet, fragments)) {
+  return [...new Set(rootFieldNames(operation.selectionSet, fragments))];
+}
+
+export function enforceOperationAccess(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, role: Role): void {
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  if (!root) return;
+  for (const name of operationRootFields(document, operation)) {
     if (name.startsWith('__')) continue; // introspection: see the production guard
     const allowed = allowedRolesOf(root, name);
     if (!allowed || !allowed.includes(role)) {
       if (role === 'public') throw new UnauthenticatedError('This operation needs a token.');
-      throw new ForbiddenError();
+      throw new ForbiddenError(undefined, true);
     }
   }
 }

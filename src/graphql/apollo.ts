@@ -2,25 +2,40 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
-import { AppError, UnauthenticatedError } from '../errors/app-errors.js';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { UnauthenticatedError } from '../errors/app-errors.js';
 import { formatError } from './format-error.js';
 import { accessLogPlugin } from './access-log.plugin.js';
-import { enforceOperationAccess } from './access.js';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { enforceOperationAccess, operationRootFields } from './access.js';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { queryLimitsRule } from './limits.js';
 import type { Logger } from '../logging.js';
 
-/** Logs unexpected errors with the request id (never the token, never variables). */
-function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
+/**
+ * SPEC O1: what the request line says of an operation (its name, the root fields it selects, the codes of the
+ * errors it answers), and unexpected faults — exactly the errors formatError masks as INTERNAL_SERVER_ERROR — logged
+ * at `error` with the request id. Client mistakes (parse, validation, bad input, refusals) are not logged here:
+ * the request line carries their codes, without stacks.
+ */
+function tracePlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ request, contextValue }) {
+      if (request.operationName) contextValue.trace.operationName = request.operationName.slice(0, 100);
       return {
-        async didEncounterErrors({ contextValue, errors }) {
+        async didResolveOperation({ document, operation }) {
+          if (!operation) return;
+          contextValue.trace.rootFields = operationRootFields(document, operation);
+          contextValue.trace.operationName ??= operation.name?.value.slice(0, 100) ?? null;
+        },
+        async didEncounterErrors({ errors }) {
           for (const error of errors) {
-            const original = error.originalError ?? error;
-            if (original instanceof AppError || (error.extensions?.code && error.extensions.code !== 'INTERNAL_SERVER_ERROR' && !error.originalError)) continue;
-            logger.error('unexpected error', { requestId: contextValue?.requestId, error: original });
+            if (formatError(error.toJSON(), error).extensions?.code !== 'INTERNAL_SERVER_ERROR') continue;
+            logger.error('unexpected error', { requestId: contextValue.requestId, error: unwrapResolverError(error) });
           }
+        },
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
+          contextValue.trace.errorCodes = errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN'));
         },
       };
     },
@@ -73,12 +88,19 @@ export function createApollo(schema: GraphQLSchema, options: { production: boole
     // bearer tokens only, no cookies: a browser cannot forge an authenticated cross-site request
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
+    // O4: the process's own SIGTERM handler drains HTTP, flushes the access log and closes the pool in that order;
+    // Apollo's would stop the server concurrently and re-raise the signal
+    stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: options.production,
     validationRules: [queryLimitsRule(options.limits)],
     plugins: [
       // no HTTP caching of credit data; also spares a per-field cache-hint pass
       ApolloServerPluginCacheControlDisabled(),
-      errorLoggingPlugin(options.logger), operationAccessPlugin(options.production), accessLogPlugin(options.logger),
+      // O6: the IDE is our own offline Altair (src/http/ide.ts), never Apollo's Sandbox from a CDN
+      ApolloServerPluginLandingPageDisabled(),
+      tracePlugin(options.logger), operationAccessPlugin(options.production),
+      // last: its willSendResponse may still replace the answer with AUDIT_UNAVAILABLE (L2)
+      accessLogPlugin(options.logger),
     ],
   });
 }

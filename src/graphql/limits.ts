@@ -28,6 +28,13 @@ function measure(
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       if (selection.alias) aliases += 1;
+      // introspection (an IDE loading the schema: 13–15 levels deep) is bounded by graphql-js's own
+      // introspection-depth rule, which Apollo runs; in production the public may not introspect at all
+      if (selection.name.value === '__schema' || selection.name.value === '__type') {
+        cost += multiplier;
+        depth = Math.max(depth, 1);
+        continue;
+      }
       const firstArg = selection.arguments?.find((a) => a.name.value === 'first');
       const pageSize = firstArg && firstArg.value.kind === Kind.INT ? Number(firstArg.value.value) : firstArg ? 100 : 1;
       const isList = Boolean(firstArg) || /^(records|edges|qualifications|catalog|professionalGroups|organizations|history)$/.test(selection.name.value);

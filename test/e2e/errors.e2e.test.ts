@@ -343,7 +343,7 @@ describe.each(testDatabaseKinds())('§10.4 / §11 errors on %s', (kind: TestData
       }
     });
 
-    it('§10.4: a closed database connection → INTERNAL_SERVER_ERROR with nothing leaked; /healthz is no longer 200', async () => {
+    it('§10.4, O3: a closed database connection → INTERNAL_SERVER_ERROR with nothing leaked; /readyz is no longer 200 while /healthz (liveness) still is', async () => {
       const scratch = await openTestDatabase(kind);
       const scratchGw = await startTestGateway(scratch);
       try {
@@ -363,9 +363,13 @@ describe.each(testDatabaseKinds())('§10.4 / §11 errors on %s', (kind: TestData
         expect(withToken.body.data ?? null).toBeNull();
         expectNoLeak(JSON.stringify(withToken.body));
 
-        const health = await fetch(scratchGw.url.replace(/\/graphql$/, '/healthz'));
-        expect(health.status).not.toBe(200);
-        expectNoLeak(await health.text());
+        const ready = await fetch(scratchGw.url.replace(/\/graphql$/, '/readyz'));
+        expect(ready.status).toBe(503);
+        const readiness = await ready.text();
+        expectNoLeak(readiness);
+        expect(JSON.parse(readiness)).toMatchObject({ status: 'not ready', checks: { database: false } });
+        const live = await fetch(scratchGw.url.replace(/\/graphql$/, '/healthz'));
+        expect(live.status).toBe(200);
       } finally {
         await scratchGw.close();
       }

@@ -1,5 +1,5 @@
 import { createGateway, type Gateway } from '../../src/server.js';
-import { createLogger } from '../../src/logging.js';
+import { createLogger, type Logger } from '../../src/logging.js';
 import type { LimitsConfig, SubjectRightsConfig } from '../../src/config/config.js';
 import type { TestDatabase } from './db.js';
 import { TEST_SECRET } from './tokens.js';
@@ -22,7 +22,21 @@ export const TEST_LIMITS: LimitsConfig = { maxDepth: 10, maxAliases: 30, maxCost
 
 export async function startTestGateway(
   database: TestDatabase,
-  options: { now?: Date; limits?: Partial<LimitsConfig>; production?: boolean; subjectRights?: SubjectRightsConfig } = {},
+  options: {
+    now?: Date;
+    limits?: Partial<LimitsConfig>;
+    production?: boolean;
+    subjectRights?: SubjectRightsConfig;
+    /** O6: serve the IDE (unset: on outside production, as the gateway decides) */
+    graphqlIde?: boolean;
+    /** O6: CORS_ORIGINS */
+    corsOrigins?: string[];
+    /** O1: where the gateway logs (default: quiet) */
+    logger?: Logger;
+    /** O2: METRICS_TOKEN / METRICS_PORT */
+    metricsToken?: string;
+    metricsPort?: number;
+  } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
   const gateway = await createGateway({
@@ -32,8 +46,12 @@ export async function startTestGateway(
       limits: { ...TEST_LIMITS, ...options.limits },
       production: options.production ?? false,
       subjectRights: options.subjectRights,
+      graphqlIde: options.graphqlIde,
+      corsOrigins: options.corsOrigins,
+      metricsToken: options.metricsToken ?? null,
+      metricsPort: options.metricsPort ?? 0,
     },
-    logger: createLogger(process.stderr, true),
+    logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,
   });
   const url = await gateway.listen(0);

@@ -37,7 +37,10 @@ const SEED_LOCK_KEY = 7_402_200_615;
  * same `now` → byte-identical data (seeded PRNG, no Math.random, no new Date()). One transaction, inserts of at most
  * 500 rows. `subjects` (default 600) counts every subject, the five of the cast included.
  */
-export async function seedDemo(db: Db, options: { now: Date; subjects?: number }): Promise<DemoSummary | null> {
+export async function seedDemo(
+  db: Db,
+  options: { now: Date; subjects?: number; onProgress?: (what: 'subjects' | 'records', done: number, total: number) => void },
+): Promise<DemoSummary | null> {
   const now = new Date(options.now.getTime());
   if (Number.isNaN(now.getTime())) throw new RangeError('seedDemo needs a valid `now`.');
   return db.transaction(async (tx) => {
@@ -64,6 +67,7 @@ export async function seedDemo(db: Db, options: { now: Date; subjects?: number }
     const subjectIds = new Map<string, number>();
     for (const chunk of chunks(planned.map((s) => toSubjectRow(s, now)), INSERT_CHUNK)) {
       for (const row of await tx.insert(subjects).values(chunk).returning({ id: subjects.id, code: subjects.code })) subjectIds.set(row.code, row.id);
+      options.onProgress?.('subjects', subjectIds.size, planned.length);
     }
 
     const ctx: RecordContext = {
@@ -88,7 +92,12 @@ export async function seedDemo(db: Db, options: { now: Date; subjects?: number }
     }
 
     const rows = drafts.map(({ subject, draft }) => toRecordRow(ctx, subject, subjectIds.get(subject.code)!, draft));
-    for (const chunk of chunks(rows, INSERT_CHUNK)) await tx.insert(records).values(chunk);
+    let inserted = 0;
+    for (const chunk of chunks(rows, INSERT_CHUNK)) {
+      await tx.insert(records).values(chunk);
+      inserted += chunk.length;
+      options.onProgress?.('records', inserted, rows.length);
+    }
 
     return {
       organizations: insertedOrganizations.length,

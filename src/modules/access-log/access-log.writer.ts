@@ -14,11 +14,32 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** What an operator watches (SPEC O2, O3): each append's latency, and failures. */
+export interface AppendObserver {
+  appended(seconds: number, events: number): void;
+  failed(): void;
+}
+
 export class AccessLogWriter {
   private queue: Pending[] = [];
   private flushing = false;
+  private idle: (() => void)[] = [];
+  /** the last append failed and none has succeeded since (O3: the access log does not accept appends) */
+  failing = false;
+  observer: AppendObserver | null = null;
 
   constructor(private readonly db: Db) {}
+
+  /** events waiting for the next append */
+  get queueDepth(): number {
+    return this.queue.reduce((sum, pending) => sum + pending.events.length, 0);
+  }
+
+  /** Resolves when nothing is queued or being appended (O4: flushed before the pool closes). */
+  drained(): Promise<void> {
+    if (!this.flushing && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
 
   append(events: NewAccessEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
@@ -39,15 +60,21 @@ export class AccessLogWriter {
           batch.push(next);
           size += next.events.length;
         }
+        const started = process.hrtime.bigint();
         try {
           await appendEvents(this.db, batch.flatMap((p) => p.events));
+          this.failing = false;
+          this.observer?.appended(Number(process.hrtime.bigint() - started) / 1e9, size);
           for (const pending of batch) pending.resolve();
         } catch (error) {
+          this.failing = true;
+          this.observer?.failed();
           for (const pending of batch) pending.reject(error);
         }
       }
     } finally {
       this.flushing = false;
+      for (const resolve of this.idle.splice(0)) resolve();
     }
   }
 }

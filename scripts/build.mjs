@@ -1,0 +1,13 @@
+// `npm run build`: compiles src/ and policies/ to plain JavaScript in dist/ (tsc, tsconfig.build.json) and copies
+// what the compiled code reads at run time: the migrations (src/db/migrate.ts finds them two folders up from
+// dist/src/db). `npm run start:prod` then runs dist/src/main.js with node — no TypeScript loader in production.
+import { execFileSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+cpSync(path.join(root, 'migrations'), path.join(root, 'dist/migrations'), { recursive: true });
+process.stdout.write('built dist/ (run it with `npm run start:prod`)\n');

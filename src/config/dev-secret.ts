@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from './config.js';
+
+/**
+ * SPEC O7: without JWT_SECRET or JWT_PUBLIC_KEY (development only — production refuses to start), the gateway
+ * signs with a generated secret that is kept in the data directory, so the printed tokens and `npm run token`
+ * keep working across restarts. An in-memory database keeps nothing, so its secret lives for one run.
+ */
+export const DEV_SECRET_FILE_NAME = 'dev-jwt-secret';
+
+/** Where the development secret is kept: beside the embedded database, or ./.data with PostgreSQL; null in memory. */
+export function devSecretFile(config: Pick<Config, 'databaseUrl' | 'pgliteDir'>): string | null {
+  if (!config.databaseUrl && config.pgliteDir.startsWith('memory://')) return null;
+  return path.resolve(config.databaseUrl ? './.data' : config.pgliteDir, DEV_SECRET_FILE_NAME);
+}
+
+/** The kept secret, or null when none has been made yet. */
+export async function readDevSecret(file: string): Promise<string | null> {
+  try {
+    const text = (await readFile(file, 'utf8')).trim();
+    return text.length >= 32 ? text : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The kept secret, made (readable by its owner only) on first use. */
+export async function loadOrCreateDevSecret(file: string): Promise<string> {
+  const existing = await readDevSecret(file);
+  if (existing) return existing;
+  const secret = randomBytes(32).toString('base64url');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
