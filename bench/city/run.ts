@@ -13,6 +13,8 @@
  * request, at two page sizes. Before every load run one more probe request must give the reference answer.
  * CPU per request: the server process's own CPU time and the sum over all PostgreSQL processes (/proc).
  */
+import path from 'node:path';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -46,7 +48,8 @@ const CITY = {
 
 type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
 /** raw+log: the raw baseline that also appends each disclosure's access event (SPEC L1), as the gateway must */
-type TargetName = 'raw' | 'raw+log' | 'gateway' | 'postgraphile';
+/** gateway-quiet: the gateway with request logs and metrics off (S1 only), to measure what O1/O2 cost */
+type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'postgraphile';
 
 /** One scenario as the orchestrator drives it: per target, an endless supply of calls and a normaliser. */
 interface Plan {
@@ -131,6 +134,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
         raw: { next: (() => { const c = cycle(s1); return () => S1.raw({ code: c() }); })(), probe: (first) => S1.raw({ code: s1[0] }, { first }), normalize: S1.normalize },
         'raw+log': { next: (() => { const c = cycle(s1); return () => S1.raw({ code: c() }); })(), probe: (first) => S1.raw({ code: s1[0] }, { first }), normalize: S1.normalize },
         gateway: { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
+        'gateway-quiet': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
         postgraphile: {
           next: (() => { const c = cycle(s1); return () => graphqlCall(pgq.s1Body(c()), pgq.S1_HEADERS); })(),
           probe: () => graphqlCall(pgq.s1Body(s1[0]), pgq.S1_HEADERS),
@@ -204,8 +208,13 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
   const env = { DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production' };
   const servers = new Map<TargetName, ServerProcess>();
   for (const name of names) {
-    const script = name.startsWith('raw') ? 'bench/servers/raw.ts' : name === 'gateway' ? 'bench/servers/gateway.ts' : 'bench/postgraphile/server.mjs';
-    servers.set(name, await startServer(name, script, name === 'raw+log' ? { ...env, RAW_ACCESS_LOG: '1' } : env));
+    const script = name.startsWith('raw') ? 'bench/servers/raw.ts' : name.startsWith('gateway') ? 'bench/servers/gateway.ts' : 'bench/postgraphile/server.mjs';
+    const extra: Record<string, string> = name === 'raw+log' ? { RAW_ACCESS_LOG: '1' }
+      // the gateway as deployed logs one line per request (O1, to a file as a log shipper would read it) and keeps
+      // metrics (O2); gateway-quiet has both off
+      : name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-${process.pid}.log`) }
+        : name === 'gateway-quiet' ? { OBSERVABILITY: 'off' } : {};
+    servers.set(name, await startServer(name, script, { ...env, ...extra }));
   }
   return servers;
 }
@@ -345,7 +354,7 @@ export async function runCity(): Promise<void> {
   ensurePostgraphileInstalled();
   await setupPostgraphile(url);
   await setJitOff(url);
-  const names: TargetName[] = ['raw', 'raw+log', 'gateway', 'postgraphile'];
+  const names: TargetName[] = ['raw', 'raw+log', 'gateway', 'gateway-quiet', 'postgraphile'];
   const { probes, pages } = await probePhase(url, manifest, names);
   const servers = await startTargets(url, names);
   const results = new Map<string, RunResult[]>();
@@ -406,8 +415,11 @@ export async function runCity(): Promise<void> {
     const raw = med('raw')!;
     const postgraphile = med('postgraphile');
     const rawLogged = med('raw+log');
+    const quiet = med('gateway-quiet');
+    // O1/O2: what one log line per request and the metrics cost (issue 14: under 5 %)
+    if (quiet) notes.push(`${plan.id} observability: gateway with request logs and metrics ${gateway.reqPerSec.toFixed(0)} req/s, without ${quiet.reqPerSec.toFixed(0)} req/s; overhead ${((1 - gateway.reqPerSec / quiet.reqPerSec) * 100).toFixed(1)} %`);
     const probe = probes.get(plan.id)!;
-    summary[plan.id] = { raw, rawLogged, gateway, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
+    summary[plan.id] = { raw, rawLogged, gateway, gatewayQuiet: quiet, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
     const fields = [`${plan.id} ratio_vs_raw=${(gateway.reqPerSec / raw.reqPerSec).toFixed(2)}`];
     if (postgraphile) fields.push(`ratio_vs_postgraphile=${(gateway.reqPerSec / postgraphile.reqPerSec).toFixed(2)}`);
     if (plan.rowsPerRequest) fields.push(`rows_per_s=${Math.round(gateway.reqPerSec * plan.rowsPerRequest)}`);
@@ -415,7 +427,7 @@ export async function runCity(): Promise<void> {
     lines.push(fields.join(' '));
     // what the hardware allows a server that logs every disclosure: the ceiling of the gateway's PostGraphile ratio
     if (rawLogged && postgraphile) notes.push(`${plan.id} raw+log: ratio_vs_raw=${(rawLogged.reqPerSec / raw.reqPerSec).toFixed(2)} ratio_vs_postgraphile=${(rawLogged.reqPerSec / postgraphile.reqPerSec).toFixed(2)}; gateway vs raw+log ${(gateway.reqPerSec / rawLogged.reqPerSec).toFixed(2)}`);
-    for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['postgraphile', postgraphile]] as const) {
+    for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['gateway-quiet', quiet], ['postgraphile', postgraphile]] as const) {
       if (!m) continue;
       const rows = plan.rowsPerRequest ? String(Math.round(m.reqPerSec * plan.rowsPerRequest)) : '';
       table.push(`| ${plan.id} | ${name} | ${m.reqPerSec.toFixed(0)} | ${rows} | ${m.p50} | ${m.p99} | ${m.nodeMs.toFixed(2)} | ${m.postgresMs.toFixed(2)} | ${probe.statements[name] ?? ''} | ${m.errors} |`);

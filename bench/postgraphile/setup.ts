@@ -133,10 +133,11 @@ export function setupStatements(): string[] {
     `CREATE VIEW ${PRIVATE_SCHEMA}.record_rows AS SELECT * FROM public.records`,
     `GRANT SELECT ON ${PRIVATE_SCHEMA}.subject_facts, ${PRIVATE_SCHEMA}.record_rows TO ${roles.join(', ')}`,
 
-    // CreditRecord.publicUntil as a PostGraphile computed column (not inlinable: it reads the catalog row)
+    // CreditRecord.publicUntil as a PostGraphile computed column (not inlinable: it reads the catalog row, and the
+    // subject for D5's never-public records)
     `CREATE OR REPLACE FUNCTION public.records_public_until(r public.records) RETURNS timestamptz
       LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-        SELECT ${publicUntil} FROM public.catalog_types ct WHERE ct.code = r.type
+        SELECT ${publicUntil} FROM public.catalog_types ct, ${PRIVATE_SCHEMA}.subject_facts s WHERE ct.code = r.type AND s.id = r.subject_id
       $fn$`,
     `GRANT EXECUTE ON FUNCTION public.records_public_until(public.records) TO ${roles.join(', ')}`,
 

@@ -1,11 +1,17 @@
 import { openDatabase } from '../../src/db/client.js';
 import { createGateway } from '../../src/server.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { createLogger } from '../../src/logging.js';
 
 /**
  * A gateway process for benchmarks: DATABASE_URL, JWT_SECRET; ACCESS_LOG=off serves without writing access
- * events (only to measure what logging costs). Prints `LISTENING <url>`.
+ * events (only to measure what logging costs). OBSERVABILITY=on writes one log line per request (O1) to LOG_FILE
+ * (synchronous writes, as to stderr on a pipe) and keeps metrics (O2); off (the default) has neither.
+ * Prints `LISTENING <url>`.
  */
+const observed = process.env.OBSERVABILITY === 'on';
+const logFd = observed && process.env.LOG_FILE ? openSync(process.env.LOG_FILE, 'w') : null;
+const logStream = logFd === null ? process.stderr : { write: (line: string) => writeSync(logFd, line) };
 const database = await openDatabase({ url: process.env.DATABASE_URL, poolSize: Number(process.env.POOL_SIZE ?? 10) });
 const gateway = await createGateway({
   database,
@@ -13,8 +19,9 @@ const gateway = await createGateway({
     jwt: { secret: process.env.JWT_SECRET ?? 'bench-secret', publicKey: null, issuer: null, audience: null, generated: false },
     limits: { maxDepth: 10, maxAliases: 30, maxCost: 1_000_000, ratePerSecond: 0, rateBurst: 100 },
     production: true,
+    metricsToken: observed ? 'bench-metrics-token-0123456789' : null,
   },
-  logger: createLogger(process.stderr),
+  logger: createLogger(logStream, false, observed ? 'info' : 'warn'),
   unsafeDisableAccessLogForBenchmark: process.env.ACCESS_LOG === 'off',
 });
 const url = await gateway.listen(0);
@@ -22,5 +29,6 @@ process.stdout.write(`LISTENING ${url}\n`);
 process.on('SIGTERM', async () => {
   await gateway.close();
   await database.close();
+  if (logFd !== null) closeSync(logFd);
   process.exit(0);
 });
