@@ -27,6 +27,8 @@ export type PurposeCheck =
   | { ok: false; reason: 'PURPOSE_NOT_ALLOWED' | 'INVALID_PURPOSE_REFERENCE'; message: string };
 
 /** §5: the kind must be one of the caller's; the reference (case or application number) is 1–64 characters. */
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export function checkPurpose(role: Role, purpose: { kind: string; reference: string }): PurposeCheck {
   if (!(allowedPurposes(role) as readonly string[]).includes(purpose.kind)) {
     return {
@@ -42,6 +44,15 @@ export function checkPurpose(role: Role, purpose: { kind: string; reference: str
       ok: false,
       reason: 'INVALID_PURPOSE_REFERENCE',
       message: `A purpose reference is 1 to ${PURPOSE_REFERENCE_MAX_LENGTH} characters.`,
+    };
+  }
+  // a case or application number is printable text: no control characters (NUL breaks PostgreSQL text), no unpaired
+  // surrogates (no valid UTF-8) — it is stored in every access event and shown in the subject's receipts (L5)
+  if (/[\u0000-\u001f\u007f]/.test(reference) || UNPAIRED_SURROGATE.test(reference)) {
+    return {
+      ok: false,
+      reason: 'INVALID_PURPOSE_REFERENCE',
+      message: 'A purpose reference may not contain control characters or malformed Unicode.',
     };
   }
   return { ok: true, purpose: { kind: purpose.kind as PurposeKind, reference } };

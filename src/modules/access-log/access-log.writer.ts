@@ -4,7 +4,8 @@ import { appendEvents, type NewAccessEvent } from './access-log.repository.js';
 /**
  * Writes access events with group commit: while one append is in flight, the events of other requests wait
  * and go together in the next single call. Every caller still waits for its own events to be stored (fail
- * closed, SPEC L2): a failed append rejects every request in that batch, and nothing of the batch is kept.
+ * closed, SPEC L2): when a group's append fails, nothing of it is kept and each request of the group is appended
+ * alone, so only a request whose own events cannot be stored is refused.
  */
 export const MAX_EVENTS_PER_APPEND = 2000;
 
@@ -67,14 +68,31 @@ export class AccessLogWriter {
           this.observer?.appended(Number(process.hrtime.bigint() - started) / 1e9, size);
           for (const pending of batch) pending.resolve();
         } catch (error) {
-          this.failing = true;
-          this.observer?.failed();
-          for (const pending of batch) pending.reject(error);
+          // L2 is per request: one request's events that cannot be stored must not withhold its neighbours'
+          // answers, so a failed group is retried request by request (a database that is away fails them all)
+          if (batch.length === 1) this.settleAlone(batch[0], error);
+          else for (const pending of batch) await this.appendAlone(pending);
         }
       }
     } finally {
       this.flushing = false;
       for (const resolve of this.idle.splice(0)) resolve();
     }
+  }
+
+  private async appendAlone(pending: Pending): Promise<void> {
+    try {
+      await appendEvents(this.db, pending.events);
+      this.failing = false;
+      pending.resolve();
+    } catch (error) {
+      this.settleAlone(pending, error);
+    }
+  }
+
+  private settleAlone(pending: Pending, error: unknown): void {
+    this.failing = true;
+    this.observer?.failed();
+    pending.reject(error);
   }
 }
