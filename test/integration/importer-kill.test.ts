@@ -253,13 +253,15 @@ for (const { name, skip, make } of targets) {
       expect(final.code, final.stderr).toBe(0);
       expect(final.stderr).toContain(`(resumed at line ${before!.nextLine})`);
 
-      // the summary accounts for every valid line exactly once; only the one batch in flight at each kill may be redone
+      // the summary accounts for every valid line exactly once; only the batch in flight at each kill may be redone —
+      // and the subject registrations of the next batch, which its planning (pipelined with that commit) already
+      // wrote: under load a kill can land between them and the checkpoint (seen in CI: 1,006 skipped for one kill)
       const summary = final.stdout.trim().split('\n').at(-1)!;
       expect(summary).toMatch(/^imported \d+, rejected 50, skipped \d+$/);
       const [, imported, rejected, skipped] = SUMMARY.exec(summary)!.map(Number);
       expect(rejected).toBe(BAD_LINES);
       expect(imported + skipped).toBe(generated.validLines);
-      expect(skipped).toBeLessThanOrEqual(kills * BATCH);
+      expect(skipped).toBeLessThanOrEqual(kills * 2 * BATCH);
 
       // the reject file: each bad line exactly once, with its reason and its text
       const lines = generated.text.split('\n');
