@@ -51,8 +51,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const { drizzle } = await import('drizzle-orm/node-postgres');
     // timestamps and dates come back as strings in their wire format only where asked; bigint ids are safe numbers
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: SESSION_OPTIONS });
-    // a pool error (e.g. the server restarted) must not crash the process; the next query reports it
+    // No database fault may end the process. pg emits 'error' on a client whose connection dies (the server
+    // restarted, pg_terminate_backend, a network cut); with no listener Node throws it as an "Unhandled 'error'
+    // event". The pool listens on idle clients only, so every client gets a listener of its own when the pool
+    // creates it: a checked-out client (inside a transaction, waiting on a lock) dies quietly too — its pending
+    // query rejects (the request answers a masked INTERNAL_SERVER_ERROR), and the pool discards it on release
+    // (it is no longer queryable) and connects a new one for the next request.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     const db = drizzle(pool, { schema, logger: options.logger }) as unknown as Db;
     return {
       db,

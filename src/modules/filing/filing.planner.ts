@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { subjects } from '../../db/schema/index.js';
 import {
@@ -7,7 +6,9 @@ import {
 } from '../../domain/identifiers.js';
 import { listCatalogTypes, listProfessionalGroups, loadCodeRules, type CatalogTypeRow } from '../catalog/catalog.repository.js';
 import { loadIssuerCodes, type IssuerCodes } from '../catalog/issuers.repository.js';
-import { findRecordsBySourceRefs, findSubjectsByCodes, type ExistingRecord } from './filing.repository.js';
+import {
+  findRecordsBySourceRefs, findSubjectsByCodes, insertNewSubjects, updateRegistrations, type ExistingRecord, type SubjectRecordRow,
+} from './filing.repository.js';
 import { checkIssuer, validateRecord, VERSIONED_FIELDS, type NormalisedRecord, type RecordFiling } from './record-validation.js';
 
 /**
@@ -39,10 +40,20 @@ export interface SubjectFiling {
 
 type SubjectRowInsert = typeof subjects.$inferInsert;
 
+/** One planned subject write: a new subject to insert, or changed registration data to update. */
+export interface SubjectWrite {
+  /** the input row it comes from */
+  index: number;
+  /** for an update, `registeredBy` is the registering organisation the stored row must still name */
+  row: SubjectRowInsert;
+  isNew: boolean;
+  filer: Filer;
+}
+
 export interface SubjectPlan {
   errors: RowError[];
   /** rows to insert or update (changed registration data) */
-  writes: SubjectRowInsert[];
+  writes: SubjectWrite[];
   /** the normalised code of each valid input row, by index */
   codes: Map<number, string>;
   /** indexes of unchanged re-registrations (nothing to write) */
@@ -94,53 +105,99 @@ export async function planSubjects(db: Db, filer: Filer, inputs: readonly Subjec
     });
   });
   const existing = new Map((await findSubjectsByCodes(db, valid.map((v) => v.row.code))).map((s) => [s.code, s]));
-  const writes: SubjectRowInsert[] = [];
+  const writes: SubjectWrite[] = [];
   const codes = new Map<number, string>();
   const unchangedIndexes = new Set<number>();
   let unchanged = 0;
   for (const { index, row } of valid) {
     const stored = existing.get(row.code);
-    if (stored && stored.kind !== row.kind) {
-      errors.push({ index, reason: 'KIND_MISMATCH', message: `The subject is registered as ${stored.kind}.` });
+    const meeting = stored ? meetRegistration(stored, row, filer) : null;
+    if (meeting?.outcome === 'REFUSED') {
+      errors.push({ index, reason: meeting.reason, message: meeting.message });
       continue;
     }
-    if (stored) {
-      const same = (['name', 'registeredAt', 'address', 'legalRepresentative', 'legalRepresentativeId'] as const)
-        .every((field) => (stored[field] ?? null) === (row[field] ?? null));
-      if (same) {
-        unchanged += 1;
-        unchangedIndexes.add(index);
-        codes.set(index, row.code);
-        continue;
-      }
-      // one datum, one source: only the registering department (or the credit office) changes registration data
-      if (filer.role !== 'admin' && stored.registeredBy !== filer.orgCode) {
-        errors.push({ index, reason: 'REGISTERED_BY_OTHER', message: `The subject's registration data belongs to ${stored.registeredBy}.` });
-        continue;
-      }
-      writes.push({ ...row, registeredBy: stored.registeredBy });
+    if (meeting?.outcome === 'UNCHANGED') {
+      unchanged += 1;
+      unchangedIndexes.add(index);
+    } else if (meeting?.outcome === 'UPDATE') {
+      writes.push({ index, row: { ...row, registeredBy: meeting.registeredBy }, isNew: false, filer });
     } else {
-      writes.push(row);
+      writes.push({ index, row, isNew: true, filer });
     }
     codes.set(index, row.code);
   }
   return { errors: errors.sort((a, b) => a.index - b.index), writes, codes, unchangedIndexes, unchanged };
 }
 
-/** Inserts new subjects and updates changed registration data, in one transaction. */
-export async function writeSubjects(db: Db, writes: readonly SubjectRowInsert[]): Promise<void> {
+type RegistrationMeeting =
+  | { outcome: 'UNCHANGED' }
+  | { outcome: 'UPDATE'; registeredBy: string }
+  | { outcome: 'REFUSED'; reason: string; message: string };
+
+/** What a valid row does to the stored registration of its code (W1 row reasons, W2 one datum, one source). */
+function meetRegistration(stored: SubjectRecordRow, row: SubjectRowInsert, filer: Filer): RegistrationMeeting {
+  if (stored.kind !== row.kind) return { outcome: 'REFUSED', reason: 'KIND_MISMATCH', message: `The subject is registered as ${stored.kind}.` };
+  const same = (['name', 'registeredAt', 'address', 'legalRepresentative', 'legalRepresentativeId'] as const)
+    .every((field) => (stored[field] ?? null) === (row[field] ?? null));
+  if (same) return { outcome: 'UNCHANGED' };
+  // one datum, one source: only the registering department (or the credit office) changes registration data
+  if (filer.role !== 'admin' && stored.registeredBy !== filer.orgCode) {
+    return { outcome: 'REFUSED', reason: 'REGISTERED_BY_OTHER', message: `The subject's registration data belongs to ${stored.registeredBy}.` };
+  }
+  return { outcome: 'UPDATE', registeredBy: stored.registeredBy };
+}
+
+/** A planned batch that met another registration written since it was planned; nothing of it was written (W1). */
+export class RegistrationConflict extends Error {
+  constructor(readonly errors: RowError[]) {
+    super('Subjects of the batch were registered or changed by another organisation meanwhile.');
+  }
+}
+
+const SUBJECT_CHUNK = 500;
+
+/**
+ * Writes a planned batch in one transaction (W1: all or nothing). A new subject that another transaction inserted
+ * since the plan looked is not overwritten: the row is judged again against what is stored — identical data is an
+ * unchanged re-registration, other data of another department refuses the row REGISTERED_BY_OTHER — and an update
+ * changes registration data only while its registering organisation is still the one planned. A refused row throws
+ * RegistrationConflict (with every refused row) and rolls the whole batch back.
+ */
+export async function writeSubjects(db: Db, writes: readonly SubjectWrite[]): Promise<void> {
   if (writes.length === 0) return;
+  // codes in one order, so that two batches sharing several new codes wait on each other instead of deadlocking
+  const byCode = [...writes].sort((a, b) => (a.row.code < b.row.code ? -1 : a.row.code > b.row.code ? 1 : 0));
   await db.transaction(async (tx) => {
-    for (let i = 0; i < writes.length; i += 500) {
-      await tx.insert(subjects).values(writes.slice(i, i + 500)).onConflictDoUpdate({
-        target: subjects.code,
-        set: {
-          name: sql`excluded.name`, registeredAt: sql`excluded.registered_at`, address: sql`excluded.address`,
-          legalRepresentative: sql`excluded.legal_representative`,
-          legalRepresentativeId: sql`excluded.legal_representative_id`, updatedAt: sql`now()`,
-        },
-      });
+    const t = tx as unknown as Db;
+    const errors: RowError[] = [];
+    const inserts = byCode.filter((w) => w.isNew);
+    const updates = byCode.filter((w) => !w.isNew);
+    const lost: SubjectWrite[] = [];
+    for (let i = 0; i < inserts.length; i += SUBJECT_CHUNK) {
+      const chunk = inserts.slice(i, i + SUBJECT_CHUNK);
+      const inserted = await insertNewSubjects(t, chunk.map((w) => w.row));
+      lost.push(...chunk.filter((w) => !inserted.has(w.row.code)));
     }
+    if (lost.length) {
+      // registered by another transaction after the plan read: met again, as the plan would have met it
+      const stored = new Map((await findSubjectsByCodes(t, lost.map((w) => w.row.code))).map((s) => [s.code, s]));
+      for (const write of lost) {
+        const current = stored.get(write.row.code);
+        const meeting: RegistrationMeeting = current
+          ? meetRegistration(current, write.row, write.filer)
+          : { outcome: 'REFUSED', reason: 'CONCURRENT_SUBMISSION', message: 'Another batch changed this subject at the same time; submit again.' };
+        if (meeting.outcome === 'REFUSED') errors.push({ index: write.index, reason: meeting.reason, message: meeting.message });
+        if (meeting.outcome === 'UPDATE') updates.push({ ...write, row: { ...write.row, registeredBy: meeting.registeredBy }, isNew: false });
+      }
+    }
+    for (let i = 0; i < updates.length && errors.length === 0; i += SUBJECT_CHUNK) {
+      const chunk = updates.slice(i, i + SUBJECT_CHUNK);
+      const updated = await updateRegistrations(t, chunk.map((w) => w.row));
+      for (const write of chunk.filter((w) => !updated.has(w.row.code))) {
+        errors.push({ index: write.index, reason: 'REGISTERED_BY_OTHER', message: "The subject's registration data belongs to another organisation." });
+      }
+    }
+    if (errors.length) throw new RegistrationConflict(errors.sort((a, b) => a.index - b.index));
   });
 }
 

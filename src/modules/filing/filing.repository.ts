@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { queryRows } from '../../db/rows.js';
 import { records, recordVersions, subjects } from '../../db/schema/index.js';
 import type { NormalisedRecord } from './record-validation.js';
 
@@ -11,6 +12,37 @@ const anyOf = (values: readonly string[]) => sql`ANY (${sql.param([...values])}:
 export function findSubjectsByCodes(db: Db, codes: readonly string[]) {
   if (codes.length === 0) return Promise.resolve([] as SubjectRecordRow[]);
   return db.select().from(subjects).where(sql`${subjects.code} = ${anyOf(codes)}`);
+}
+
+type SubjectRowInsert = typeof subjects.$inferInsert;
+
+/**
+ * Inserts new subjects, leaving alone any code another transaction inserted since the caller looked (ON CONFLICT
+ * DO NOTHING: a concurrent registration is never overwritten). Returns the codes this statement inserted.
+ */
+export async function insertNewSubjects(db: Db, rows: readonly SubjectRowInsert[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await db.insert(subjects).values([...rows]).onConflictDoNothing({ target: subjects.code }).returning({ code: subjects.code });
+  return new Set(inserted.map((row) => row.code));
+}
+
+/**
+ * Updates registration data (W2: only its registering organisation's, or the credit office's on its behalf): each
+ * row is changed only while the stored `registered_by` is still the row's `registeredBy`. Returns the codes updated.
+ */
+export async function updateRegistrations(db: Db, rows: readonly SubjectRowInsert[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const column = (pick: (row: SubjectRowInsert) => string | null | undefined) => sql.param(rows.map((row) => pick(row) ?? null));
+  const updated = await queryRows<{ code: string }>(db, sql`
+    UPDATE subjects s SET name = u.name, registered_at = u.registered_at, address = u.address,
+      legal_representative = u.legal_representative, legal_representative_id = u.legal_representative_id, updated_at = now()
+    FROM unnest(${column((r) => r.code)}::text[], ${column((r) => r.registeredBy)}::text[], ${column((r) => r.name)}::text[],
+      ${column((r) => r.registeredAt)}::date[], ${column((r) => r.address)}::text[], ${column((r) => r.legalRepresentative)}::text[],
+      ${column((r) => r.legalRepresentativeId)}::text[])
+      AS u(code, registered_by, name, registered_at, address, legal_representative, legal_representative_id)
+    WHERE s.code = u.code AND s.registered_by = u.registered_by
+    RETURNING s.code`);
+  return new Set(updated.map((row) => row.code));
 }
 
 export type ExistingRecord = typeof records.$inferSelect;
@@ -92,14 +124,27 @@ export async function writeRecordBatch(
   });
 }
 
-export async function withdraw(db: Db, id: string, reason: string, actor: string | null, now: Date): Promise<void> {
-  await db.transaction(async (tx) => {
+/** What a withdrawal found: WITHDRAWN when it withdrew the record, else the status that stopped it (null: no such record). */
+export type WithdrawOutcome = { withdrawn: true } | { withdrawn: false; status: string | null };
+
+/**
+ * W2: withdraws an ACTIVE record, keeping the replaced version (W2 history), in one transaction. The record's row
+ * is locked first and its status read under the lock, so of simultaneous withdrawals (or a withdrawal and a repair
+ * approval, which takes the same lock) exactly one changes the record and writes one version; the others find it
+ * no longer ACTIVE and write nothing.
+ */
+export async function withdraw(db: Db, id: string, reason: string, actor: string | null, now: Date): Promise<WithdrawOutcome> {
+  return db.transaction(async (tx) => {
+    const [locked] = await queryRows<{ status: string }>(tx as unknown as Db, sql`
+      SELECT status FROM records WHERE id = ${id}::uuid FOR UPDATE`);
+    if (!locked || locked.status !== 'ACTIVE') return { withdrawn: false, status: locked?.status ?? null };
     await tx.execute(sql`
       INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by, replaced_at)
       SELECT r.id, r.version, to_jsonb(r), ARRAY['status']::text[], ${actor}, ${now.toISOString()}::timestamptz FROM records r WHERE r.id = ${id}::uuid`);
     await tx.update(records)
       .set({ status: 'WITHDRAWN', statusReason: reason, version: sql`${records.version} + 1`, updatedAt: now })
       .where(eq(records.id, id));
+    return { withdrawn: true };
   });
 }
 

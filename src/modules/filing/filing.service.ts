@@ -5,7 +5,7 @@ import { toCreditRecord } from '../records/records.projection.js';
 import { withdraw, writeRecordBatch } from './filing.repository.js';
 import { MAX_BATCH_ROWS, type RecordFiling } from './record-validation.js';
 import {
-  loadStaticReference, planRecords, planSubjects, writeSubjects, type Filer, type SubjectFiling,
+  loadStaticReference, planRecords, planSubjects, RegistrationConflict, writeSubjects, type Filer, type SubjectFiling,
 } from './filing.planner.js';
 import type { BatchResult, RowError } from './filing.inputs.js';
 
@@ -33,7 +33,13 @@ export const filingService = {
     checkBatchSize(inputs);
     const plan = await planSubjects(ctx.db, filerOf(ctx), inputs, ctx.now);
     if (plan.errors.length) return refused(plan.errors);
-    await writeSubjects(ctx.db, plan.writes);
+    try {
+      await writeSubjects(ctx.db, plan.writes);
+    } catch (error) {
+      // another registration of the same subjects was written since the plan read them (W2): nothing written
+      if (error instanceof RegistrationConflict) return refused(error.errors);
+      throw error;
+    }
     return { accepted: inputs.length, ids: inputs.map((_, i) => plan.codes.get(i)!), errors: [] };
   },
 
@@ -62,7 +68,10 @@ export const filingService = {
     if (!record) throw new NotFoundError('No such record.');
     if (record.sourceOrg !== ctx.viewer.orgCode) throw new ForbiddenError('Only the source organisation may withdraw a record.');
     if (record.status !== 'ACTIVE') throw new BadUserInputError('RECORD_NOT_ACTIVE', `The record is ${record.status} already.`);
-    await withdraw(ctx.db, id, text, ctx.viewer.actor, ctx.now);
+    // the status is checked again under the record's lock: of racing withdrawals (or a repair approval) one wins
+    const outcome = await withdraw(ctx.db, id, text, ctx.viewer.actor, ctx.now);
+    if (!outcome.withdrawn && outcome.status === null) throw new NotFoundError('No such record.');
+    if (!outcome.withdrawn) throw new BadUserInputError('RECORD_NOT_ACTIVE', `The record is ${outcome.status} already.`);
     const updated = (await findRecordById(ctx.db, id, ctx.now))!;
     // L1: the answer discloses the record and its subject to the source department
     ctx.disclosures.listing('withdrawRecord', null, 1)

@@ -282,7 +282,8 @@ export type RepairDecisionResult = 'DECIDED' | 'ALREADY_DECIDED' | 'RECORD_NOT_A
 
 /**
  * R3: decides a pending application. Approval makes the record REPAIRED (D4) through a new version (the
- * replaced one kept, W2), in the same transaction; a record that is no longer ACTIVE cannot be approved.
+ * replaced one kept, W2), in the same transaction; a record that is no longer ACTIVE (checked under the record's
+ * row lock, so a racing withdrawal is seen) cannot be approved.
  */
 export async function decideRepairRow(
   db: Db, application: RepairApplicationRow, approve: boolean, reason: string, by: CaseActor,
@@ -297,18 +298,22 @@ export async function decideRepairRow(
       RETURNING id`);
     if (updated.length === 0) return 'ALREADY_DECIDED';
     if (approve) {
-      await queryRows(t, sql`
-        INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by, replaced_at)
-        SELECT r.id, r.version, to_jsonb(r), ARRAY['status']::text[], ${by.actor}, ${at}::timestamptz
-        FROM records r WHERE r.id = ${application.recordId}::uuid AND r.status = 'ACTIVE'`);
-      const repaired = await queryRows(t, sql`
-        UPDATE records SET status = 'REPAIRED', status_reason = ${reason}, version = version + 1, updated_at = ${at}::timestamptz
-        WHERE id = ${application.recordId}::uuid AND status = 'ACTIVE'
-        RETURNING id`);
-      if (repaired.length === 0) {
+      // the record's row is locked (as a withdrawal locks it) before its status is read and its version kept: of an
+      // approval and a withdrawal racing, one changes the record and writes the one version, the other finds it
+      // no longer ACTIVE
+      const [record] = await queryRows<{ status: string }>(t, sql`
+        SELECT status FROM records WHERE id = ${application.recordId}::uuid FOR UPDATE`);
+      if (record?.status !== 'ACTIVE') {
         // rolls the application back too: nothing of this decision is kept
         throw new RecordNotActive();
       }
+      await queryRows(t, sql`
+        INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by, replaced_at)
+        SELECT r.id, r.version, to_jsonb(r), ARRAY['status']::text[], ${by.actor}, ${at}::timestamptz
+        FROM records r WHERE r.id = ${application.recordId}::uuid`);
+      await queryRows(t, sql`
+        UPDATE records SET status = 'REPAIRED', status_reason = ${reason}, version = version + 1, updated_at = ${at}::timestamptz
+        WHERE id = ${application.recordId}::uuid`);
     }
     await appendCaseEvent(t, 'REPAIR', application.id, application.recordId, application.subjectCode, approve ? 'APPROVED' : 'REJECTED', by);
     return 'DECIDED' as const;
