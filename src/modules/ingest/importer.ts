@@ -2,7 +2,7 @@ import { appendFile, open, readFile, rename, stat, truncate, writeFile } from 'n
 import type { Db } from '../../db/client.js';
 import { writeRecordBatch } from '../filing/filing.repository.js';
 import {
-  loadStaticReference, planRecords, planSubjects, writeSubjects, type Filer, type SubjectFiling,
+  loadStaticReference, planRecords, planSubjects, RegistrationConflict, writeSubjects, type Filer, type SubjectFiling,
 } from '../filing/filing.planner.js';
 import type { RecordFiling } from '../filing/record-validation.js';
 import { readLines, type Line } from './ndjson.js';
@@ -197,7 +197,20 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
     if (distinct.length) {
       const plan = await planSubjects(db, filer, distinct.map((p) => p.subject!), now, statics.codeRules);
       const failed = new Map(plan.errors.map((e) => [normalizeCode(String(distinct[e.index].subject!.code ?? '')), e]));
-      await writeSubjects(db, plan.writes);
+      let writes = plan.writes;
+      for (;;) {
+        try {
+          await writeSubjects(db, writes);
+          break;
+        } catch (error) {
+          // another organisation registered some of these subjects meanwhile (W2): those lines are rejected with
+          // its reason, the rest of the batch is written again
+          if (!(error instanceof RegistrationConflict) || error.errors.length === 0) throw error;
+          const lost = new Set(error.errors.map((e) => e.index));
+          for (const e of error.errors) failed.set(normalizeCode(String(distinct[e.index].subject!.code ?? '')), e);
+          writes = writes.filter((w) => !lost.has(w.index));
+        }
+      }
       for (const p of parsed.filter((q) => q.subject && !refusedLines.has(q.line.number))) {
         const code = normalizeCode(String(p.subject!.code ?? ''));
         const error = failed.get(code);
