@@ -19,6 +19,7 @@ import { GatewayMetrics } from './http/metrics.js';
 import { appliedMigrations, shippedMigrations } from './db/migration-status.js';
 import { applyCors } from './http/cors.js';
 import { serveIde } from './http/ide.js';
+import { invalidRequestText } from './http/request-text.js';
 
 /** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST), /healthz, /readyz, /metrics (O2, O3). */
 export interface GatewayOptions {
@@ -190,6 +191,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           return refuse(400, { code: 'BAD_REQUEST', body: { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] } });
         }
       }
+      // §10.4: NUL or an unpaired surrogate anywhere in the request (POST body or GET query string) → 400 before Apollo
+      const invalidText = invalidRequestText(req.method === 'POST' ? body : url.searchParams);
+      if (invalidText) return refuse(400, { code: 'BAD_USER_INPUT', body: { errors: [invalidText] } });
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

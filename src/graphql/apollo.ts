@@ -4,7 +4,7 @@ import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { UnauthenticatedError } from '../errors/app-errors.js';
-import { formatError } from './format-error.js';
+import { createFormatError, formatError } from './format-error.js';
 import { accessLogPlugin } from './access-log.plugin.js';
 import { enforceOperationAccess, operationRootFields } from './access.js';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -82,7 +82,7 @@ function operationAccessPlugin(production: boolean): ApolloServerPlugin<RequestC
 export function createApollo(schema: GraphQLSchema, options: { production: boolean; limits: LimitsConfig; logger: Logger }) {
   return new ApolloServer<RequestContext>({
     schema,
-    formatError,
+    formatError: createFormatError(options.production),
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // bearer tokens only, no cookies: a browser cannot forge an authenticated cross-site request

@@ -65,4 +65,55 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   },
 });
 
-export const JSONScalar = GraphQLJSON;
+/** How deep a JSON argument may nest (objects and arrays), and how large it may be as UTF-8 JSON text. */
+export const JSON_MAX_DEPTH = 32;
+export const JSON_MAX_BYTES = 65_536;
+
+function invalidJson(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_JSON' } });
+}
+
+/**
+ * Whether a tree nests deeper than JSON_MAX_DEPTH containers, walked without recursion (a variable may arrive
+ * 5,000 levels deep; JSON.parse builds that, and JSON.stringify or a recursive walk would then overflow the stack).
+ */
+function nestsTooDeep<T>(root: T, childrenOf: (node: T) => readonly T[] | null): boolean {
+  const stack: { node: T; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    const children = childrenOf(node);
+    if (!children) continue;
+    if (depth + 1 > JSON_MAX_DEPTH) return true;
+    for (const child of children) stack.push({ node: child, depth: depth + 1 });
+  }
+  return false;
+}
+
+const jsonChildren = (value: unknown): readonly unknown[] | null =>
+  Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : null;
+
+const literalChildren = (ast: ValueNode): readonly ValueNode[] | null =>
+  ast.kind === Kind.LIST ? ast.values : ast.kind === Kind.OBJECT ? ast.fields.map((field) => field.value) : null;
+
+function checkJsonValue(value: unknown): unknown {
+  if (nestsTooDeep(value, jsonChildren)) throw invalidJson(`JSON may nest at most ${JSON_MAX_DEPTH} levels of objects and arrays.`);
+  if (Buffer.byteLength(JSON.stringify(value) ?? '') > JSON_MAX_BYTES) {
+    throw invalidJson(`JSON may be at most ${JSON_MAX_BYTES.toLocaleString('en')} bytes as UTF-8 JSON text.`);
+  }
+  return value;
+}
+
+/**
+ * JSON (RecordInput.details, a correction's details): any JSON value, at most JSON_MAX_DEPTH deep and
+ * JSON_MAX_BYTES large, as a variable or a literal — BAD_USER_INPUT (INVALID_JSON) otherwise. A literal is
+ * checked as written (variables inside it are checked as variables).
+ */
+export const JSONScalar = new GraphQLScalarType({
+  ...GraphQLJSON.toConfig(),
+  parseValue: checkJsonValue,
+  parseLiteral(ast, variables) {
+    if (nestsTooDeep(ast, literalChildren)) throw invalidJson(`JSON may nest at most ${JSON_MAX_DEPTH} levels of objects and arrays.`);
+    const written = checkJsonValue(GraphQLJSON.parseLiteral(ast, undefined));
+    return variables ? GraphQLJSON.parseLiteral(ast, variables) : written;
+  },
+});
