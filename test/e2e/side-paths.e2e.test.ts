@@ -136,8 +136,10 @@ describe.each(testDatabaseKinds())('side paths decide nothing on their own (issu
       expect(seen.history![0].redactions).toEqual([{ field: 'details', reason: 'NOT_PUBLIC' }, { field: 'sourceRef', reason: 'NOT_PUBLIC' }]);
       expect(JSON.stringify(seen)).not.toContain(note);
 
-      for (const token of [tokens.department(deptA), tokens.department(deptB), tokens.subject(subject.code), tokens.agency(agency)]) {
-        const purpose = token === tokens.agency(agency) ? CREDIT_REPORT : token === tokens.subject(subject.code) ? undefined : LICENSING;
+      const readers: [string, object | undefined][] = [
+        [tokens.department(deptA), LICENSING], [tokens.department(deptB), LICENSING], [tokens.subject(subject.code), undefined], [tokens.agency(agency), CREDIT_REPORT],
+      ];
+      for (const [token, purpose] of readers) {
         const snapshot = (await historyOf(subject, id, token, purpose))!.history![0].snapshot;
         for (const internal of ['id', 'subject_id', 'subjectId', 'content_hash', 'contentHash', 'source_ref', 'source_org', 'created_at', 'updated_at']) {
           expect(snapshot).not.toHaveProperty(internal);
