@@ -33,28 +33,46 @@ function progress(label: string): (done: number, total: number) => void {
   };
 }
 
+/** Migrations, then the demo data set into an empty database; the cast whose tokens are printed. */
+async function prepare(config: Config, database: Database): Promise<typeof DEMO_CAST> {
+  const pending = (await shippedMigrations()) - (await appliedMigrations(database));
+  say(pending > 0 ? `Applying ${pending} migration(s)…` : 'Migrations are current.');
+  await migrateDatabase(database);
+  if (!config.seedDemo) return DEMO_CAST;
+  say('Loading the demo data set (only into an empty database)…');
+  const subjects = progress('subjects');
+  const records = progress('records');
+  const seeded = await seedDemo(database.db, {
+    now: new Date(),
+    onProgress: (what, done, total) => (what === 'subjects' ? subjects : records)(done, total),
+  });
+  if (!seeded) {
+    say('  the database has subjects already: nothing loaded');
+    return DEMO_CAST;
+  }
+  say(`  loaded ${seeded.subjects} subjects and ${seeded.records} records`);
+  return seeded.tokensFor; // the minor is re-cast when the fixed one has come of age
+}
+
 async function start(config: Config, started: number): Promise<{ gateway: Gateway; database: Database }> {
   const logger = createLogger(process.stderr, false, config.logLevel);
   say(config.databaseUrl ? 'Connecting to PostgreSQL (DATABASE_URL)…' : `Opening the embedded database (PGlite) at ${config.pgliteDir}…`);
-  const database = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: config.poolSize });
+  // migrations and the demo seed run without the request deadline (a migration may build an index for minutes);
+  // with PostgreSQL on a connection of their own, closed before serving starts
+  const setup = await openDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir, poolSize: 1 });
+  let cast = DEMO_CAST;
   try {
-    const pending = (await shippedMigrations()) - (await appliedMigrations(database));
-    say(pending > 0 ? `Applying ${pending} migration(s)…` : 'Migrations are current.');
-    await migrateDatabase(database);
-    let cast = DEMO_CAST;
-    if (config.seedDemo) {
-      say('Loading the demo data set (only into an empty database)…');
-      const subjects = progress('subjects');
-      const records = progress('records');
-      const seeded = await seedDemo(database.db, {
-        now: new Date(),
-        onProgress: (what, done, total) => (what === 'subjects' ? subjects : records)(done, total),
-      });
-      if (seeded) {
-        say(`  loaded ${seeded.subjects} subjects and ${seeded.records} records`);
-        cast = seeded.tokensFor; // the minor is re-cast when the fixed one has come of age
-      } else say('  the database has subjects already: nothing loaded');
-    }
+    cast = await prepare(config, setup);
+  } catch (error) {
+    await setup.close().catch(() => undefined);
+    throw error;
+  }
+  let database = setup;
+  if (config.databaseUrl) {
+    await setup.close();
+    database = await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize, statementTimeoutMs: config.requestTimeoutMs });
+  }
+  try {
     if (config.jwt.generated) {
       // O7: the development secret survives restarts (kept in the data directory), so printed tokens keep working
       const file = devSecretFile(config);

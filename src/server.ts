@@ -25,7 +25,8 @@ import { invalidRequestText } from './http/request-text.js';
 export interface GatewayOptions {
   database: Database;
   config: Pick<Config, 'jwt' | 'limits' | 'production'>
-    & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'>>;
+    & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'
+      | 'requestTimeoutMs' | 'maxBodyBytes'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -44,22 +45,29 @@ export interface Gateway {
   close(graceMs?: number): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** H2 default: 1 MiB */
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
-function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * The body, up to `maxBytes` (H2). A larger one (by its content-length, or as it arrives) is refused: the rest is
+ * read and dropped, so the client receives its 413 rather than a reset connection, and nothing more is kept.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > maxBytes;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('BODY_TOO_LARGE'));
-        req.destroy();
+      if (size > maxBytes) {
+        tooLarge = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (tooLarge ? reject(new Error('BODY_TOO_LARGE')) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -78,6 +86,20 @@ interface RequestLine {
   status: number;
   errorCodes: string[];
   trace: RequestContext['trace'] | null;
+}
+
+/** The promise's value, or null once `deadlineMs` (counted from `started`) has passed; 0 = no deadline. */
+async function withinDeadline<T>(work: Promise<T>, deadlineMs: number, started: number): Promise<T | null> {
+  if (deadlineMs <= 0) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), Math.max(1, deadlineMs - (performance.now() - started)));
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `Authorization: Bearer <token>` equal to `expected`, compared in constant time. */
@@ -181,9 +203,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (req.method === 'POST') {
         let raw: string;
         try {
-          raw = await readBody(req);
+          raw = await readBody(req, config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
         } catch {
-          return refuse(413, { code: 'BAD_REQUEST', body: { errors: [{ message: 'The request body is too large.', extensions: { code: 'BAD_REQUEST' } }] } });
+          return refuse(413, {
+            code: 'BAD_REQUEST',
+            body: { errors: [{ message: `The request body is larger than ${config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`, extensions: { code: 'BAD_REQUEST', reason: 'BODY_TOO_LARGE' } }] },
+          }, { connection: 'close' });
         }
         try {
           body = raw.length ? JSON.parse(raw) : {};
@@ -198,10 +223,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
-      const response = await apollo.executeHTTPGraphQLRequest({
+      const execution = apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
         context: async () => context,
       });
+      // H2: past its deadline the caller gets a clear error, never a hung connection (PostgreSQL's statement_timeout
+      // stops the statements; what still runs here answers nobody)
+      const response = await withinDeadline(execution, config.requestTimeoutMs ?? 0, started);
+      if (!response) {
+        execution.catch(() => undefined);
+        return refuse(503, {
+          code: 'INTERNAL_SERVER_ERROR',
+          body: { errors: [{ message: `The request did not finish within ${config.requestTimeoutMs} ms.`, extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } }] },
+        });
+      }
       const outHeaders: Record<string, string> = { 'x-request-id': requestId };
       for (const [key, value] of response.headers) outHeaders[key] = value;
       if (draining) outHeaders.connection = 'close';

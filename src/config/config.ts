@@ -30,6 +30,10 @@ export interface Config {
   metricsToken: string | null;
   /** PostgreSQL connections per process (DATABASE_POOL_SIZE, default 10) */
   poolSize: number;
+  /** H2: every request's deadline, also PostgreSQL's statement_timeout (REQUEST_TIMEOUT_MS, default 10000; 0 = none) */
+  requestTimeoutMs: number;
+  /** H2: larger request bodies get HTTP 413 (MAX_BODY_BYTES, default 1 MiB) */
+  maxBodyBytes: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -177,5 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: intFrom(env, 'METRICS_PORT', 0),
     metricsToken: metricsTokenFrom(env),
     poolSize: Math.max(1, intFrom(env, 'DATABASE_POOL_SIZE', 10)),
+    requestTimeoutMs: intFrom(env, 'REQUEST_TIMEOUT_MS', 10_000),
+    maxBodyBytes: Math.max(1024, intFrom(env, 'MAX_BODY_BYTES', 1_048_576)),
   };
 }

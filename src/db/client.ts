@@ -13,6 +13,8 @@ export interface DatabaseOptions {
   pgliteDir?: string;
   /** maximum pool size for PostgreSQL */
   poolSize?: number;
+  /** H2: PostgreSQL's statement_timeout for every connection, in ms (0 or unset: none) */
+  statementTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -50,7 +52,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const { default: pg } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     // timestamps and dates come back as strings in their wire format only where asked; bigint ids are safe numbers
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: SESSION_OPTIONS });
+    const timeout = options.statementTimeoutMs ? ` -c statement_timeout=${Math.floor(options.statementTimeoutMs)}` : '';
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: `${SESSION_OPTIONS}${timeout}` });
     // No database fault may end the process. pg emits 'error' on a client whose connection dies (the server
     // restarted, pg_terminate_backend, a network cut); with no listener Node throws it as an "Unhandled 'error'
     // event". The pool listens on idle clients only, so every client gets a listener of its own when the pool

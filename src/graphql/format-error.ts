@@ -37,6 +37,15 @@ export function createFormatError(production: boolean): (formatted: GraphQLForma
 /** The mapping outside production; which errors are masked is the same in both modes (the trace plugin asks it). */
 export const formatError = createFormatError(false);
 
+/** H2: PostgreSQL cancelled a statement at the request's deadline (statement_timeout, SQLSTATE 57014). */
+function passedDeadline(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
+    if ((current as { code?: unknown }).code === '57014') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function mapError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) {
@@ -57,6 +66,9 @@ function mapError(formatted: GraphQLFormattedError, error: unknown): GraphQLForm
       message: 'Too many invalid values in the variables: the first 50 are reported; nothing was run. Correct them and send the request again.',
       extensions: { code: 'BAD_USER_INPUT', reason: 'TOO_MANY_ERRORS' },
     };
+  }
+  if (passedDeadline(original)) {
+    return { message: 'The request did not finish within its deadline; nothing more was done.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {

@@ -36,6 +36,9 @@ export async function startTestGateway(
     /** O2: METRICS_TOKEN / METRICS_PORT */
     metricsToken?: string;
     metricsPort?: number;
+    /** H2: REQUEST_TIMEOUT_MS / MAX_BODY_BYTES */
+    requestTimeoutMs?: number;
+    maxBodyBytes?: number;
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -50,6 +53,8 @@ export async function startTestGateway(
       corsOrigins: options.corsOrigins,
       metricsToken: options.metricsToken ?? null,
       metricsPort: options.metricsPort ?? 0,
+      requestTimeoutMs: options.requestTimeoutMs ?? 0,
+      maxBodyBytes: options.maxBodyBytes,
     },
     logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,
