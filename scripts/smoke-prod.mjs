@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jwt from 'jsonwebtoken';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
@@ -32,7 +33,12 @@ const url = /listening on (http:\/\/\S+\/graphql)/.exec(out)?.[1];
 if (!url) fail('no URL in the start-up output');
 const ready = await fetch(url.replace(/graphql$/, 'readyz'));
 if (ready.status !== 200) fail(`/readyz answered ${ready.status}`);
-const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ catalog { code } }"}' });
+// H1: in production the public may run only allow-listed documents
+const publicAnswer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ catalog { code } }"}' });
+const publicBody = await publicAnswer.json();
+if (publicAnswer.status !== 403 || publicBody.errors?.[0]?.extensions?.reason !== 'PERSISTED_ONLY') fail(`a public ad-hoc document answered ${publicAnswer.status} ${JSON.stringify(publicBody).slice(0, 200)}`);
+const token = jwt.sign({ sub: 'smoke', role: 'admin', org: 'PLATFORM' }, 'smoke-test-secret-0123456789abcdef', { algorithm: 'HS256', expiresIn: 60 });
+const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ catalog { code } }"}' });
 const body = await answer.json();
 if (answer.status !== 200 || body.data?.catalog?.length !== 17) fail(`catalog answered ${answer.status} ${JSON.stringify(body).slice(0, 200)}`);
 child.kill('SIGTERM');

@@ -20,13 +20,14 @@ import { appliedMigrations, shippedMigrations } from './db/migration-status.js';
 import { applyCors } from './http/cors.js';
 import { serveIde } from './http/ide.js';
 import { invalidRequestText } from './http/request-text.js';
+import { applyTrustedDocuments, loadTrustedDocuments } from './http/trusted-documents.js';
 
 /** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST), /healthz, /readyz, /metrics (O2, O3). */
 export interface GatewayOptions {
   database: Database;
   config: Pick<Config, 'jwt' | 'limits' | 'production'>
     & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'
-      | 'requestTimeoutMs' | 'maxBodyBytes'>>;
+      | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -137,6 +138,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     objectionWorkingDays: rightsConfig.objectionWorkingDays,
   };
   const limiter = new RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst);
+  // H1: read once at start; a manifest whose ids are not the hashes of their bodies stops the start
+  const trusted = loadTrustedDocuments(config.trustedDocuments ?? 'off', config.trustedDocumentsFile ?? null);
   // O2: metrics only where someone can read them (a metrics port or token); otherwise no per-request cost
   const metricsWanted = (config.metricsPort ?? 0) > 0 || Boolean(config.metricsToken);
   const metrics = metricsWanted
@@ -219,12 +222,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // §10.4: NUL or an unpaired surrogate anywhere in the request (POST body or GET query string) → 400 before Apollo
       const invalidText = invalidRequestText(req.method === 'POST' ? body : url.searchParams);
       if (invalidText) return refuse(400, { code: 'BAD_USER_INPUT', body: { errors: [invalidText] } });
+      // H1: the allow-list binds the public (or everyone), and brings the document of a known hash — before parsing
+      const bound = trusted.mode === 'all' || (trusted.mode === 'public' && context.viewer.role === 'public');
+      const resolved = applyTrustedDocuments(trusted, bound, req.method!.toUpperCase(), body, url.searchParams);
+      if (!resolved.ok) {
+        const code = resolved.status === 403 ? 'FORBIDDEN' : 'BAD_USER_INPUT';
+        return refuse(resolved.status, { code, body: { errors: [{ message: resolved.message, extensions: { code, reason: resolved.reason } }] } });
+      }
+      body = resolved.body;
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
       const execution = apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: url.search, body },
+        httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search: resolved.search ? `?${resolved.search}` : '', body },
         context: async () => context,
       });
       // H2: past its deadline the caller gets a clear error, never a hung connection (PostgreSQL's statement_timeout

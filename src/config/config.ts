@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { workingCalendar } from '../../policies/working-days.js';
 import type { LogLevel } from '../logging.js';
 
@@ -34,6 +36,10 @@ export interface Config {
   requestTimeoutMs: number;
   /** H2: larger request bodies get HTTP 413 (MAX_BODY_BYTES, default 1 MiB) */
   maxBodyBytes: number;
+  /** H1: whom the allow-list of documents binds (TRUSTED_DOCUMENTS=public|all|off; default public in production) */
+  trustedDocuments: 'public' | 'all' | 'off';
+  /** H1: the allow-list, Apollo's persisted-query manifest (TRUSTED_DOCUMENTS_FILE, default schema/trusted-documents.json) */
+  trustedDocumentsFile: string;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -42,6 +48,12 @@ function logLevelFrom(env: NodeJS.ProcessEnv): LogLevel {
   const raw = (env.LOG_LEVEL ?? '').trim() || 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}"`);
   return raw as LogLevel;
+}
+
+function trustedDocumentsFrom(env: NodeJS.ProcessEnv, production: boolean): 'public' | 'all' | 'off' {
+  const raw = (env.TRUSTED_DOCUMENTS ?? '').trim() || (production ? 'public' : 'off');
+  if (raw !== 'public' && raw !== 'all' && raw !== 'off') throw new ConfigError(`TRUSTED_DOCUMENTS must be public, all or off, not "${raw}"`);
+  return raw;
 }
 
 function metricsTokenFrom(env: NodeJS.ProcessEnv): string | null {
@@ -183,5 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: Math.max(1, intFrom(env, 'DATABASE_POOL_SIZE', 10)),
     requestTimeoutMs: intFrom(env, 'REQUEST_TIMEOUT_MS', 10_000),
     maxBodyBytes: Math.max(1024, intFrom(env, 'MAX_BODY_BYTES', 1_048_576)),
+    trustedDocuments: trustedDocumentsFrom(env, production),
+    trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),
   };
 }

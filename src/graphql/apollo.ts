@@ -88,6 +88,8 @@ export function createApollo(schema: GraphQLSchema, options: { production: boole
     // bearer tokens only, no cookies: a browser cannot forge an authenticated cross-site request
     csrfPrevention: false,
     allowBatchedHttpRequests: false,
+    // H1: documents are allow-listed by the gateway (src/http/trusted-documents.ts); a client may never register one
+    persistedQueries: false,
     // O4: the process's own SIGTERM handler drains HTTP, flushes the access log and closes the pool in that order;
     // Apollo's would stop the server concurrently and re-raise the signal
     stopOnTerminationSignals: false,

@@ -39,6 +39,9 @@ export async function startTestGateway(
     /** H2: REQUEST_TIMEOUT_MS / MAX_BODY_BYTES */
     requestTimeoutMs?: number;
     maxBodyBytes?: number;
+    /** H1: TRUSTED_DOCUMENTS / TRUSTED_DOCUMENTS_FILE */
+    trustedDocuments?: 'public' | 'all' | 'off';
+    trustedDocumentsFile?: string;
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -55,6 +58,8 @@ export async function startTestGateway(
       metricsPort: options.metricsPort ?? 0,
       requestTimeoutMs: options.requestTimeoutMs ?? 0,
       maxBodyBytes: options.maxBodyBytes,
+      trustedDocuments: options.trustedDocuments,
+      trustedDocumentsFile: options.trustedDocumentsFile,
     },
     logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,
