@@ -194,7 +194,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
         context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
       } catch (error) {
-        if (error instanceof UnauthenticatedError) return refuse(401, { code: error.code, body: errorBody(error) }, { 'www-authenticate': 'Bearer' });
+        if (error instanceof UnauthenticatedError) {
+          // §11: a refused token still spends the client address's budget, so rotating invalid tokens is limited too
+          const wait = limiter.take(`ip:${req.socket.remoteAddress}`, now.getTime());
+          if (wait > 0) {
+            const limited = new RateLimitedError(Math.ceil(wait / 1000));
+            return refuse(429, { code: limited.code, body: errorBody(limited) }, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
+          }
+          return refuse(401, { code: error.code, body: errorBody(error) }, { 'www-authenticate': 'Bearer' });
+        }
         if (error instanceof RateLimitedError) {
           return refuse(429, { code: error.code, body: errorBody(error) }, { 'retry-after': String(error.extensions.retryAfterSeconds) });
         }

@@ -157,6 +157,24 @@ describe.each(testDatabaseKinds())('§13 operating the gateway on %s', (kind) =>
     });
   });
 
+  describe('§11 rate limits', () => {
+    it('§11: an attacker rotating invalid tokens is limited by its client address: 401 within the burst, then 429 with retry-after', async () => {
+      const limited = await startTestGateway(database, { limits: { ratePerSecond: 1, rateBurst: 3 } });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 5; i += 1) {
+          const forged = `${tokens.department(dept).slice(0, -6)}${String(i).padStart(6, 'A')}`;
+          const response = await fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${forged}` }, body: '{"query":"{ me { role } }"}' });
+          statuses.push(response.status);
+          if (response.status === 429) expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+        }
+        expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+
   describe('O2 metrics', () => {
     it('O2: /metrics with METRICS_TOKEN gives Prometheus text: requests by operation, role and status, latency histograms, refusals, access-log appends, process metrics; without the token 404', async () => {
       await post(`{ catalog { code } }`);
