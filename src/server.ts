@@ -10,7 +10,7 @@ import { findOrganizations } from './modules/organizations/organizations.reposit
 import { buildGatewaySchema } from './graphql/schema.js';
 import { createApollo } from './graphql/apollo.js';
 import { AppError, RateLimitedError, UnauthenticatedError } from './errors/app-errors.js';
-import { RateLimiter } from './http/rate-limit.js';
+import { RateLimiter, SharedRateLimiter, type Limiter } from './http/rate-limit.js';
 import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
 import { prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
 import type { Logger } from './logging.js';
@@ -137,7 +137,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     calendar: workingCalendar(rightsConfig.holidays, rightsConfig.extraWorkdays),
     objectionWorkingDays: rightsConfig.objectionWorkingDays,
   };
-  const limiter = new RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst);
+  const limiter: Limiter = config.limits.store === 'postgres'
+    ? new SharedRateLimiter(database.db, config.limits.ratePerSecond, config.limits.rateBurst)
+    : new RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst);
   // H1: read once at start; a manifest whose ids are not the hashes of their bodies stops the start
   const trusted = loadTrustedDocuments(config.trustedDocuments ?? 'off', config.trustedDocumentsFile ?? null);
   // O2: metrics only where someone can read them (a metrics port or token); otherwise no per-request cost
@@ -190,13 +192,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         line.role = viewer.role;
         line.org = viewer.orgCode;
         const limiterKey = viewer.role === 'public' ? `ip:${req.socket.remoteAddress}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
-        const wait = limiter.take(limiterKey, now.getTime());
+        const wait = await limiter.take(limiterKey, now.getTime());
         if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
         context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
       } catch (error) {
         if (error instanceof UnauthenticatedError) {
           // §11: a refused token still spends the client address's budget, so rotating invalid tokens is limited too
-          const wait = limiter.take(`ip:${req.socket.remoteAddress}`, now.getTime());
+          const wait = await limiter.take(`ip:${req.socket.remoteAddress}`, now.getTime());
           if (wait > 0) {
             const limited = new RateLimitedError(Math.ceil(wait / 1000));
             return refuse(429, { code: limited.code, body: errorBody(limited) }, { 'retry-after': String(limited.extensions.retryAfterSeconds) });

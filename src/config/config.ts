@@ -50,6 +50,12 @@ function logLevelFrom(env: NodeJS.ProcessEnv): LogLevel {
   return raw as LogLevel;
 }
 
+function rateLimitStoreFrom(env: NodeJS.ProcessEnv): 'memory' | 'postgres' {
+  const raw = (env.RATE_LIMIT_STORE ?? '').trim() || 'memory';
+  if (raw !== 'memory' && raw !== 'postgres') throw new ConfigError(`RATE_LIMIT_STORE must be memory or postgres, not "${raw}"`);
+  return raw;
+}
+
 function trustedDocumentsFrom(env: NodeJS.ProcessEnv, production: boolean): 'public' | 'all' | 'off' {
   const raw = (env.TRUSTED_DOCUMENTS ?? '').trim() || (production ? 'public' : 'off');
   if (raw !== 'public' && raw !== 'all' && raw !== 'off') throw new ConfigError(`TRUSTED_DOCUMENTS must be public, all or off, not "${raw}"`);
@@ -91,6 +97,8 @@ export interface LimitsConfig {
   maxCost: number;
   /** requests per second per viewer; 0 = off */
   ratePerSecond: number;
+  /** RATE_LIMIT_STORE: memory (per process) or postgres (shared by every process) */
+  store?: 'memory' | 'postgres';
   rateBurst: number;
 }
 
@@ -182,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: intFrom(env, 'MAX_QUERY_COST', 1_000_000),
       ratePerSecond: intFrom(env, 'RATE_LIMIT_PER_SECOND', 20),
       rateBurst: intFrom(env, 'RATE_LIMIT_BURST', 100),
+      store: rateLimitStoreFrom(env),
     },
     subjectRights: subjectRightsFrom(env),
     cursorSecret: env.CURSOR_SECRET || null,
