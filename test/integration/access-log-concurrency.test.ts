@@ -1,13 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { openTestDatabase, postgresUrl, type TestDatabase } from '../support/db.js';
 import { createOrganization, createRecord, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
+import { spawnGateway, stopGateway, type GatewayChild } from '../support/gateway-child.js';
 
 /**
  * SPEC L3: "Concurrent writers (several gateway processes) still form one valid chain." Two real gateway
@@ -16,10 +13,8 @@ import { tokens } from '../support/tokens.js';
  * PostgreSQL only: PGlite is a single in-process connection and cannot be shared by two processes.
  */
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REQUESTS = 400;
 const SUBJECTS = 40;
-const STARTUP_TIMEOUT_MS = 45_000;
 
 const SUBJECT_QUERY = `query($code: String!, $p: PurposeInput) {
   subject(code: $code, purpose: $p) { code view records(first: 20) { edges { node { id } } } }
@@ -43,47 +38,6 @@ async function post(url: string, query: string, variables: Record<string, unknow
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as Response['body'] };
-}
-
-interface GatewayChild {
-  process: ChildProcess;
-  url: Promise<string>;
-  stderr: string[];
-}
-
-function spawnGateway(databaseUrl: string): GatewayChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/gateway-process.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => void stderr.push(chunk));
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway process did not start in time:\n${stderr.join('')}`)), STARTUP_TIMEOUT_MS);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (/^https?:\/\//.test(line.trim())) {
-        clearTimeout(timer);
-        resolve(line.trim());
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway process exited (${code ?? signal}) before printing its URL:\n${stderr.join('')}`));
-    });
-  });
-  url.catch(() => undefined); // observed by the awaiting hook; never an unhandled rejection
-  return { process: child, url, stderr };
-}
-
-async function stopGateway(child: GatewayChild): Promise<void> {
-  const proc = child.process;
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 describe.skipIf(!postgresUrl())('L3 two gateway processes writing at the same time on postgres', () => {

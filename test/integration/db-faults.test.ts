@@ -1,7 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +5,7 @@ import { queryRows } from '../../src/db/rows.js';
 import { openTestDatabase, postgresUrl, type TestDatabase } from '../support/db.js';
 import { createOrganization, createRecord, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
+import { spawnGateway, stopGateway, type GatewayChild } from '../support/gateway-child.js';
 
 /**
  * SPEC §10.4 and §11 (masked errors; a stateless gateway that keeps serving): a database connection cut while a
@@ -18,8 +15,6 @@ import { tokens } from '../support/tokens.js';
  * PostgreSQL only: PGlite has no server backends to terminate.
  */
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const STARTUP_TIMEOUT_MS = 45_000;
 const WITHDRAW = `mutation($id: ID!, $reason: String!) { withdrawRecord(id: $id, reason: $reason) { id status version } }`;
 const LOOKUP = `query($code: String!) { subject(code: $code) { code view } }`;
 
@@ -35,48 +30,6 @@ async function post(url: string, query: string, variables: Record<string, unknow
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
-}
-
-interface GatewayChild {
-  process: ChildProcess;
-  url: Promise<string>;
-  stderr: string[];
-}
-
-function spawnGateway(databaseUrl: string): GatewayChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/gateway-process.ts'], {
-    cwd: REPO_ROOT,
-    // a small pool: the cut connection must be replaced for the later requests to be served at all
-    env: { ...process.env, DATABASE_URL: databaseUrl, GATEWAY_POOL_SIZE: '2' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => void stderr.push(chunk));
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway process did not start in time:\n${stderr.join('')}`)), STARTUP_TIMEOUT_MS);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (/^https?:\/\//.test(line.trim())) {
-        clearTimeout(timer);
-        resolve(line.trim());
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway process exited (${code ?? signal}) before printing its URL:\n${stderr.join('')}`));
-    });
-  });
-  url.catch(() => undefined); // observed by the awaiting hook; never an unhandled rejection
-  return { process: child, url, stderr };
-}
-
-async function stopGateway(child: GatewayChild): Promise<void> {
-  const proc = child.process;
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 const isAlive = (child: GatewayChild) => child.process.exitCode === null && child.process.signalCode === null;
@@ -97,9 +50,10 @@ describe.skipIf(!postgresUrl())('a database connection cut under a running gatew
     process.once('exit', killOnExit);
   });
 
-  // a gateway process per test: a test whose gateway died leaves the next one a live gateway to prove itself on
+  // a gateway process per test: a test whose gateway died leaves the next one a live gateway to prove itself on;
+  // a small pool: the cut connection must be replaced for the later requests to be served at all
   beforeEach(async () => {
-    gateway = spawnGateway(database.url!);
+    gateway = spawnGateway(database.url!, { GATEWAY_POOL_SIZE: '2' });
     url = await gateway.url;
   });
 
