@@ -27,7 +27,7 @@ export interface GatewayOptions {
   database: Database;
   config: Pick<Config, 'jwt' | 'limits' | 'production'>
     & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'
-      | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile'>>;
+      | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile' | 'trustProxy'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -157,6 +157,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let metricsServer: http.Server | null = null;
   const lookupOrganization = async (code: string) => (await findOrganizations(database.db, [code]))[0] ?? null;
 
+  /**
+   * The client's address for the public's rate limit: the connection's peer, or behind a load balancer
+   * (TRUST_PROXY=1) the address it appended last to X-Forwarded-For — the one it saw, which a client cannot forge.
+   */
+  function clientAddress(req: IncomingMessage): string {
+    if (config.trustProxy) {
+      const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+      if (forwarded.length) return forwarded[forwarded.length - 1];
+    }
+    return req.socket.remoteAddress ?? 'unknown';
+  }
+
   /** One line per request (O1) and its metrics (O2), whatever the outcome; never tokens, variables or subject data. */
   function recordRequest(line: RequestLine): void {
     const durationMs = Math.round((performance.now() - line.started) * 10) / 10;
@@ -191,14 +203,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         const viewer = await viewerFromAuthorization(req.headers.authorization, config.jwt, lookupOrganization, new Date());
         line.role = viewer.role;
         line.org = viewer.orgCode;
-        const limiterKey = viewer.role === 'public' ? `ip:${req.socket.remoteAddress}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
+        const limiterKey = viewer.role === 'public' ? `ip:${clientAddress(req)}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
         const wait = await limiter.take(limiterKey, now.getTime());
         if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
         context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
       } catch (error) {
         if (error instanceof UnauthenticatedError) {
           // §11: a refused token still spends the client address's budget, so rotating invalid tokens is limited too
-          const wait = await limiter.take(`ip:${req.socket.remoteAddress}`, now.getTime());
+          const wait = await limiter.take(`ip:${clientAddress(req)}`, now.getTime());
           if (wait > 0) {
             const limited = new RateLimitedError(Math.ceil(wait / 1000));
             return refuse(429, { code: limited.code, body: errorBody(limited) }, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
@@ -293,7 +305,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   let inFlight = 0;
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({
+    // H2: the deadline covers receiving the request too — a body trickled in slowly is cut off, not held for minutes
+    ...(config.requestTimeoutMs ? {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(config.requestTimeoutMs, 60_000),
+      // Node checks those timeouts on this interval (30 s by default)
+      connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+    } : {}),
+  }, (req, res) => {
     inFlight += 1;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = async () => {

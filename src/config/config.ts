@@ -40,6 +40,10 @@ export interface Config {
   trustedDocuments: 'public' | 'all' | 'off';
   /** H1: the allow-list, Apollo's persisted-query manifest (TRUSTED_DOCUMENTS_FILE, default schema/trusted-documents.json) */
   trustedDocumentsFile: string;
+  /** behind a load balancer: the public's rate limit keys on the last X-Forwarded-For address (TRUST_PROXY=1) */
+  trustProxy: boolean;
+  /** apply migrations at start (MIGRATE_ON_START, default 1); 0 when a restricted role serves and the owner migrates */
+  migrateOnStart: boolean;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -48,6 +52,13 @@ function logLevelFrom(env: NodeJS.ProcessEnv): LogLevel {
   const raw = (env.LOG_LEVEL ?? '').trim() || 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${raw}"`);
   return raw as LogLevel;
+}
+
+function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  if (raw !== '1' && raw !== '0') throw new ConfigError(`${name} must be 1 or 0, not "${raw}"`);
+  return raw === '1';
 }
 
 function rateLimitStoreFrom(env: NodeJS.ProcessEnv): 'memory' | 'postgres' {
@@ -205,6 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: intFrom(env, 'REQUEST_TIMEOUT_MS', 10_000),
     maxBodyBytes: Math.max(1024, intFrom(env, 'MAX_BODY_BYTES', 1_048_576)),
     trustedDocuments: trustedDocumentsFrom(env, production),
+    trustProxy: flagFrom(env, 'TRUST_PROXY', false),
+    migrateOnStart: flagFrom(env, 'MIGRATE_ON_START', true),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),
   };
 }

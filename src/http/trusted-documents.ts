@@ -35,7 +35,9 @@ export function loadTrustedDocuments(mode: TrustedDocumentsMode, file: string | 
     try {
       manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { mode, byHash };
+      // without the file nothing is allow-listed: acceptable only when the list binds nobody
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && mode === 'off') return { mode, byHash };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`trusted documents: ${file} does not exist (TRUSTED_DOCUMENTS_FILE), and TRUSTED_DOCUMENTS=${mode} needs it`);
       throw new Error(`trusted documents: ${file} is not valid JSON`);
     }
     if (manifest.format !== 'apollo-persisted-query-manifest' || manifest.version !== 1 || !Array.isArray(manifest.operations)) {

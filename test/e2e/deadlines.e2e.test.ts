@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,27 @@ describe.each(testDatabaseKinds())('H2 deadlines and sizes on %s', (kind) => {
       expect((await post(small.url, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
     } finally {
       await small.close();
+    }
+  });
+
+  it('H2: a body trickled in past the deadline is cut off (408), not held for minutes', async () => {
+    const slow = await startTestGateway(database, { requestTimeoutMs: 500 });
+    try {
+      const { hostname, port } = new URL(slow.url);
+      const started = performance.now();
+      const answer = await new Promise<string>((resolve) => {
+        const socket = net.connect(Number(port), hostname, () => {
+          socket.write('POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"query":');
+        });
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString()));
+        socket.on('close', () => resolve(received));
+        socket.setTimeout(10_000, () => socket.destroy());
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      await slow.close();
     }
   });
 

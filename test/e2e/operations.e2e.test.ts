@@ -175,6 +175,25 @@ describe.each(testDatabaseKinds())('§13 operating the gateway on %s', (kind) =>
     });
   });
 
+  describe('§11 rate limits behind a load balancer', () => {
+    it('§11: with TRUST_PROXY=1 the public is limited per client address the load balancer saw (the last X-Forwarded-For entry), not per balancer', async () => {
+      const send = (gw: TestGateway, forwarded: string) => fetch(gw.url, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwarded }, body: '{"query":"{ __typename }"}',
+      }).then((r) => r.status);
+      const behind = await startTestGateway(database, { limits: { ratePerSecond: 1, rateBurst: 2 }, trustProxy: true });
+      const direct = await startTestGateway(database, { limits: { ratePerSecond: 1, rateBurst: 2 } });
+      try {
+        // a client may prepend anything; the balancer appends the address it saw
+        expect([await send(behind, '9.9.9.9, 10.0.0.1'), await send(behind, '8.8.8.8, 10.0.0.1'), await send(behind, '10.0.0.1')]).toEqual([200, 200, 429]);
+        expect([await send(behind, '10.0.0.2'), await send(behind, '10.0.0.2')]).toEqual([200, 200]);
+        expect([await send(direct, '10.0.0.3'), await send(direct, '10.0.0.4'), await send(direct, '10.0.0.5')]).toEqual([200, 200, 429]);
+      } finally {
+        await behind.close();
+        await direct.close();
+      }
+    });
+  });
+
   describe('O2 metrics', () => {
     it('O2: /metrics with METRICS_TOKEN gives Prometheus text: requests by operation, role and status, latency histograms, refusals, access-log appends, process metrics; without the token 404', async () => {
       await post(`{ catalog { code } }`);

@@ -107,6 +107,13 @@ describe.each(testDatabaseKinds())('H1 trusted documents on %s', (kind) => {
     await expect(startTestGateway(database, { production: true, trustedDocuments: 'public', trustedDocumentsFile: broken })).rejects.toThrow(/not the SHA-256 of its body/);
   });
 
+  it('H1: a missing allow-list stops the start when the list binds anyone (it would refuse every public document silently)', async () => {
+    await expect(startTestGateway(database, { production: true, trustedDocuments: 'public', trustedDocumentsFile: path.join(dir, 'missing.json') }))
+      .rejects.toThrow(/does not exist/);
+    const off = await startTestGateway(database, { trustedDocuments: 'off', trustedDocumentsFile: path.join(dir, 'missing.json') });
+    gateways.push(off);
+  });
+
   it('H1: TRUSTED_DOCUMENTS defaults to public in production and off otherwise; other values are refused', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).trustedDocuments).toBe('public');
     expect(loadConfig({}).trustedDocuments).toBe('off');

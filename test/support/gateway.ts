@@ -42,6 +42,8 @@ export async function startTestGateway(
     /** H1: TRUSTED_DOCUMENTS / TRUSTED_DOCUMENTS_FILE */
     trustedDocuments?: 'public' | 'all' | 'off';
     trustedDocumentsFile?: string;
+    /** TRUST_PROXY */
+    trustProxy?: boolean;
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -60,6 +62,7 @@ export async function startTestGateway(
       maxBodyBytes: options.maxBodyBytes,
       trustedDocuments: options.trustedDocuments,
       trustedDocumentsFile: options.trustedDocumentsFile,
+      trustProxy: options.trustProxy,
     },
     logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,

@@ -13,6 +13,9 @@ describe('O1–O4 settings', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'chatty' })).toThrow(ConfigError);
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/at least 16/);
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '-1' })).toThrow(ConfigError);
+    expect(loadConfig({})).toMatchObject({ trustProxy: false, migrateOnStart: true });
+    expect(loadConfig({ TRUST_PROXY: '1', MIGRATE_ON_START: '0' })).toMatchObject({ trustProxy: true, migrateOnStart: false });
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY must be 1 or 0/);
   });
 
   it('O7: the development secret is kept beside the embedded database (or in ./.data with PostgreSQL), never for an in-memory one', () => {
