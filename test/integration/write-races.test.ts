@@ -107,6 +107,25 @@ describe.each(testDatabaseKinds())('W1–W2 writes racing on %s', (kind) => {
     }
   });
 
+  it('W2: a re-filing (a new version) racing a withdrawal of the same record — never a 500, never two versions with one number; the loser is refused cleanly', async () => {
+    const SUBMIT = `mutation($records: [RecordInput!]!) { submitRecords(records: $records) { accepted errors { reason } } }`;
+    for (let round = 0; round < 10; round += 1) {
+      const subject = await createSubject(db(), suite.deptA, 'ENTERPRISE');
+      const sourceRef = `RACE-${round}-${freshCode()}`;
+      const row = { subjectCode: subject.code, type: 'license', sourceRef, title: '许可 v1', decidedAt: '2026-05-01T00:00:00Z' };
+      const filed = await suite.gw.request(SUBMIT, { token: tokens.department(suite.deptA), variables: { records: [row] } });
+      const recordId = (await queryRows<{ id: string }>(db(), sql`SELECT id FROM records WHERE source_ref = ${sourceRef}`))[0].id;
+      expect(filed.body.data.submitRecords.accepted).toBe(1);
+      const [refiled, withdrawn] = await Promise.all([
+        suite.gw.request(SUBMIT, { token: tokens.department(suite.deptA), variables: { records: [{ ...row, title: '许可 v2' }] } }),
+        suite.gw.request(WITHDRAW, { token: tokens.department(suite.deptA), variables: { id: recordId, reason: '撤销' } }),
+      ]);
+      for (const refusal of refusalsOf([refiled, withdrawn])) expect(refusal.code, refusal.message).toBe('BAD_USER_INPUT');
+      const stored = await storedRecord(recordId);
+      expect(stored.versions.map((v) => v.version)).toEqual(Array.from({ length: stored.version - 1 }, (_, i) => i + 1));
+    }
+  });
+
   it('W2 one datum, one source: two departments registering the same new subject at once — one owns it with its own data, the other gets REGISTERED_BY_OTHER and its batch writes nothing (W1)', async () => {
     const names = { [suite.deptA]: '甲部门登记的名称有限公司', [suite.deptB]: '乙部门登记的名称有限公司' };
     const outcomes: string[] = [];

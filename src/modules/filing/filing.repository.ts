@@ -97,6 +97,13 @@ function recordValues(record: NormalisedRecord) {
   };
 }
 
+/** A record a batch would re-file changed (withdrawn, repaired, re-filed) after the batch was planned. */
+export class RecordChangedMeanwhile extends Error {
+  constructor(readonly recordId: string) {
+    super('A record of the batch changed after the batch was planned.');
+  }
+}
+
 /**
  * Writes a validated batch in one transaction: new records inserted, changed ones versioned (the replaced
  * content kept in record_versions, W2). All or nothing (W1).
@@ -114,6 +121,11 @@ export async function writeRecordBatch(
       await insertRecords(tx as unknown as Db, orgCode, inserts.slice(i, i + INSERT_CHUNK), now);
     }
     for (const { existing, record, changedFields } of updates) {
+      // the version planned from must still be the record's: a withdrawal, repair or other filing committed since
+      // the plan read it would otherwise collide with it in the history (or be overwritten)
+      const [current] = await queryRows<{ version: number }>(tx as unknown as Db, sql`
+        SELECT version FROM records WHERE id = ${existing.id}::uuid FOR UPDATE`);
+      if (!current || Number(current.version) !== existing.version) throw new RecordChangedMeanwhile(existing.id);
       await tx.execute(sql`
         INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by, replaced_at)
         SELECT r.id, r.version, to_jsonb(r), ${textArray(changedFields)}, ${actor}, ${now.toISOString()}::timestamptz FROM records r WHERE r.id = ${existing.id}::uuid`);

@@ -2,7 +2,7 @@ import type { RequestContext } from '../../context/request-context.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../errors/app-errors.js';
 import { findRecordById } from '../records/records.repository.js';
 import { toCreditRecord } from '../records/records.projection.js';
-import { withdraw, writeRecordBatch } from './filing.repository.js';
+import { RecordChangedMeanwhile, withdraw, writeRecordBatch } from './filing.repository.js';
 import { MAX_BATCH_ROWS, type RecordFiling } from './record-validation.js';
 import {
   loadStaticReference, planRecords, planSubjects, RegistrationConflict, writeSubjects, type Filer, type SubjectFiling,
@@ -51,6 +51,9 @@ export const filingService = {
     try {
       await writeRecordBatch(ctx.db, ctx.viewer.orgCode!, ctx.viewer.actor, plan.inserts, plan.updates, ctx.now);
     } catch (error) {
+      if (error instanceof RecordChangedMeanwhile) {
+        throw new BadUserInputError('CONCURRENT_SUBMISSION', 'A record of the batch was changed (withdrawn, repaired or filed again) meanwhile; nothing was written. Submit again.');
+      }
       if (/records_source_ref|duplicate key/i.test(String((error as { cause?: unknown }).cause ?? error))) {
         throw new BadUserInputError('CONCURRENT_SUBMISSION', 'Another batch filed the same sourceRef at the same time; submit again.');
       }

@@ -11,7 +11,7 @@ import { toLazyConnection, type ConnectionShape } from '../../graphql/connection
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
 import { listCatalogTypes } from '../catalog/catalog.repository.js';
 import { findRecordById } from '../records/records.repository.js';
-import { writeRecordBatch } from '../filing/filing.repository.js';
+import { RecordChangedMeanwhile, writeRecordBatch } from '../filing/filing.repository.js';
 import { loadStaticReference, planRecords } from '../filing/filing.planner.js';
 import type { RecordFiling } from '../filing/record-validation.js';
 import type { Redaction } from '../records/record.type.js';
@@ -237,7 +237,15 @@ export const subjectRightsService = {
       correctedVersion = update.existing.version + 1;
       writeCorrection = (tx) => writeRecordBatch(tx, objection.sourceOrg, ctx.viewer.actor, [], [update], ctx.now);
     }
-    const resolved = await resolveObjectionRow(ctx.db, objection, { outcome, note, correctedVersion }, caseActor(ctx), writeCorrection);
+    let resolved: boolean;
+    try {
+      resolved = await resolveObjectionRow(ctx.db, objection, { outcome, note, correctedVersion }, caseActor(ctx), writeCorrection);
+    } catch (error) {
+      if (error instanceof RecordChangedMeanwhile) {
+        throw new BadUserInputError('RECORD_CHANGED', 'The record changed (withdrawn, repaired or filed again) while the correction was made; nothing was resolved. Try again.');
+      }
+      throw error;
+    }
     if (!resolved) throw new BadUserInputError('OBJECTION_ALREADY_RESOLVED', 'The objection was resolved meanwhile.');
     const after = (await findObjection(ctx.db, id))!;
     return presentObjection(ctx, after, readingOf(ctx, after), answerListing(ctx, 'resolveObjection'));
