@@ -196,6 +196,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       line.errorCodes = [error.code];
       sendJson(res, status, error.body, { 'x-request-id': requestId, ...headers });
     };
+    /** 429 with retry-after: a viewer's bucket, or the client address's for the public and refused tokens */
+    const refuseLimited = (waitMs: number) => {
+      const limited = new RateLimitedError(Math.ceil(waitMs / 1000));
+      return refuse(429, { code: limited.code, body: errorBody(limited) }, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
+    };
     try {
       let context: RequestContext;
       try {
@@ -205,20 +210,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         line.org = viewer.orgCode;
         const limiterKey = viewer.role === 'public' ? `ip:${clientAddress(req)}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
         const wait = await limiter.take(limiterKey, now.getTime());
-        if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
+        if (wait > 0) return refuseLimited(wait);
         context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
       } catch (error) {
         if (error instanceof UnauthenticatedError) {
           // §11: a refused token still spends the client address's budget, so rotating invalid tokens is limited too
           const wait = await limiter.take(`ip:${clientAddress(req)}`, now.getTime());
-          if (wait > 0) {
-            const limited = new RateLimitedError(Math.ceil(wait / 1000));
-            return refuse(429, { code: limited.code, body: errorBody(limited) }, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
-          }
+          if (wait > 0) return refuseLimited(wait);
           return refuse(401, { code: error.code, body: errorBody(error) }, { 'www-authenticate': 'Bearer' });
-        }
-        if (error instanceof RateLimitedError) {
-          return refuse(429, { code: error.code, body: errorBody(error) }, { 'retry-after': String(error.extensions.retryAfterSeconds) });
         }
         logger.error('request setup failed', { requestId, error });
         return refuse(500, { code: 'INTERNAL_SERVER_ERROR', body: { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } });
