@@ -1,9 +1,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
+import { TransactionRollbackError } from 'drizzle-orm';
 import { DEFAULT_SUBJECT_RIGHTS, type Config } from './config/config.js';
 import { workingCalendar } from '../policies/working-days.js';
-import type { Database } from './db/client.js';
+import type { Database, Db } from './db/client.js';
 import { createRequestContext, type RequestContext } from './context/request-context.js';
 import { viewerFromAuthorization } from './auth/tokens.js';
 import { findOrganizations } from './modules/organizations/organizations.repository.js';
@@ -12,7 +13,7 @@ import { createApollo } from './graphql/apollo.js';
 import { AppError, RateLimitedError, UnauthenticatedError } from './errors/app-errors.js';
 import { RateLimiter, SharedRateLimiter, type Limiter } from './http/rate-limit.js';
 import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
-import { prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
+import { appendEvents, prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
 import type { Logger } from './logging.js';
 import { configureCursorSecret } from './modules/pagination.js';
 import { GatewayMetrics } from './http/metrics.js';
@@ -201,21 +202,34 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const limited = new RateLimitedError(Math.ceil(waitMs / 1000));
       return refuse(429, { code: limited.code, body: errorBody(limited) }, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
     };
+    /** H2: 503 at the deadline, whichever step it falls in */
+    const refuseLate = () => refuse(503, {
+      code: 'INTERNAL_SERVER_ERROR',
+      body: { errors: [{ message: `The request did not finish within ${config.requestTimeoutMs} ms.`, extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } }] },
+    });
+    /**
+     * H2: the setup reads the database too (a token's organisation, a shared rate-limit bucket); with the pool
+     * exhausted it waits for a connection, so the deadline covers it as it covers the execution (null: passed)
+     */
+    const inTime = <T>(work: T | Promise<T>) => (work instanceof Promise ? withinDeadline(work, config.requestTimeoutMs ?? 0, started) : work);
     try {
       let context: RequestContext;
       try {
         // tokens are checked against the wall clock; the injectable clock moves disclosure windows only
-        const viewer = await viewerFromAuthorization(req.headers.authorization, config.jwt, lookupOrganization, new Date());
+        const viewer = await inTime(viewerFromAuthorization(req.headers.authorization, config.jwt, lookupOrganization, new Date()));
+        if (!viewer) return refuseLate();
         line.role = viewer.role;
         line.org = viewer.orgCode;
         const limiterKey = viewer.role === 'public' ? `ip:${clientAddress(req)}` : `${viewer.role}:${viewer.orgCode ?? ''}:${viewer.actor}`;
-        const wait = await limiter.take(limiterKey, now.getTime());
+        const wait = await inTime(limiter.take(limiterKey, now.getTime()));
+        if (wait === null) return refuseLate();
         if (wait > 0) return refuseLimited(wait);
         context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
       } catch (error) {
         if (error instanceof UnauthenticatedError) {
           // §11: a refused token still spends the client address's budget, so rotating invalid tokens is limited too
-          const wait = await limiter.take(`ip:${clientAddress(req)}`, now.getTime());
+          const wait = await inTime(limiter.take(`ip:${clientAddress(req)}`, now.getTime()));
+          if (wait === null) return refuseLate();
           if (wait > 0) return refuseLimited(wait);
           return refuse(401, { code: error.code, body: errorBody(error) }, { 'www-authenticate': 'Bearer' });
         }
@@ -264,10 +278,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const response = await withinDeadline(execution, config.requestTimeoutMs ?? 0, started);
       if (!response) {
         execution.catch(() => undefined);
-        return refuse(503, {
-          code: 'INTERNAL_SERVER_ERROR',
-          body: { errors: [{ message: `The request did not finish within ${config.requestTimeoutMs} ms.`, extensions: { code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' } }] },
-        });
+        return refuseLate();
       }
       const outHeaders: Record<string, string> = { 'x-request-id': requestId };
       for (const [key, value] of response.headers) outHeaders[key] = value;
@@ -291,9 +302,32 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (draining) return { ready: false, checks: { shuttingDown: true } };
     const databaseAnswers = await database.ping();
     migrationsCurrent ||= databaseAnswers && (await appliedMigrations(database)) >= shipped;
+    // the writer says `failing` from a failed append until one succeeds; no request comes to a process that is not
+    // ready, so readiness tries one itself, or the gateway would never be ready again after the database was away
+    if (databaseAnswers && accessLog?.failing && (await appendsAccepted())) accessLog.failing = false;
     const accessLogAccepts = databaseAnswers && !(accessLog?.failing ?? false);
     const checks = { database: databaseAnswers, migrations: migrationsCurrent, accessLog: accessLogAccepts };
     return { ready: databaseAnswers && migrationsCurrent && accessLogAccepts, checks };
+  }
+
+  /**
+   * O3: whether the access log accepts appends now: a probe event appended in a transaction that is rolled back —
+   * the chain's lock, its head, the insert and the role's privileges are exercised, and nothing is kept (sequence
+   * numbers follow the stored head, so a rolled-back append leaves no gap in the chain).
+   */
+  async function appendsAccepted(): Promise<boolean> {
+    try {
+      await database.db.transaction(async (tx) => {
+        await appendEvents(tx as unknown as Db, [{
+          at: clock().toISOString(), requestId: `readiness-probe-${randomUUID()}`, actor: null, role: 'system', orgCode: null, view: null,
+          purposeKind: null, purposeReference: null, grantId: null, subjectCode: null, recordIds: [], operationName: 'readyz',
+        }]);
+        tx.rollback();
+      });
+      return false;
+    } catch (error) {
+      return error instanceof TransactionRollbackError;
+    }
   }
 
   /** O2: /metrics answers on METRICS_PORT, or on the main port with `Authorization: Bearer <METRICS_TOKEN>`. */

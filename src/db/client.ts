@@ -53,7 +53,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const { drizzle } = await import('drizzle-orm/node-postgres');
     // timestamps and dates come back as strings in their wire format only where asked; bigint ids are safe numbers
     const timeout = options.statementTimeoutMs ? ` -c statement_timeout=${Math.floor(options.statementTimeoutMs)}` : '';
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, options: `${SESSION_OPTIONS}${timeout}` });
+    // H2: with a deadline, work that waits for a pooled connection gives up a second after it (its caller has had
+    // DEADLINE_EXCEEDED by then — the second keeps that answer first, whatever the timers' order), so work nobody
+    // waits for does not pile up behind an exhausted pool, and a readiness probe does not wait behind that pile
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      options: `${SESSION_OPTIONS}${timeout}`,
+      connectionTimeoutMillis: options.statementTimeoutMs ? Math.floor(options.statementTimeoutMs) + 1_000 : 0,
+    });
     // No database fault may end the process. pg emits 'error' on a client whose connection dies (the server
     // restarted, pg_terminate_backend, a network cut); with no listener Node throws it as an "Unhandled 'error'
     // event". The pool listens on idle clients only, so every client gets a listener of its own when the pool

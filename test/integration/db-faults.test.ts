@@ -6,6 +6,7 @@ import { openTestDatabase, postgresUrl, type TestDatabase } from '../support/db.
 import { createOrganization, createRecord, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import { spawnGateway, stopGateway, type GatewayChild } from '../support/gateway-child.js';
+import { isAlive, pause, post, type Answer } from '../support/db-faults.js';
 
 /**
  * SPEC §10.4 and §11 (masked errors; a stateless gateway that keeps serving): a database connection cut while a
@@ -17,23 +18,6 @@ import { spawnGateway, stopGateway, type GatewayChild } from '../support/gateway
 
 const WITHDRAW = `mutation($id: ID!, $reason: String!) { withdrawRecord(id: $id, reason: $reason) { id status version } }`;
 const LOOKUP = `query($code: String!) { subject(code: $code) { code view } }`;
-
-interface Answer {
-  status: number;
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-}
-
-async function post(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Answer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
-}
-
-const isAlive = (child: GatewayChild) => child.process.exitCode === null && child.process.signalCode === null;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!postgresUrl())('a database connection cut under a running gateway process on postgres', () => {
   let database: TestDatabase;

@@ -36,7 +36,11 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
-export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database of `kind`. PostgreSQL: created on `serverUrl` (default: TEST_DATABASE_URL or DATABASE_URL;
+ * test/support/throwaway-cluster.ts passes its own cluster's) and dropped by `close()`.
+ */
+export async function openTestDatabase(kind: TestDatabaseKind, serverUrl = postgresUrl()): Promise<TestDatabase> {
   const statements: string[] = [];
   const logger = { logQuery: (query: string) => void statements.push(query) };
   if (kind === 'pglite') {
@@ -45,7 +49,6 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
     statements.length = 0;
     return { ...database, kind, statements, resetStatements: () => void (statements.length = 0) };
   }
-  const serverUrl = postgresUrl();
   if (!serverUrl) throw new Error('no PostgreSQL URL for tests');
   const name = `cqg_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
