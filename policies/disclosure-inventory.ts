@@ -40,7 +40,7 @@ export const DISCLOSURE_INVENTORY: Record<string, TypeClassification> = {
       subject: 'P0–P3, G1–G2, A1–A4, S1–S2, U1; L1: one event per resolved subject, with the ids of the records placed',
       searchSubjects: 'P4, G3, D7; L1: one event per subject placed in the answer; counts only: one event without a subject',
       accessLog: 'L4: auditors; the reading itself is one event (role auditor, no subject) in the same chain',
-      verifyAccessLog: 'L3, L4: no subject data; the reading is one event',
+      verifyAccessLog: 'L3, L4, L6: no subject data (positions, hashes, a checkpoint\u2019s status); the reading is one event',
       myGrants: 'A2 via grantReading (policies/cases.ts): codes of individuals masked; L1: one AGENCY event per granting subject',
       creditCheck: 'C1, C3: the department view; L1: one event with the records used',
       creditCheckReceipt: 'C1: the stored answer, to the checking organisation only; L1: one event as for the check',
@@ -55,6 +55,7 @@ export const DISCLOSURE_INVENTORY: Record<string, TypeClassification> = {
     decidedBy: 'src/graphql/access.ts (@Allow per operation); answers by their type; L1 events by src/context/disclosures.ts',
     fields: {
       setIssuers: 'W5: catalog data (admins)',
+      signCheckpoint: 'L6: the chains\u2019 heads, no subject data (auditors, admins); the call is one event',
       registerOrganization: ORGANISATION,
       setOrganizationStatus: ORGANISATION,
       registerSubjects: 'W1: echoes the caller’s own input (normalised codes), discloses nothing stored',
@@ -214,7 +215,30 @@ export const DISCLOSURE_INVENTORY: Record<string, TypeClassification> = {
   AccessLogVerification: {
     carries: 'none',
     decidedBy: 'L3: chain positions and hashes only',
-    fields: { valid: 'L3', checked: 'L3', firstBrokenSequence: 'L3', fromSequence: 'L3', toSequence: 'L3', headHash: 'L3' },
+    fields: {
+      valid: 'L3, L6', checked: 'L3', firstBrokenSequence: 'L3, L6', fromSequence: 'L3', toSequence: 'L3', headHash: 'L3',
+      caseEvents: 'L6', checkpoint: 'L6',
+    },
+  },
+  ChainVerification: {
+    carries: 'none',
+    decidedBy: 'L6: chain positions and hashes of the case events only',
+    fields: { valid: 'L6', checked: 'L6', firstBrokenSequence: 'L6', headHash: 'L6' },
+  },
+  CheckpointVerification: {
+    carries: 'none',
+    decidedBy: 'L6: a signed checkpoint compared with the database: positions, hashes, key id, times',
+    fields: {
+      status: 'L6', signedAt: 'L6', keyId: 'L6', accessSequence: 'L6', caseSequence: 'L6', firstBrokenSequence: 'L6', rolledBackTo: 'L6',
+    },
+  },
+  SignedCheckpoint: {
+    carries: 'none',
+    decidedBy: 'L6: the chains\u2019 heads (positions and hashes) and their signature; auditors and admins only',
+    fields: {
+      signedAt: 'L6', accessSequence: 'L6', accessHash: 'L6', caseSequence: 'L6', caseHash: 'L6', keyId: 'L6', signature: 'L6',
+      document: 'L6: the same, as JSON', writtenTo: 'L6: the configured directory, or stdout',
+    },
   },
   BatchResult: { carries: 'none', decidedBy: 'W1: the caller’s own batch', fields: { accepted: 'W1', ids: 'W1: ids of its own rows', errors: 'W1' } },
   RowError: { carries: 'none', decidedBy: 'W1: reasons about the caller’s own rows', fields: { index: 'W1', reason: 'W1', message: 'W1' } },

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { loadConfig, type Config } from './config/config.js';
-import { devSecretFile, loadOrCreateDevSecret } from './config/dev-secret.js';
+import { developmentCheckpointFiles, devSecretFile, loadOrCreateDevSecret } from './config/dev-secret.js';
+import { checkpointSettings, type CheckpointSettings } from './modules/access-log/checkpoints.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { appliedMigrations, shippedMigrations } from './db/migration-status.js';
@@ -83,7 +84,8 @@ async function start(config: Config, started: number): Promise<{ gateway: Gatewa
       const file = devSecretFile(config);
       if (file) config.jwt.secret = await loadOrCreateDevSecret(file);
     }
-    const gateway = await createGateway({ database, config, logger });
+    const checkpoints = await checkpointsOf(config);
+    const gateway = await createGateway({ database, config, logger, checkpoints });
     const url = await gateway.listen(config.port, config.host);
     banner(config, database, url, cast);
     if (config.jwt.generated && config.jwt.secret) await printDemoTokens(config.jwt.secret, url);
@@ -93,6 +95,16 @@ async function start(config: Config, started: number): Promise<{ gateway: Gatewa
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** L6: the configured checkpoints; in development a key and a directory of the data directory; else off, said. */
+async function checkpointsOf(config: Config): Promise<CheckpointSettings | null> {
+  const { signingKey, verifyKeys, dir, intervalMs } = config.checkpoints;
+  if (signingKey && dir) return checkpointSettings(signingKey, verifyKeys, dir, intervalMs);
+  const development = config.production ? null : await developmentCheckpointFiles(config);
+  if (development) return checkpointSettings(development.privatePem, verifyKeys, dir ?? development.dir, intervalMs);
+  say('Signed checkpoints are off (CHECKPOINT_SIGNING_KEY, CHECKPOINT_DIR): deleting the newest access events would go unnoticed.');
+  return null;
 }
 
 function banner(config: Config, database: Database, url: string, cast: typeof DEMO_CAST): void {

@@ -14,6 +14,7 @@ import { AppError, RateLimitedError, UnauthenticatedError } from './errors/app-e
 import { RateLimiter, SharedRateLimiter, type Limiter } from './http/rate-limit.js';
 import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
 import { appendEvents, prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
+import { CheckpointSigner, type CheckpointSettings } from './modules/access-log/checkpoints.js';
 import type { Logger } from './logging.js';
 import { configureCursorSecret } from './modules/pagination.js';
 import { GatewayMetrics } from './http/metrics.js';
@@ -37,6 +38,8 @@ export interface GatewayOptions {
    * exposed through configuration — the product always logs (SPEC §6).
    */
   unsafeDisableAccessLogForBenchmark?: boolean;
+  /** L6: signed checkpoints, every `intervalMs`, on demand (signCheckpoint) and at shutdown; null or unset: off */
+  checkpoints?: CheckpointSettings | null;
 }
 
 export interface Gateway {
@@ -133,6 +136,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger.error('could not create access-log partitions', { error });
   }
   const accessLog = options.unsafeDisableAccessLogForBenchmark ? null : new AccessLogWriter(database.db);
+  const signer = options.checkpoints ? new CheckpointSigner(database.db, options.checkpoints, clock, logger) : null;
+  signer?.start();
   const rightsConfig = config.subjectRights ?? DEFAULT_SUBJECT_RIGHTS;
   const rights = {
     calendar: workingCalendar(rightsConfig.holidays, rightsConfig.extraWorkdays),
@@ -224,7 +229,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         const wait = await inTime(limiter.take(limiterKey, now.getTime()));
         if (wait === null) return refuseLate();
         if (wait > 0) return refuseLimited(wait);
-        context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, rights });
+        context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, checkpoints: options.checkpoints ?? null, rights });
       } catch (error) {
         if (error instanceof UnauthenticatedError) {
           // §11: a refused token still spends the client address's budget, so rotating invalid tokens is limited too
@@ -421,6 +426,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       await closed;
       await accessLog?.drained();
+      // L6: the head as it stands after the last request of this process, signed before the pool closes
+      await signer?.stop();
       await apollo.stop();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
     },

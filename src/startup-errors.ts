@@ -1,4 +1,5 @@
 import { ConfigError } from './config/config.js';
+import { CheckpointKeyError } from './modules/access-log/checkpoints.js';
 
 /**
  * SPEC O7: start-up fails with one clear line for a bad setting, a missing or unreachable database, a port in use
@@ -33,7 +34,7 @@ function describeUrl(databaseUrl: string | undefined): { where: string; name: st
 }
 
 export function explainStartupFailure(error: unknown, context: { databaseUrl?: string; port?: number; host?: string }): string {
-  if (error instanceof ConfigError) return `configuration error: ${error.message}`;
+  if (error instanceof ConfigError || error instanceof CheckpointKeyError) return `configuration error: ${error.message}`;
   const causes = chain(error);
   const code = causes.map((c) => c.code).find((c) => typeof c === 'string');
   const { where, name } = describeUrl(context.databaseUrl);

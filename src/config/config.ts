@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workingCalendar } from '../../policies/working-days.js';
@@ -44,6 +45,8 @@ export interface Config {
   trustProxy: boolean;
   /** apply migrations at start (MIGRATE_ON_START, default 1); 0 when a restricted role serves and the owner migrates */
   migrateOnStart: boolean;
+  /** L6: signed checkpoints (CHECKPOINT_SIGNING_KEY, CHECKPOINT_VERIFY_KEYS, CHECKPOINT_DIR, CHECKPOINT_INTERVAL) */
+  checkpoints: CheckpointConfig;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -77,6 +80,46 @@ function metricsTokenFrom(env: NodeJS.ProcessEnv): string | null {
   const token = env.METRICS_TOKEN?.trim() || null;
   if (token !== null && token.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
   return token;
+}
+
+/** L6: where the signing key and the checkpoints live; both null = off (development makes them in the data directory). */
+export interface CheckpointConfig {
+  /** PEM Ed25519 private key (CHECKPOINT_SIGNING_KEY: the PEM text, or the path of a PEM file) */
+  signingKey: string | null;
+  /** rotated-out public keys older checkpoints still verify with (CHECKPOINT_VERIFY_KEYS: PEM blocks, or a file of them) */
+  verifyKeys: string;
+  /** a directory, or '-' for stdout (CHECKPOINT_DIR) */
+  dir: string | null;
+  /** how often a checkpoint is signed (CHECKPOINT_INTERVAL: seconds, or 30s / 5m / 1h; default 5m; 0 = on demand only) */
+  intervalMs: number;
+}
+
+/** A PEM setting: the PEM text itself (\n escapes allowed), or the path of a file that holds it. */
+function pemFrom(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  if (raw.includes('-----BEGIN')) return raw.replace(/\\n/g, '\n');
+  try {
+    return readFileSync(raw, 'utf8');
+  } catch {
+    throw new ConfigError(`${name} is neither PEM text nor a readable file ("${raw}")`);
+  }
+}
+
+function durationMsFrom(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallbackMs;
+  const match = /^(\d+)(s|m|h)?$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} must be a number of seconds or like 30s, 5m, 1h, not "${raw}"`);
+  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
+function checkpointsFrom(env: NodeJS.ProcessEnv): CheckpointConfig {
+  const signingKey = pemFrom(env, 'CHECKPOINT_SIGNING_KEY');
+  const dir = env.CHECKPOINT_DIR?.trim() || null;
+  if (signingKey && !dir) throw new ConfigError('CHECKPOINT_SIGNING_KEY needs CHECKPOINT_DIR (a directory, or - for stdout)');
+  if (dir && !signingKey && env.NODE_ENV === 'production') throw new ConfigError('CHECKPOINT_DIR needs CHECKPOINT_SIGNING_KEY (an Ed25519 private key, PEM)');
+  return { signingKey, verifyKeys: pemFrom(env, 'CHECKPOINT_VERIFY_KEYS') ?? '', dir, intervalMs: durationMsFrom(env, 'CHECKPOINT_INTERVAL', 300_000) };
 }
 
 /** SPEC §8: the objection deadline and the working-day calendar it is counted on (Asia/Shanghai dates). */
@@ -218,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedDocuments: trustedDocumentsFrom(env, production),
     trustProxy: flagFrom(env, 'TRUST_PROXY', false),
     migrateOnStart: flagFrom(env, 'MIGRATE_ON_START', true),
+    checkpoints: checkpointsFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),
   };
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from './config.js';
@@ -34,4 +34,28 @@ export async function loadOrCreateDevSecret(file: string): Promise<string> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return secret;
+}
+
+/**
+ * L6 in development: without CHECKPOINT_SIGNING_KEY the gateway signs checkpoints with a key it makes and keeps
+ * in the data directory (beside the JWT secret), and writes them to <data directory>/checkpoints. Production
+ * never makes a key: there, checkpoints are on only when the operator configures them. Null: off (production
+ * without settings, or an in-memory database, which keeps nothing).
+ */
+export const DEV_CHECKPOINT_KEY_FILE_NAME = 'checkpoint-signing-key.pem';
+
+export async function developmentCheckpointFiles(config: Pick<Config, 'databaseUrl' | 'pgliteDir'>): Promise<{ privatePem: string; dir: string } | null> {
+  const secretFile = devSecretFile(config);
+  if (!secretFile) return null;
+  const keyFile = path.join(path.dirname(secretFile), DEV_CHECKPOINT_KEY_FILE_NAME);
+  let privatePem: string;
+  try {
+    privatePem = await readFile(keyFile, 'utf8');
+  } catch {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await mkdir(path.dirname(keyFile), { recursive: true });
+    await writeFile(keyFile, privatePem, { mode: 0o600 });
+  }
+  return { privatePem, dir: path.join(path.dirname(secretFile), 'checkpoints') };
 }

@@ -10,6 +10,7 @@ import { createOrganizationLoader } from '../modules/organizations/organizations
 import type { OrganizationRow } from '../modules/organizations/organizations.repository.js';
 import { createIssuersLoader } from '../modules/catalog/issuers.loaders.js';
 import type { AccessLogWriter } from '../modules/access-log/access-log.writer.js';
+import type { CheckpointSettings } from '../modules/access-log/checkpoints.js';
 import { findActiveGrants } from '../modules/grants/grants.repository.js';
 import { workingCalendar, type WorkingCalendar } from '../../policies/working-days.js';
 
@@ -44,6 +45,8 @@ export interface RequestContext {
   issuers: DataLoader<string, OrganizationRow[]>;
   /** where disclosures are recorded (SPEC §6); null only in the logging-off benchmark build */
   accessLog: AccessLogWriter | null;
+  /** L6: signed checkpoints (null when not configured) */
+  checkpoints: CheckpointSettings | null;
   rights: SubjectRightsRules;
   trace: RequestTrace;
   /** the standing for a stated purpose (validated, SPEC §5), with its ability, scopes and loaders */
@@ -56,10 +59,11 @@ export interface ContextOptions {
   now: Date;
   requestId?: string;
   accessLog?: AccessLogWriter | null;
+  checkpoints?: CheckpointSettings | null;
   rights?: SubjectRightsRules;
 }
 
-export function createRequestContext({ db, viewer, now, requestId, accessLog = null, rights = DEFAULT_RIGHTS_RULES }: ContextOptions): RequestContext {
+export function createRequestContext({ db, viewer, now, requestId, accessLog = null, checkpoints = null, rights = DEFAULT_RIGHTS_RULES }: ContextOptions): RequestContext {
   const scoped = new Map<string, Promise<ScopedAccess>>();
   return {
     requestId: requestId ?? randomUUID(),
@@ -68,6 +72,7 @@ export function createRequestContext({ db, viewer, now, requestId, accessLog = n
     db,
     disclosures: new DisclosureCollector(),
     accessLog,
+    checkpoints,
     rights,
     trace: { operationName: null, rootFields: [], errorCodes: [] },
     organizations: createOrganizationLoader(db),

@@ -8,6 +8,7 @@ import { migrateDatabase } from '../../src/db/migrate.js';
 import { seedDemo, type DemoCast } from '../../src/db/seed/demo.js';
 import { createLogger } from '../../src/logging.js';
 import { createGateway, type Gateway } from '../../src/server.js';
+import { CheckpointKeys, checkpointSettings } from '../../src/modules/access-log/checkpoints.js';
 
 /** The JWT secret of the README run: fixed, so a failure can be replayed with the same tokens. */
 export const README_JWT_SECRET = 'readme-demo-secret-0123456789abcdef';
@@ -68,12 +69,14 @@ export async function startDemoGateway(options: { now?: Date } = {}): Promise<De
     await migrateDatabase(database);
     const seeded = await seedDemo(database.db, { now });
     if (!seeded) throw new Error('the demo data set was not loaded into the fresh database');
-    gateway = await createGateway({ database, config, logger: createLogger(process.stderr, true), clock });
+    workDir = await mkdtemp(path.join(tmpdir(), 'readme-demo-'));
+    // as npm start in development (src/main.ts): a generated key, checkpoints in the data directory
+    const checkpoints = checkpointSettings(CheckpointKeys.generate().privatePem, '', path.join(workDir, 'checkpoints'), config.checkpoints.intervalMs);
+    gateway = await createGateway({ database, config, logger: createLogger(process.stderr, true), clock, checkpoints });
     const url = await gateway.listen(0, '127.0.0.1');
     // the same file src/main.ts writes: one `export NAME=value` line per token, then GATEWAY
     const variables: Record<string, string> = Object.fromEntries(demoTokensAt(clock()).map((t) => [t.variable, t.token]));
     variables.GATEWAY = url;
-    workDir = await mkdtemp(path.join(tmpdir(), 'readme-demo-'));
     await writeFile(path.join(workDir, '.demo-tokens.env'), `${Object.entries(variables).map(([k, v]) => `export ${k}=${v}`).join('\n')}\n`);
     const shellEnv: Record<string, string> = {};
     if (offsetMs !== 0) {

@@ -1,4 +1,5 @@
 import { createGateway, type Gateway } from '../../src/server.js';
+import type { CheckpointSettings } from '../../src/modules/access-log/checkpoints.js';
 import { createLogger, type Logger } from '../../src/logging.js';
 import type { LimitsConfig, SubjectRightsConfig } from '../../src/config/config.js';
 import type { TestDatabase } from './db.js';
@@ -44,6 +45,8 @@ export async function startTestGateway(
     trustedDocumentsFile?: string;
     /** TRUST_PROXY */
     trustProxy?: boolean;
+    /** L6: signed checkpoints (default off) */
+    checkpoints?: CheckpointSettings;
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -66,6 +69,7 @@ export async function startTestGateway(
     },
     logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,
+    checkpoints: options.checkpoints ?? null,
   });
   const url = await gateway.listen(0);
   return {

@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * The access log (SPEC §6): append-only, hash-chained, range-partitioned by `at` (yearly partitions; the
@@ -35,4 +35,24 @@ export const accessEvents = pgTable(
     index('access_events_purpose_at').on(t.purposeKind, t.at.desc(), t.sequence.desc()),
     index('access_events_view_at').on(t.view, t.at.desc(), t.sequence.desc()),
   ],
+);
+
+/**
+ * Signed checkpoints (SPEC L6), the database's own copy. The signed originals live outside the database
+ * (CHECKPOINT_DIR); this copy lets verification tell a database rolled back to an older backup (its newest
+ * checkpoints are gone too) from newest events deleted under a database that kept them. Append-only like the log.
+ */
+export const accessCheckpoints = pgTable(
+  'access_checkpoints',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    signedAt: timestamp('signed_at', { withTimezone: true }).notNull(),
+    accessSequence: bigint('access_sequence', { mode: 'number' }),
+    accessHash: text('access_hash'),
+    caseSequence: bigint('case_sequence', { mode: 'number' }),
+    caseHash: text('case_hash'),
+    keyId: text('key_id').notNull(),
+    signature: text('signature').notNull(),
+  },
+  (t) => [index('access_checkpoints_signed_at').on(t.signedAt.desc())],
 );

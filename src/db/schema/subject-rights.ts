@@ -99,6 +99,9 @@ export const caseEvents = pgTable(
     role: text('role').notNull(),
     orgCode: text('org_code'),
     at: timestamp('at', { withTimezone: true }).notNull(),
+    /** L6: chained like the access log; sequence, prev_hash and hash are set by the insert trigger */
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
   },
   (t) => [
     index('case_events_case').on(t.caseId, t.sequence),

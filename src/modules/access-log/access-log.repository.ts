@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { queryCached, queryRows, toDate } from '../../db/rows.js';
 import { parseTextArray } from '../records/records.repository.js';
-import type { CanonicalEventFields } from './chain.js';
+import type { CanonicalCaseEventFields, CanonicalEventFields, ChainLink } from './chain.js';
 
 /** One event as the gateway hands it to the database (SPEC L1). */
 export interface NewAccessEvent {
@@ -165,4 +165,89 @@ export async function hashOfSequence(db: Db, sequence: number): Promise<string |
 export async function prepareAccessLogPartitions(db: Db, now: Date): Promise<void> {
   const year = now.getUTCFullYear();
   await db.execute(sql`SELECT ensure_access_event_partition(${year}::int), ensure_access_event_partition(${year + 1}::int)`);
+}
+
+// ---- L6: case events chain, chain heads and checkpoints --------------------------------------------------------
+
+/** Case events with sequence in [first, last], ordered, in their canonical text form (µs timestamps from SQL). */
+export async function loadCaseChainSegment(db: Db, first: number, last: number): Promise<ChainLink<CanonicalCaseEventFields>[]> {
+  const rows = await queryRows<Record<string, unknown>>(db, sql`
+    SELECT sequence::text AS sequence_text, case_kind, case_id::text AS case_id, record_id::text AS record_id, subject_code,
+      action, outcome, actor, role, org_code, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text,
+      prev_hash, hash
+    FROM case_events WHERE sequence BETWEEN ${first} AND ${last} ORDER BY sequence`);
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return rows.map((row) => ({
+    hash: String(row.hash),
+    fields: {
+      sequence: String(row.sequence_text),
+      caseKind: String(row.case_kind),
+      caseId: String(row.case_id),
+      recordId: String(row.record_id),
+      subjectCode: String(row.subject_code),
+      action: String(row.action),
+      outcome: text(row.outcome),
+      actor: text(row.actor),
+      role: String(row.role),
+      orgCode: text(row.org_code),
+      at: String(row.at_text),
+      prevHash: text(row.prev_hash),
+    },
+  }));
+}
+
+/** The newest link of a chain (committed), or null when the chain is empty. */
+export interface ChainHead {
+  sequence: number;
+  hash: string;
+}
+
+export type ChainTable = 'access_events' | 'case_events';
+
+export async function chainHead(db: Db, table: ChainTable): Promise<ChainHead | null> {
+  const rows = await queryRows<{ sequence: string | number; hash: string }>(db, sql`
+    SELECT sequence, hash FROM ${sql.identifier(table)} ORDER BY sequence DESC LIMIT 1`);
+  return rows[0] ? { sequence: Number(rows[0].sequence), hash: String(rows[0].hash) } : null;
+}
+
+/** The link with this sequence number: its hash and when it was written (null when there is none). */
+export async function chainLink(db: Db, table: ChainTable, sequence: number): Promise<{ hash: string; at: Date } | null> {
+  const rows = await queryRows<{ hash: string; at: unknown }>(db, sql`
+    SELECT hash, at FROM ${sql.identifier(table)} WHERE sequence = ${sequence} ORDER BY at LIMIT 1`);
+  return rows[0] ? { hash: String(rows[0].hash), at: toDate(rows[0].at) } : null;
+}
+
+/** The lowest sequence number up to `sequence` of a link written after `instant` (null when there is none). */
+export async function firstWrittenAfter(db: Db, table: ChainTable, sequence: number, instant: Date): Promise<number | null> {
+  const rows = await queryRows<{ first: string | number | null }>(db, sql`
+    SELECT min(sequence) AS first FROM ${sql.identifier(table)} WHERE sequence <= ${sequence} AND at > ${instant.toISOString()}::timestamptz`);
+  return rows[0]?.first === null || rows[0]?.first === undefined ? null : Number(rows[0].first);
+}
+
+export interface CheckpointRow {
+  signedAt: Date;
+  accessEvents: ChainHead | null;
+  caseEvents: ChainHead | null;
+  keyId: string;
+  signature: string;
+}
+
+export async function insertCheckpoint(db: Db, checkpoint: CheckpointRow): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO access_checkpoints (signed_at, access_sequence, access_hash, case_sequence, case_hash, key_id, signature)
+    VALUES (${checkpoint.signedAt.toISOString()}::timestamptz, ${checkpoint.accessEvents?.sequence ?? null}, ${checkpoint.accessEvents?.hash ?? null},
+      ${checkpoint.caseEvents?.sequence ?? null}, ${checkpoint.caseEvents?.hash ?? null}, ${checkpoint.keyId}, ${checkpoint.signature})`);
+}
+
+/** Whether the database holds the checkpoint with this signature (a database restored from an older backup does not). */
+export async function holdsCheckpoint(db: Db, signature: string): Promise<boolean> {
+  const rows = await queryRows(db, sql`SELECT 1 FROM access_checkpoints WHERE signature = ${signature} LIMIT 1`);
+  return rows.length > 0;
+}
+
+/** The newest checkpoint the database holds (what a restored backup was taken after). */
+export async function newestStoredCheckpoint(db: Db): Promise<{ signedAt: Date; accessSequence: number | null } | null> {
+  const rows = await queryRows<{ signed_at: unknown; access_sequence: string | number | null }>(db, sql`
+    SELECT signed_at, access_sequence FROM access_checkpoints ORDER BY signed_at DESC, id DESC LIMIT 1`);
+  return rows[0] ? { signedAt: toDate(rows[0].signed_at), accessSequence: rows[0].access_sequence === null ? null : Number(rows[0].access_sequence) } : null;
 }

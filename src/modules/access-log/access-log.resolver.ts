@@ -1,10 +1,10 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context.js';
 import { Allow } from '../../graphql/access.js';
 import { DateTimeScalar } from '../../graphql/scalars.js';
 import { Organization } from '../organizations/organization.type.js';
 import { Subject } from '../subjects/subject.type.js';
-import { AccessEvent, AccessEventConnection, AccessLogFilter, AccessLogVerification, AccessReceipt, AccessReceiptConnection } from './access-log.type.js';
+import { AccessEvent, AccessEventConnection, AccessLogFilter, AccessLogVerification, AccessReceipt, AccessReceiptConnection, SignedCheckpoint } from './access-log.type.js';
 import { accessLogService } from './access-log.service.js';
 
 @Resolver()
@@ -20,14 +20,24 @@ export class AccessLogResolver {
     return accessLogService.accessLog(ctx, filter, first, after);
   }
 
-  @Query(() => AccessLogVerification, { description: 'auditors: recompute the hash chain over a time range (L3)' })
+  @Query(() => AccessLogVerification, {
+    description: 'auditors: recompute the hash chain over a time range (L3), the case events\' chain, and compare the database with the newest signed checkpoint or the one passed (L6)',
+  })
   @Allow('auditor')
   verifyAccessLog(
     @Ctx() ctx: RequestContext,
     @Arg('from', () => DateTimeScalar, { nullable: true }) from?: Date | null,
     @Arg('to', () => DateTimeScalar, { nullable: true }) to?: Date | null,
+    @Arg('checkpoint', () => String, { nullable: true, description: 'a checkpoint document kept outside (e.g. by a log shipper); default: the newest in CHECKPOINT_DIR' })
+    checkpoint?: string | null,
   ) {
-    return accessLogService.verify(ctx, from, to);
+    return accessLogService.verify(ctx, from, to, checkpoint);
+  }
+
+  @Mutation(() => SignedCheckpoint, { description: 'auditors and admins: sign the chains\' heads now and write the checkpoint out (L6); this call is logged first' })
+  @Allow('auditor', 'admin')
+  signCheckpoint(@Ctx() ctx: RequestContext) {
+    return accessLogService.signCheckpoint(ctx);
   }
 }
 

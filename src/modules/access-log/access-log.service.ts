@@ -1,13 +1,16 @@
 import type { RequestContext } from '../../context/request-context.js';
 import type { DisclosureEntry } from '../../context/disclosures.js';
-import { AuditUnavailableError } from '../../errors/app-errors.js';
+import { AuditUnavailableError, BadUserInputError } from '../../errors/app-errors.js';
 import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
-import { GENESIS_HASH, verifySegment } from './chain.js';
+import { caseChainHash, GENESIS_HASH, verifyLinks, verifySegment, type SegmentResult } from './chain.js';
 import {
-  hashOfSequence, loadChainSegment, queryEvents, queryReceipts, sequenceBounds, type AccessEventRow, type NewAccessEvent,
+  chainHead, hashOfSequence, loadCaseChainSegment, loadChainSegment, queryEvents, queryReceipts, sequenceBounds, type AccessEventRow,
+  type NewAccessEvent,
 } from './access-log.repository.js';
-import type { AccessEvent, AccessLogFilter, AccessLogVerification, AccessReceipt } from './access-log.type.js';
+import type { AccessEvent, AccessLogFilter, AccessLogVerification, AccessReceipt, ChainVerification, SignedCheckpoint } from './access-log.type.js';
+import { checkpointText, parseCheckpoint, signCheckpoint, type Checkpoint } from './checkpoints.js';
+import { verifyAgainstCheckpoint, type CheckpointVerificationResult } from './checkpoint-verification.js';
 
 export const VERIFY_SEGMENT = 5000;
 
@@ -97,26 +100,38 @@ export const accessLogService = {
     return toConnection(page.map(toAccessEvent), page.map(eventCursor), rows.length > limit, total);
   },
 
-  /** L3: recompute the chain over the events of [from, to] (segment by segment, bounded memory). */
-  async verify(ctx: RequestContext, from?: Date | null, to?: Date | null): Promise<AccessLogVerification> {
+  /**
+   * L3: recompute the chain over the events of [from, to] (segment by segment, bounded memory); L6: the case
+   * events' chain, and the database against the newest signed checkpoint (or the one the auditor passes).
+   */
+  async verify(ctx: RequestContext, from?: Date | null, to?: Date | null, checkpointDocument?: string | null): Promise<AccessLogVerification> {
+    const provided = checkpointDocument ? parseCheckpoint(checkpointDocument) : null;
+    if (checkpointDocument && !provided) throw new BadUserInputError('INVALID_CHECKPOINT', 'The checkpoint is not a checkpoint document (one line of JSON as signCheckpoint returns it).');
+    if (provided && !ctx.checkpoints) throw new BadUserInputError('CHECKPOINTS_OFF', 'Checkpoints are not configured here (CHECKPOINT_SIGNING_KEY), so no checkpoint can be verified.');
+    // the checkpoint is compared before this call's own event is appended (that event takes the next number)
+    const checkpoint = ctx.checkpoints
+      ? await verifyAgainstCheckpoint(ctx.db, ctx.checkpoints.keys, await ctx.checkpoints.store.list(), provided)
+      : null;
     await recordAuditorAction(ctx, 'verifyAccessLog');
-    const bounds = await sequenceBounds(ctx.db, from ?? null, to ?? null);
-    if (!bounds) return { valid: true, checked: 0, firstBrokenSequence: null, fromSequence: null, toSequence: null, headHash: null };
-    let prev = bounds.first === 1 ? GENESIS_HASH : await hashOfSequence(ctx.db, bounds.first - 1);
-    let checked = 0;
-    for (let start = bounds.first; start <= bounds.last; start += VERIFY_SEGMENT) {
-      const end = Math.min(bounds.last, start + VERIFY_SEGMENT - 1);
-      const rows = await loadChainSegment(ctx.db, start, end);
-      const result = verifySegment(rows, start, prev);
-      checked += result.checked;
-      const missingTail = result.firstBroken === null && result.checked < end - start + 1 ? start + result.checked : null;
-      const broken = result.firstBroken ?? missingTail;
-      if (broken !== null) {
-        return { valid: false, checked, firstBrokenSequence: broken, fromSequence: bounds.first, toSequence: bounds.last, headHash: null };
-      }
-      prev = result.lastHash;
-    }
-    return { valid: true, checked, firstBrokenSequence: null, fromSequence: bounds.first, toSequence: bounds.last, headHash: prev };
+    const [chain, caseEvents] = await Promise.all([verifyAccessChain(ctx, from ?? null, to ?? null), verifyCaseChain(ctx)]);
+    const checkpointBroken = checkpoint && checkpoint.status !== 'MATCHED';
+    const accessBrokenByCheckpoint = checkpoint && ['ROLLED_BACK', 'EVENTS_DELETED', 'EVENTS_REWRITTEN'].includes(checkpoint.status)
+      ? checkpoint.firstBrokenSequence : null;
+    return {
+      ...chain,
+      valid: chain.valid && caseEvents.valid && !checkpointBroken,
+      firstBrokenSequence: chain.firstBrokenSequence ?? accessBrokenByCheckpoint,
+      caseEvents,
+      checkpoint,
+    };
+  },
+
+  /** L6 on demand: the auditor's or operator's own call is an event first, so the signed head includes it. */
+  async signCheckpoint(ctx: RequestContext): Promise<SignedCheckpoint> {
+    if (!ctx.checkpoints) throw new BadUserInputError('CHECKPOINTS_OFF', 'Checkpoints are not configured here (CHECKPOINT_SIGNING_KEY and CHECKPOINT_DIR).');
+    await recordAuditorAction(ctx, 'signCheckpoint');
+    const checkpoint = await signCheckpoint(ctx.db, ctx.checkpoints.keys, ctx.checkpoints.store, ctx.now);
+    return toSignedCheckpoint(checkpoint, ctx.checkpoints.store.where);
   },
 
   /** L5: receipts for the subject itself — DEPARTMENT and AGENCY views only, never the officer's id. */
@@ -140,3 +155,56 @@ export const accessLogService = {
     );
   },
 };
+
+async function verifyAccessChain(ctx: RequestContext, from: Date | null, to: Date | null) {
+  const bounds = await sequenceBounds(ctx.db, from, to);
+  if (!bounds) return { valid: true, checked: 0, firstBrokenSequence: null, fromSequence: null, toSequence: null, headHash: null };
+  let prev = bounds.first === 1 ? GENESIS_HASH : await hashOfSequence(ctx.db, bounds.first - 1);
+  let checked = 0;
+  for (let start = bounds.first; start <= bounds.last; start += VERIFY_SEGMENT) {
+    const end = Math.min(bounds.last, start + VERIFY_SEGMENT - 1);
+    const rows = await loadChainSegment(ctx.db, start, end);
+    const result = verifySegment(rows, start, prev);
+    checked += result.checked;
+    const missingTail = result.firstBroken === null && result.checked < end - start + 1 ? start + result.checked : null;
+    const broken = result.firstBroken ?? missingTail;
+    if (broken !== null) {
+      return { valid: false, checked, firstBrokenSequence: broken, fromSequence: bounds.first, toSequence: bounds.last, headHash: null };
+    }
+    prev = result.lastHash;
+  }
+  return { valid: true, checked, firstBrokenSequence: null, fromSequence: bounds.first, toSequence: bounds.last, headHash: prev };
+}
+
+/** L6: the case events' chain, from its first event to its head (a few per objection or repair: small). */
+async function verifyCaseChain(ctx: RequestContext): Promise<ChainVerification> {
+  const head = await chainHead(ctx.db, 'case_events');
+  if (!head) return { valid: true, checked: 0, firstBrokenSequence: null, headHash: null };
+  let prev: string | null = GENESIS_HASH;
+  let checked = 0;
+  for (let start = 1; start <= head.sequence; start += VERIFY_SEGMENT) {
+    const end = Math.min(head.sequence, start + VERIFY_SEGMENT - 1);
+    const result: SegmentResult = verifyLinks(await loadCaseChainSegment(ctx.db, start, end), start, prev, caseChainHash);
+    checked += result.checked;
+    const broken = result.firstBroken ?? (result.checked < end - start + 1 ? start + result.checked : null);
+    if (broken !== null) return { valid: false, checked, firstBrokenSequence: broken, headHash: null };
+    prev = result.lastHash;
+  }
+  return { valid: true, checked, firstBrokenSequence: null, headHash: prev };
+}
+
+export function toSignedCheckpoint(checkpoint: Checkpoint, writtenTo: string): SignedCheckpoint {
+  return {
+    signedAt: new Date(checkpoint.signedAt),
+    accessSequence: checkpoint.accessEvents?.sequence ?? null,
+    accessHash: checkpoint.accessEvents?.hash ?? null,
+    caseSequence: checkpoint.caseEvents?.sequence ?? null,
+    caseHash: checkpoint.caseEvents?.hash ?? null,
+    keyId: checkpoint.keyId,
+    signature: checkpoint.signature,
+    document: checkpointText(checkpoint),
+    writtenTo,
+  };
+}
+
+export type { CheckpointVerificationResult };

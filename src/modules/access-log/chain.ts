@@ -51,6 +51,34 @@ export function chainHash(prevHash: string, event: CanonicalEventFields): string
   return createHash('sha256').update(prevHash + canonicalEvent(event), 'utf8').digest('hex');
 }
 
+/** A case event (SPEC L6: objection and repair events are chained like the access log), canonical text form. */
+export interface CanonicalCaseEventFields {
+  sequence: string;
+  caseKind: string;
+  caseId: string;
+  recordId: string;
+  subjectCode: string;
+  action: string;
+  outcome: string | null;
+  actor: string | null;
+  role: string;
+  orgCode: string | null;
+  at: string;
+  prevHash: string | null;
+}
+
+const CASE_FIELD_ORDER: (keyof CanonicalCaseEventFields)[] = [
+  'sequence', 'caseKind', 'caseId', 'recordId', 'subjectCode', 'action', 'outcome', 'actor', 'role', 'orgCode', 'at', 'prevHash',
+];
+
+export function canonicalCaseEvent(event: CanonicalCaseEventFields): string {
+  return CASE_FIELD_ORDER.map((name) => field(event[name])).join('|');
+}
+
+export function caseChainHash(prevHash: string, event: CanonicalCaseEventFields): string {
+  return createHash('sha256').update(prevHash + canonicalCaseEvent(event), 'utf8').digest('hex');
+}
+
 export interface SegmentResult {
   checked: number;
   /** the first sequence number at which the chain fails: a missing, duplicated or altered event */
@@ -59,12 +87,20 @@ export interface SegmentResult {
   lastHash: string | null;
 }
 
+/** One stored link of a chain: its canonical fields (with `sequence` and `prevHash`) and its stored hash. */
+export interface ChainLink<F extends { sequence: string; prevHash: string | null }> {
+  fields: F;
+  hash: string;
+}
+
 /**
- * Checks consecutive events starting at sequence `first`: numbers contiguous, each prev_hash equal to the
- * previous event's hash, each hash recomputing. `prevHash` is the hash before `first` (GENESIS_HASH for
- * sequence 1, null when that event is missing).
+ * Checks consecutive links starting at sequence `first`: numbers contiguous, each prev_hash equal to the
+ * previous link's hash, each hash recomputing with `hashOf`. `prevHash` is the hash before `first` (GENESIS_HASH
+ * for sequence 1, null when that link is missing).
  */
-export function verifySegment(rows: readonly { fields: CanonicalEventFields; hash: string }[], first: number, prevHash: string | null): SegmentResult {
+export function verifyLinks<F extends { sequence: string; prevHash: string | null }>(
+  rows: readonly ChainLink<F>[], first: number, prevHash: string | null, hashOf: (prev: string, fields: F) => string,
+): SegmentResult {
   let expected = first;
   let prev = prevHash;
   let checked = 0;
@@ -72,7 +108,7 @@ export function verifySegment(rows: readonly { fields: CanonicalEventFields; has
     const sequence = Number(row.fields.sequence);
     if (sequence !== expected) return { checked, firstBroken: Math.min(sequence, expected), lastHash: prev };
     if (prev === null) return { checked, firstBroken: Math.max(1, sequence - 1), lastHash: null };
-    if (row.fields.prevHash !== prev || chainHash(prev, row.fields) !== row.hash) {
+    if (row.fields.prevHash !== prev || hashOf(prev, row.fields) !== row.hash) {
       return { checked, firstBroken: sequence, lastHash: prev };
     }
     prev = row.hash;
@@ -80,4 +116,9 @@ export function verifySegment(rows: readonly { fields: CanonicalEventFields; has
     checked += 1;
   }
   return { checked, firstBroken: null, lastHash: prev };
+}
+
+/** The access-log chain (L3) over one segment of events. */
+export function verifySegment(rows: readonly ChainLink<CanonicalEventFields>[], first: number, prevHash: string | null): SegmentResult {
+  return verifyLinks(rows, first, prevHash, chainHash);
 }
