@@ -39,6 +39,7 @@ export const DISCLOSURE_INVENTORY: Record<string, TypeClassification> = {
       measures: 'catalog data',
       subject: 'P0–P3, G1–G2, A1–A4, S1–S2, U1; L1: one event per resolved subject, with the ids of the records placed',
       searchSubjects: 'P4, G3, D7; L1: one event per subject placed in the answer; counts only: one event without a subject',
+      publicNotices: 'WEB2: the public’s compiled scopes (P2, D1–D5) for every caller, fields as view PUBLIC; L1: one PUBLIC event per subject placed, with the records placed',
       accessLog: 'L4: auditors; the reading itself is one event (role auditor, no subject) in the same chain',
       verifyAccessLog: 'L3, L4, L6: no subject data (positions, hashes, a checkpoint\u2019s status); the reading is one event',
       myGrants: 'A2 via grantReading (policies/cases.ts): codes of individuals masked; L1: one AGENCY event per granting subject',
@@ -162,6 +163,11 @@ export const DISCLOSURE_INVENTORY: Record<string, TypeClassification> = {
       id: '§5', subjectCode: 'A2: masked for the agency when an individual', agency: '§5', categories: '§5', purpose: '§5, D8',
       validFrom: '§5', validUntil: '§5', revokedAt: 'A4', active: 'A4', createdAt: '§5',
     },
+  },
+  PublicNotice: {
+    carries: 'subject',
+    decidedBy: 'WEB2: the public’s standing for every caller (notices.service.ts): projectSubject and recordFieldRules for view PUBLIC',
+    fields: { subject: 'P2, P3, U1 via projectSubject (view PUBLIC)', record: 'D1–D5 via recordFieldRules (view PUBLIC)' },
   },
   CreditCheck: {
     carries: 'subject',

@@ -16,6 +16,7 @@ import {
   CaseEventFieldsResolver, ObjectionFieldsResolver, RecordDisputeResolver, RepairApplicationFieldsResolver,
   SubjectRightsFieldsResolver, SubjectRightsResolver,
 } from '../modules/subject-rights/subject-rights.resolver.js';
+import { NoticesResolver } from '../modules/notices/notices.resolver.js';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
@@ -27,7 +28,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       AccessLogResolver, AccessEventFieldsResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
       GrantsResolver, SubjectGrantsResolver, CreditCheckResolver,
       SubjectRightsResolver, ObjectionFieldsResolver, RepairApplicationFieldsResolver, CaseEventFieldsResolver,
-      SubjectRightsFieldsResolver, RecordDisputeResolver,
+      SubjectRightsFieldsResolver, RecordDisputeResolver, NoticesResolver,
     ],
     validate: false,
   });

@@ -129,6 +129,7 @@ describe.each(testDatabaseKinds())('L1: every operation that returns subject dat
     }],
     ['Query.subject', () => run(`query($c: String!, $p: PurposeInput) { subject(code: $c, purpose: $p) { ${SUBJECT_DOC} } }`, tokens.agency(agency), { c: company.code, p: CREDIT_REPORT })],
     ['Query.searchSubjects', () => run(`query($q: String!, $p: PurposeInput) { searchSubjects(query: $q, purpose: $p) { edges { node { ${SUBJECT_DOC} } } } }`, tokens.department(deptB), { q: '留痕测试', p: LICENSING })],
+    ['Query.publicNotices', () => run(`{ publicNotices(types: ["license", "penalty"], first: 100) { edges { node { subject { ${SUBJECT_DOC} } record { __typename id title } } } } }`, tokens.department(deptB))],
     ['Query.myGrants', () => run(`{ myGrants { edges { node { __typename id subjectCode } } } }`, tokens.agency(agency))],
     ['Mutation.fileObjection', async () => {
       const response = await run(`mutation($r: ID!) { fileObjection(recordId: $r, reason: "许可信息有误") { ${OBJECTION_DOC} } }`, tokens.subject(company.code), { r: ids.licence });

@@ -52,6 +52,8 @@ export const records = pgTable(
     // migration 0007 adds INCLUDE (status, disclosure, type, severity, valid_from, valid_until, category, nature,
     // source_org): scopes count a subject's visible records from the index alone (drizzle cannot express INCLUDE)
     index('records_subject_newest').on(t.subjectId, t.decidedAt.desc(), t.id.desc()),
+    // WEB2 publicNotices: the newest records of a type (the home page's 双公示, the list pages)
+    index('records_type_newest').on(t.type, t.decidedAt.desc(), t.id.desc()),
     index('records_subject_group').on(t.subjectId, t.groupCode).where(sql`${t.groupCode} IS NOT NULL`),
     index('records_group_subject').on(t.groupCode, t.subjectId).where(sql`${t.groupCode} IS NOT NULL`),
     check('records_status_valid', sql`${t.status} IN ('ACTIVE','WITHDRAWN','REPAIRED')`),

@@ -22,9 +22,9 @@ export interface SubjectRow {
 const SUBJECT_COLUMN_NAMES = ['id', 'code', 'kind', 'name', 'status', 'registered_at', 'address', 'legal_representative',
   'legal_representative_id', 'birth_date', 'code_flagged'] as const;
 const SUBJECT_COLUMNS = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c}`).join(', '));
-const SUBJECT_COLUMNS_AS_SUBJ = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c} AS subj_${c}`).join(', '));
+export const SUBJECT_COLUMNS_AS_SUBJ = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c} AS subj_${c}`).join(', '));
 
-function mapSubjectRow(row: Record<string, unknown>, prefix = ''): SubjectRow {
+export function mapSubjectRow(row: Record<string, unknown>, prefix = ''): SubjectRow {
   const at = (column: (typeof SUBJECT_COLUMN_NAMES)[number]) => row[prefix + column];
   return {
     id: Number(at('id')),
