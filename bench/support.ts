@@ -29,15 +29,24 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx <script>` and waits for the line `LISTENING <url>` on its stdout. */
-export async function startServer(name: string, script: string, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export interface StartOptions {
+  /** the stdout line that says the server is up, its first group the URL (default `LISTENING <url>`) */
+  ready?: RegExp;
+  /** where the server's stderr goes: this process's (default), or an open file descriptor (a request log) */
+  stderr?: 'inherit' | number;
+  /** how long start-up may take (default 60 s) */
+  timeoutMs?: number;
+}
+
+/** Starts `node --import tsx <script>` and waits for the line `LISTENING <url>` (or `options.ready`) on its stdout. */
+export async function startServer(name: string, script: string, env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'] });
   let buffer = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), options.timeoutMs ?? 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
-      const match = /LISTENING (\S+)/.exec(buffer);
+      const match = (options.ready ?? /LISTENING (\S+)/).exec(buffer);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);
