@@ -149,12 +149,20 @@ export interface LimitsConfig {
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
+  /** MAX_QUERY_TOKENS: lexical tokens a document may hold, and comments apart, checked while parsing; absent = the default, 0 = off */
+  maxTokens?: number;
+  /** MAX_QUERY_DIRECTIVES: directives an operation may use (a fragment's count as often as it is spread); absent = the default, 0 = off */
+  maxDirectives?: number;
   /** requests per second per viewer; 0 = off */
   ratePerSecond: number;
   /** RATE_LIMIT_STORE: memory (per process) or postgres (shared by every process) */
   store?: 'memory' | 'postgres';
   rateBurst: number;
 }
+
+/** SPEC §11: the document limits' defaults, also for a LimitsConfig built by hand without them (tests, benchmarks) */
+export const DEFAULT_MAX_TOKENS = 5_000;
+export const DEFAULT_MAX_DIRECTIVES = 50;
 
 export class ConfigError extends Error {}
 
@@ -242,6 +250,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDepth: intFrom(env, 'MAX_QUERY_DEPTH', 10),
       maxAliases: intFrom(env, 'MAX_QUERY_ALIASES', 30),
       maxCost: intFrom(env, 'MAX_QUERY_COST', 1_000_000),
+      maxTokens: intFrom(env, 'MAX_QUERY_TOKENS', DEFAULT_MAX_TOKENS),
+      maxDirectives: intFrom(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_MAX_DIRECTIVES),
       ratePerSecond: intFrom(env, 'RATE_LIMIT_PER_SECOND', 20),
       rateBurst: intFrom(env, 'RATE_LIMIT_BURST', 100),
       store: rateLimitStoreFrom(env),

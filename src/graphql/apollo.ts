@@ -8,7 +8,7 @@ import { createFormatError, formatError } from './format-error.js';
 import { accessLogPlugin } from './access-log.plugin.js';
 import { enforceOperationAccess, operationRootFields } from './access.js';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { queryLimitsRule } from './limits.js';
+import { documentParseOptions, queryLimitsRule, tokenLimitRefusal } from './limits.js';
 import type { Logger } from '../logging.js';
 
 /**
@@ -80,9 +80,11 @@ function operationAccessPlugin(production: boolean): ApolloServerPlugin<RequestC
 }
 
 export function createApollo(schema: GraphQLSchema, options: { production: boolean; limits: LimitsConfig; logger: Logger }) {
+  const formatForClients = createFormatError(options.production);
   return new ApolloServer<RequestContext>({
     schema,
-    formatError: createFormatError(options.production),
+    // §11: a document over the token limit is refused by the parser; it answers QUERY_TOO_COMPLEX like the other limits
+    formatError: (formatted, error) => tokenLimitRefusal(formatted) ?? formatForClients(formatted, error),
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // bearer tokens only, no cookies: a browser cannot forge an authenticated cross-site request
@@ -94,6 +96,8 @@ export function createApollo(schema: GraphQLSchema, options: { production: boole
     // Apollo's would stop the server concurrently and re-raise the signal
     stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: options.production,
+    // §11 limits (src/graphql/limits.ts): tokens while parsing; depth, aliases, directives and cost in validation
+    parseOptions: documentParseOptions(options.limits),
     validationRules: [queryLimitsRule(options.limits)],
     plugins: [
       // no HTTP caching of credit data; also spares a per-field cache-hint pass
