@@ -1,4 +1,4 @@
-// CI: the production build starts with plain node (no TypeScript loader), becomes ready, answers a query and stops
+// CI: the production build starts with plain node (no TypeScript loader), becomes ready, serves the website, answers a query and stops
 // cleanly on SIGTERM (issue 14 point 4). Exit code 0 when all of that holds; one line per failure otherwise.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -33,6 +33,13 @@ const url = /listening on (http:\/\/\S+\/graphql)/.exec(out)?.[1];
 if (!url) fail('no URL in the start-up output');
 const ready = await fetch(url.replace(/graphql$/, 'readyz'));
 if (ready.status !== 200) fail(`/readyz answered ${ready.status}`);
+// WEB2: the website reads the public API by trusted documents, so its home page works in production too
+const home = await fetch(url.replace(/graphql$/, ''));
+const homeText = await home.text();
+if (home.status !== 200 || !homeText.includes('<html lang="zh-CN">')) fail(`the website's home page answered ${home.status} ${homeText.slice(0, 200)}`);
+const stylesheet = /href="(\/assets\/site\.css\?v=[0-9a-f]+)"/.exec(homeText)?.[1];
+const css = stylesheet ? await fetch(new URL(stylesheet, url)) : null;
+if (css?.status !== 200) fail(`the website's stylesheet answered ${css?.status}`);
 // H1: in production the public may run only allow-listed documents
 const publicAnswer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ catalog { code } }"}' });
 const publicBody = await publicAnswer.json();

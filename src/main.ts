@@ -113,6 +113,7 @@ function banner(config: Config, database: Database, url: string, cast: typeof DE
     '',
     `Credit query gateway listening on ${url}`,
     `  GraphQL IDE ${config.graphqlIde ? `${url} (open it in a browser)` : 'off (GRAPHQL_IDE=1 turns it on)'}`,
+    `  public credit website ${config.site ? `${base}/${config.siteApiUrl ? ` (reading ${config.siteApiUrl})` : ''}` : 'off (SITE=1 turns it on)'}`,
     `  health ${base}/healthz   readiness ${base}/readyz${config.metricsPort ? `   metrics :${config.metricsPort}/metrics` : ''}`,
     `Database: ${database.driver === 'pglite' ? `embedded PGlite at ${config.pgliteDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   ];

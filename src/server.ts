@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { TransactionRollbackError } from 'drizzle-orm';
 import { DEFAULT_SUBJECT_RIGHTS, type Config } from './config/config.js';
@@ -23,13 +23,16 @@ import { applyCors } from './http/cors.js';
 import { serveIde } from './http/ide.js';
 import { invalidRequestText } from './http/request-text.js';
 import { applyTrustedDocuments, loadTrustedDocuments } from './http/trusted-documents.js';
+import { clientAddressOf } from './http/client-address.js';
+import { createSiteApi } from './web/api.js';
+import { createSite, type Site } from './web/site.js';
 
-/** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST), /healthz, /readyz, /metrics (O2, O3). */
+/** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST), /healthz, /readyz, /metrics (O2, O3); the website (WEB1) at every other path. */
 export interface GatewayOptions {
   database: Database;
   config: Pick<Config, 'jwt' | 'limits' | 'production'>
     & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'
-      | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile' | 'trustProxy'>>;
+      | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile' | 'trustProxy' | 'site' | 'siteApiUrl'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -48,6 +51,16 @@ export interface Gateway {
   /** O4: true once shutdown began */
   readonly draining: boolean;
   close(graceMs?: number): Promise<void>;
+}
+
+/** The gateway's own paths; with the website on, every other path is one of its pages (or its 404 page). */
+const GATEWAY_PATHS = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
+
+/** How this process reaches itself: loopback for a wildcard bind, else the bound address itself. */
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** H2 default: 1 MiB */
@@ -148,6 +161,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     : new RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst);
   // H1: read once at start; a manifest whose ids are not the hashes of their bodies stops the start
   const trusted = loadTrustedDocuments(config.trustedDocuments ?? 'off', config.trustedDocumentsFile ?? null);
+  // WEB1: the public credit website, the first client of the public API: its own /graphql over loopback (the URL is
+  // known at listen), or SITE_API_URL. Its requests carry a key of this process, so that the rate limit believes
+  // the visitor's address they forward (src/http/client-address.ts).
+  let ownApiUrl: string | null = null;
+  const siteKey = config.site && !config.siteApiUrl ? randomBytes(24).toString('base64url') : null;
+  let site: Site | null = null;
+  if (config.site) {
+    const api = createSiteApi({ url: () => config.siteApiUrl ?? ownApiUrl, siteKey, timeoutMs: (config.requestTimeoutMs || 10_000) + 1_000 });
+    site = createSite({ api, logger, draining: () => draining });
+    if (!config.siteApiUrl && !api.documentIds.every((id) => trusted.byHash.has(id))) {
+      logger.warn('the website\'s documents are not all in TRUSTED_DOCUMENTS_FILE: its pages will fail (npm run docs:trusted, or add them to your list)');
+    }
+  }
   // O2: metrics only where someone can read them (a metrics port or token); otherwise no per-request cost
   const metricsWanted = (config.metricsPort ?? 0) > 0 || Boolean(config.metricsToken);
   const metrics = metricsWanted
@@ -164,15 +190,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const lookupOrganization = async (code: string) => (await findOrganizations(database.db, [code]))[0] ?? null;
 
   /**
-   * The client's address for the public's rate limit: the connection's peer, or behind a load balancer
-   * (TRUST_PROXY=1) the address it appended last to X-Forwarded-For — the one it saw, which a client cannot forge.
+   * The client's address for the public's rate limit: the connection's peer, or the address appended last to
+   * X-Forwarded-For by a load balancer (TRUST_PROXY=1) or by this process's own website (its key, over loopback).
    */
   function clientAddress(req: IncomingMessage): string {
-    if (config.trustProxy) {
-      const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((part) => part.trim()).filter(Boolean);
-      if (forwarded.length) return forwarded[forwarded.length - 1];
-    }
-    return req.socket.remoteAddress ?? 'unknown';
+    return clientAddressOf(req, { trustProxy: config.trustProxy ?? false, siteKey });
   }
 
   /** One line per request (O1) and its metrics (O2), whatever the outcome; never tokens, variables or subject data. */
@@ -370,6 +392,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (url.pathname === '/graphql' && (await applyCors(req, res, config.corsOrigins ?? []))) return;
       if (url.pathname === '/graphql' && (req.method === 'GET' || req.method === 'POST')) return handleGraphQL(req, res, url);
       if (url.pathname === '/graphql') return sendJson(res, 405, { errors: [{ message: 'Use GET or POST.' }] }, { allow: 'GET, POST' });
+      if (site && !GATEWAY_PATHS.has(url.pathname)) return site.handle(req, res, url, clientAddress(req));
       return sendJson(res, 404, { error: 'not found' });
     };
     route().catch((error) => {
@@ -397,6 +420,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     server,
     async listen(port, host = '127.0.0.1') {
       const actualPort = await listenOn(server, port, host);
+      ownApiUrl = `http://${loopbackHost(host)}:${actualPort}/graphql`;
       if (metrics && (config.metricsPort ?? 0) > 0) {
         metricsServer = http.createServer((req, res) => {
           if (req.method === 'GET' && new URL(req.url ?? '/', 'http://localhost').pathname === '/metrics') {

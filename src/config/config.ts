@@ -47,6 +47,10 @@ export interface Config {
   migrateOnStart: boolean;
   /** L6: signed checkpoints (CHECKPOINT_SIGNING_KEY, CHECKPOINT_VERIFY_KEYS, CHECKPOINT_DIR, CHECKPOINT_INTERVAL) */
   checkpoints: CheckpointConfig;
+  /** WEB1: serve the public credit website at / beside /graphql (SITE=1|0, default 1) */
+  site: boolean;
+  /** WEB2: the API the website reads (SITE_API_URL); null = this gateway's own /graphql over loopback */
+  siteApiUrl: string | null;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -223,6 +227,45 @@ function corsOriginsFrom(env: NodeJS.ProcessEnv): string[] {
   return [...new Set(origins)];
 }
 
+/** SITE_API_URL: an http(s) URL of a gateway's /graphql; unset = null. */
+function siteApiUrlFrom(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.SITE_API_URL?.trim();
+  if (!raw) return null;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError(`SITE_API_URL: "${raw}" is not an http(s) URL such as https://credit-api.example.gov.cn/graphql`);
+  }
+  return parsed.toString();
+}
+
+/** `npm run site`: the website alone, in a process of its own, reading the API at SITE_API_URL (WEB2). */
+export interface SiteProcessConfig {
+  port: number;
+  host: string;
+  apiUrl: string;
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  requestTimeoutMs: number;
+  shutdownGraceMs: number;
+}
+
+export function loadSiteProcessConfig(env: NodeJS.ProcessEnv = process.env): SiteProcessConfig {
+  return {
+    port: intFrom(env, 'PORT', 4000),
+    host: env.HOST?.trim() || '127.0.0.1',
+    apiUrl: siteApiUrlFrom(env) ?? 'http://127.0.0.1:4000/graphql',
+    trustProxy: flagFrom(env, 'TRUST_PROXY', false),
+    logLevel: logLevelFrom(env),
+    requestTimeoutMs: intFrom(env, 'REQUEST_TIMEOUT_MS', 10_000),
+    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -272,6 +315,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: flagFrom(env, 'TRUST_PROXY', false),
     migrateOnStart: flagFrom(env, 'MIGRATE_ON_START', true),
     checkpoints: checkpointsFrom(env),
+    site: flagFrom(env, 'SITE', true),
+    siteApiUrl: siteApiUrlFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),
   };
 }

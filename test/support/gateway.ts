@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../src/logging.js';
 import type { LimitsConfig, SubjectRightsConfig } from '../../src/config/config.js';
 import type { TestDatabase } from './db.js';
 import { TEST_SECRET } from './tokens.js';
+import { SHIPPED_MANIFEST } from '../../src/web/manifest.js';
 
 /** A real gateway on a loopback port, with a movable clock, and a small GraphQL-over-HTTP client. */
 export interface TestGateway {
@@ -45,8 +46,12 @@ export async function startTestGateway(
     trustedDocumentsFile?: string;
     /** TRUST_PROXY */
     trustProxy?: boolean;
+    /** WEB2: SITE_API_URL (the website reads another gateway) */
+    siteApiUrl?: string;
     /** L6: signed checkpoints (default off) */
     checkpoints?: CheckpointSettings;
+    /** WEB1: serve the public credit website beside /graphql (SITE; default off here, on in `npm start`) */
+    site?: boolean;
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -64,8 +69,11 @@ export async function startTestGateway(
       requestTimeoutMs: options.requestTimeoutMs ?? 0,
       maxBodyBytes: options.maxBodyBytes,
       trustedDocuments: options.trustedDocuments,
-      trustedDocumentsFile: options.trustedDocumentsFile,
+      // the website sends its documents by hash: with it on, the shipped allow-list is loaded as `npm start` does
+      trustedDocumentsFile: options.trustedDocumentsFile ?? (options.site ? SHIPPED_MANIFEST : undefined),
       trustProxy: options.trustProxy,
+      siteApiUrl: options.siteApiUrl ?? null,
+      site: options.site ?? false,
     },
     logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,
