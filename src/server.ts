@@ -32,7 +32,8 @@ export interface GatewayOptions {
   database: Database;
   config: Pick<Config, 'jwt' | 'limits' | 'production'>
     & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'
-      | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile' | 'trustProxy' | 'site' | 'siteApiUrl'>>;
+      | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile' | 'trustProxy' | 'site' | 'siteApiUrl'
+      | 'keepAliveTimeoutMs'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -403,6 +404,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       inFlight -= 1;
     });
   });
+  // idle keep-alive connections outlive a load balancer's own idle timeout (KEEP_ALIVE_TIMEOUT_MS)
+  server.keepAliveTimeout = config.keepAliveTimeoutMs ?? 65_000;
 
   /** Listens; rejects (EADDRINUSE, EACCES) instead of crashing the process with an unhandled 'error' event. */
   const listenOn = (target: http.Server, port: number, host: string) =>

@@ -47,6 +47,12 @@ export interface Config {
   migrateOnStart: boolean;
   /** L6: signed checkpoints (CHECKPOINT_SIGNING_KEY, CHECKPOINT_VERIFY_KEYS, CHECKPOINT_DIR, CHECKPOINT_INTERVAL) */
   checkpoints: CheckpointConfig;
+  /**
+   * how long an idle keep-alive connection stays open (KEEP_ALIVE_TIMEOUT_MS, default 65000): longer than a load
+   * balancer's idle timeout (60 s is common), so the balancer, not the gateway, closes idle connections and never
+   * sends a request on one the gateway is closing (Node's default 5 s made the soak's driver see ECONNRESET)
+   */
+  keepAliveTimeoutMs: number;
   /** WEB1: serve the public credit website at / beside /graphql (SITE=1|0, default 1) */
   site: boolean;
   /** WEB2: the API the website reads (SITE_API_URL); null = this gateway's own /graphql over loopback */
@@ -315,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: flagFrom(env, 'TRUST_PROXY', false),
     migrateOnStart: flagFrom(env, 'MIGRATE_ON_START', true),
     checkpoints: checkpointsFrom(env),
+    keepAliveTimeoutMs: Math.max(1000, intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000)),
     site: flagFrom(env, 'SITE', true),
     siteApiUrl: siteApiUrlFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),

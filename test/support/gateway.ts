@@ -48,6 +48,8 @@ export async function startTestGateway(
     trustProxy?: boolean;
     /** WEB2: SITE_API_URL (the website reads another gateway) */
     siteApiUrl?: string;
+    /** KEEP_ALIVE_TIMEOUT_MS (default: the gateway's) */
+    keepAliveTimeoutMs?: number;
     /** L6: signed checkpoints (default off) */
     checkpoints?: CheckpointSettings;
     /** WEB1: serve the public credit website beside /graphql (SITE; default off here, on in `npm start`) */
@@ -74,6 +76,7 @@ export async function startTestGateway(
       trustProxy: options.trustProxy,
       siteApiUrl: options.siteApiUrl ?? null,
       site: options.site ?? false,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs,
     },
     logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,
