@@ -21,17 +21,26 @@ export interface NoticeQuery {
 
 /**
  * WEB2 `publicNotices`: records of the given types that `recordScope` and `subjectScope` (the public's, compiled
- * from policies/) admit right now, newest decision first, each with its subject — one statement, read along
- * records_type_newest. Fetches limit + 1 rows (the extra one says whether a next page exists).
+ * from policies/) admit right now, newest decision first, each with its subject — one statement. Each type is read
+ * on its own along records_type_newest (newest first, stopping after limit + 1 admitted rows), and the few rows per
+ * type are merged: `r.type = ANY ($types) ORDER BY decided_at` under a generic plan was a parallel scan of every
+ * record plus a sort (100–130 ms on the quick set, bench:site); now 0.6 ms for two types there. Fetches limit + 1 rows (the extra one says whether
+ * a next page exists).
  */
 export async function queryNotices(db: Db, query: NoticeQuery, recordScope: SqlScope, subjectScope: SqlScope, now: Date): Promise<NoticeRow[]> {
   const paged = query.after !== null;
   const rows = await queryCached<Record<string, unknown>>(db, `public-notices ${recordScope.key} ${subjectScope.key} ${paged}`, () => sql`
-    SELECT ${recordSelectSql(REQUEST_NOW)}, ${SUBJECT_COLUMNS_AS_SUBJ}
-    FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
-    WHERE r.type = ANY (${sql.placeholder('types')}::text[]) AND ${recordScope.sql} AND ${subjectScope.sql}
-      ${paged ? sql`AND (r.decided_at, r.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql``}
-    ORDER BY r.decided_at DESC, r.id DESC
+    SELECT n.* FROM unnest(${sql.placeholder('types')}::text[]) AS t(type)
+    CROSS JOIN LATERAL (
+      SELECT ${recordSelectSql(REQUEST_NOW)}, ${SUBJECT_COLUMNS_AS_SUBJ}
+      FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
+      WHERE r.type = t.type AND ${recordScope.sql} AND ${subjectScope.sql}
+        ${paged ? sql`AND (r.decided_at, r.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql``}
+      -- NULLS LAST as in the index (both columns are NOT NULL): without it the planner sorts instead of walking it
+      ORDER BY r.decided_at DESC NULLS LAST, r.id DESC NULLS LAST
+      LIMIT ${sql.placeholder('limit')}::int
+    ) n
+    ORDER BY n.decided_at DESC, n.id DESC
     LIMIT ${sql.placeholder('limit')}::int`, {
     types: [...query.types],
     afterDecidedAt: query.after?.decidedAt ?? null,
