@@ -44,8 +44,12 @@ export function amountOf(amount: number | null | undefined): string {
   return `${amount.toLocaleString('zh-CN', { maximumFractionDigits: 2 })} 元`;
 }
 
-/** A run of 15 or more digits, with an optional X: what a typed identity number (15 or 18 characters) looks like. */
-const DIGIT_RUN = /\d{15,}[Xx]?/g;
+/**
+ * A run of 15 or more digits, with an optional X: what a typed identity number (15 or 18 characters) looks like —
+ * also when typed with spaces or dashes between its groups (110101 19900307 1234). The text is NFKC-normalised
+ * first, so full-width digits from a Chinese input method (１１０１…) count too.
+ */
+const DIGIT_RUN = /\d(?:[ \-]?\d){14,}(?:[ \-]?[Xx])?/g;
 
 /**
  * WEB1: a page never echoes an identity number typed into it. Every run of digits that could be one is masked as
@@ -55,8 +59,8 @@ const DIGIT_RUN = /\d{15,}[Xx]?/g;
  */
 export function hideIdentityNumbers(text: string, now = new Date()): { text: string; hidden: boolean } {
   let hidden = false;
-  const masked = text.replace(DIGIT_RUN, (run) => {
-    const code = normalizeCode(run);
+  const masked = text.normalize('NFKC').replace(DIGIT_RUN, (run) => {
+    const code = normalizeCode(run.replace(/[ \-]/g, ''));
     if (code.length === 18 && isValidUscc(code) && !isValidResidentId(code, now)) return run;
     hidden = true;
     return maskResidentId(code);

@@ -10,6 +10,10 @@ describe('WEB1: identity numbers typed into the website are never repeated', () 
     expect(hideIdentityNumbers('11010519491231002x', now)).toEqual({ text: '1101**********002X', hidden: true });
     expect(hideIdentityNumbers('张三 11010519491231002X 的记录', now)).toEqual({ text: '张三 1101**********002X 的记录', hidden: true });
     expect(hideIdentityNumbers('110105491231002', now)).toEqual({ text: '1101**********1002', hidden: true });
+    // as typed with a Chinese input method (full-width digits), or in groups with spaces or dashes
+    expect(hideIdentityNumbers('１１０１０５１９４９１２３１００２Ｘ', now)).toEqual({ text: '1101**********002X', hidden: true });
+    expect(hideIdentityNumbers('110105 19491231 002X', now)).toEqual({ text: '1101**********002X', hidden: true });
+    expect(hideIdentityNumbers('查询 110105-19491231-002X 的记录', now)).toEqual({ text: '查询 1101**********002X 的记录', hidden: true });
     // a mistyped one (checksum) is masked too: it is still someone's number, give or take a digit
     expect(hideIdentityNumbers('360426199101020090', now).hidden).toBe(true);
   });
