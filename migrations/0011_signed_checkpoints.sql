@@ -36,20 +36,26 @@ CREATE FUNCTION case_event_canonical(
     access_event_field(p_prev_hash))
 $$;
 --> statement-breakpoint
--- The events written before this migration, chained in sequence order (the append-only trigger is lifted for
--- this one transaction: the columns are new, nothing that was stored changes).
+-- The events written before this migration, chained in sequence order and numbered 1..n (the append-only
+-- trigger is lifted for this one transaction). The old numbers came from a bigserial, which skips values after a
+-- rolled-back insert or a crash; the chain needs consecutive numbers. Renumbering in ascending order never
+-- collides: the k-th row gets k, and every row not yet renumbered has a number above its own old one.
 ALTER TABLE case_events DISABLE TRIGGER case_events_append_only;
 --> statement-breakpoint
 DO $$
 DECLARE
   v_prev text := repeat('0', 64);
   v_row case_events%ROWTYPE;
+  v_old bigint;
+  v_next bigint := 0;
 BEGIN
   FOR v_row IN SELECT * FROM case_events ORDER BY sequence LOOP
-    v_row.hash := encode(sha256(convert_to(v_prev || case_event_canonical(v_row.sequence, v_row.case_kind, v_row.case_id,
+    v_old := v_row.sequence;
+    v_next := v_next + 1;
+    v_row.hash := encode(sha256(convert_to(v_prev || case_event_canonical(v_next, v_row.case_kind, v_row.case_id,
       v_row.record_id, v_row.subject_code, v_row.action, v_row.outcome, v_row.actor, v_row.role, v_row.org_code, v_row.at,
       v_prev), 'UTF8')), 'hex');
-    UPDATE case_events SET prev_hash = v_prev, hash = v_row.hash WHERE sequence = v_row.sequence;
+    UPDATE case_events SET sequence = v_next, prev_hash = v_prev, hash = v_row.hash WHERE sequence = v_old;
     v_prev := v_row.hash;
   END LOOP;
 END $$;

@@ -1,12 +1,14 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import {
-  CheckpointKeys, checkpointSettings, checkpointText, DirectoryCheckpointStore, parseCheckpoint, signedBytes, type CheckpointSettings,
+  CheckpointKeys, checkpointSettings, checkpointText, DirectoryCheckpointStore, parseCheckpoint, signedBytes, StdoutCheckpointStore,
+  type CheckpointSettings,
 } from '../../src/modules/access-log/checkpoints.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -302,6 +304,45 @@ describe.each(testDatabaseKinds())('L6 signed checkpoints on %s', (kind) => {
     expect(afterRotation.checkpoint).toMatchObject({ status: 'MATCHED', keyId: keys.keyId });
     expect((await sign()).keyId).toBe(rotated.keys.keyId);
     expect((await verifyLog()).checkpoint).toMatchObject({ status: 'MATCHED', keyId: rotated.keys.keyId });
+  });
+
+  it('L6: a checkpoint vouches only for a chain that recomputes — an event edited in place below it, with the auditor verifying only a later range, is EVENTS_REWRITTEN', async () => {
+    await lookups(6);
+    const signed = await sign();
+    await tamper(sql`UPDATE access_events SET actor = 'someone else' WHERE sequence = 2`);
+    tick();
+    const response = await gw.request(`query($from: DateTime) { verifyAccessLog(from: $from) { valid firstBrokenSequence checkpoint { status firstBrokenSequence } } }`,
+      { token: auditor, variables: { from: gw.clock.now.toISOString() } });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data.verifyAccessLog).toMatchObject({
+      valid: false, firstBrokenSequence: 2, checkpoint: { status: 'EVENTS_REWRITTEN', firstBrokenSequence: 2 },
+    });
+    expect(signed.accessSequence).toBeGreaterThan(2);
+  });
+
+  it('L6: checkpoints configured, the database holding some, CHECKPOINT_DIR emptied — CHECKPOINTS_MISSING, not valid', async () => {
+    await lookups(2);
+    await sign();
+    for (const name of await readdir(dir)) await rm(path.join(dir, name));
+    const result = await verifyLog();
+    expect(result).toMatchObject({ valid: false, checkpoint: { status: 'CHECKPOINTS_MISSING' } });
+  });
+
+  it('L6: CHECKPOINT_DIR=- (stdout for a log shipper): one JSON line per checkpoint; verification uses the database\'s signed copy and still names a deletion', async () => {
+    await gw.close();
+    const lines: string[] = [];
+    const out = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+    const generated = CheckpointKeys.generate();
+    gw = await startTestGateway(database, { now: gw.clock.now, checkpoints: { keys: generated.keys, store: new StdoutCheckpointStore(out), intervalMs: 0 } });
+    await lookups(4);
+    const signed = await sign();
+    expect(lines).toHaveLength(1);
+    expect(checkpointText(parseCheckpoint(JSON.stringify(JSON.parse(lines[0]).checkpoint))!)).toBe(signed.document);
+    expect((await verifyLog()).checkpoint).toMatchObject({ status: 'MATCHED', accessSequence: signed.accessSequence });
+    await tamper(sql`DELETE FROM access_events WHERE sequence > ${signed.accessSequence - 2}`);
+    expect((await verifyLog()).checkpoint).toMatchObject({ status: 'EVENTS_DELETED' });
+    // the shipped line, passed back, is checked the same way
+    expect((await verifyLog(signed.document)).checkpoint).toMatchObject({ status: 'EVENTS_DELETED' });
   });
 
   it('L6: signing needs the auditor or admin role; verifying with no checkpoint configured says CHECKPOINTS_OFF', async () => {

@@ -245,9 +245,27 @@ export async function holdsCheckpoint(db: Db, signature: string): Promise<boolea
   return rows.length > 0;
 }
 
-/** The newest checkpoint the database holds (what a restored backup was taken after). */
-export async function newestStoredCheckpoint(db: Db): Promise<{ signedAt: Date; accessSequence: number | null } | null> {
-  const rows = await queryRows<{ signed_at: unknown; access_sequence: string | number | null }>(db, sql`
-    SELECT signed_at, access_sequence FROM access_checkpoints ORDER BY signed_at DESC, id DESC LIMIT 1`);
-  return rows[0] ? { signedAt: toDate(rows[0].signed_at), accessSequence: rows[0].access_sequence === null ? null : Number(rows[0].access_sequence) } : null;
+/** The newest checkpoint the database holds (what a restored backup was taken after), as signed. */
+export async function newestStoredCheckpoint(db: Db): Promise<{
+  signedAt: Date; keyId: string; accessSequence: number | null; caseSequence: number | null;
+  checkpoint: { version: 1; signedAt: string; accessEvents: ChainHead | null; caseEvents: ChainHead | null; keyId: string; signature: string };
+} | null> {
+  const rows = await queryRows<Record<string, unknown>>(db, sql`
+    SELECT to_char(signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS signed_at_text, access_sequence, access_hash,
+      case_sequence, case_hash, key_id, signature
+    FROM access_checkpoints ORDER BY signed_at DESC, id DESC LIMIT 1`);
+  const row = rows[0];
+  if (!row) return null;
+  const head = (sequence: unknown, hash: unknown): ChainHead | null =>
+    sequence === null || sequence === undefined ? null : { sequence: Number(sequence), hash: String(hash) };
+  const accessEvents = head(row.access_sequence, row.access_hash);
+  const caseEvents = head(row.case_sequence, row.case_hash);
+  const signedAt = String(row.signed_at_text);
+  return {
+    signedAt: new Date(signedAt),
+    keyId: String(row.key_id),
+    accessSequence: accessEvents?.sequence ?? null,
+    caseSequence: caseEvents?.sequence ?? null,
+    checkpoint: { version: 1, signedAt, accessEvents, caseEvents, keyId: String(row.key_id), signature: String(row.signature) },
+  };
 }

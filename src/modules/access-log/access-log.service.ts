@@ -110,10 +110,22 @@ export const accessLogService = {
     if (provided && !ctx.checkpoints) throw new BadUserInputError('CHECKPOINTS_OFF', 'Checkpoints are not configured here (CHECKPOINT_SIGNING_KEY), so no checkpoint can be verified.');
     // the checkpoint is compared before this call's own event is appended (that event takes the next number)
     const checkpoint = ctx.checkpoints
-      ? await verifyAgainstCheckpoint(ctx.db, ctx.checkpoints.keys, await ctx.checkpoints.store.list(), provided)
+      ? await verifyAgainstCheckpoint(ctx.db, ctx.checkpoints.keys, await ctx.checkpoints.store.list(), provided, ctx.checkpoints.store.readsBack)
       : null;
     await recordAuditorAction(ctx, 'verifyAccessLog');
-    const [chain, caseEvents] = await Promise.all([verifyAccessChain(ctx, from ?? null, to ?? null), verifyCaseChain(ctx)]);
+    // a checkpoint vouches for the chain up to its sequence only if that chain recomputes: the comparison above
+    // reads the stored hash at one row, so the walk always covers [1, the checkpoint's sequence] as well as the range
+    const through = checkpoint?.status === 'MATCHED' ? checkpoint.accessSequence : null;
+    const [chain, caseEvents] = await Promise.all([verifyAccessChain(ctx, from ?? null, to ?? null, through), verifyCaseChain(ctx)]);
+    if (checkpoint?.status === 'MATCHED') {
+      if (!chain.valid && chain.firstBrokenSequence !== null && chain.firstBrokenSequence <= (checkpoint.accessSequence ?? 0)) {
+        checkpoint.status = 'EVENTS_REWRITTEN';
+        checkpoint.firstBrokenSequence = chain.firstBrokenSequence;
+      } else if (!caseEvents.valid && caseEvents.firstBrokenSequence !== null && caseEvents.firstBrokenSequence <= (checkpoint.caseSequence ?? 0)) {
+        checkpoint.status = 'CASE_EVENTS_REWRITTEN';
+        checkpoint.firstBrokenSequence = caseEvents.firstBrokenSequence;
+      }
+    }
     const checkpointBroken = checkpoint && checkpoint.status !== 'MATCHED';
     const accessBrokenByCheckpoint = checkpoint && ['ROLLED_BACK', 'EVENTS_DELETED', 'EVENTS_REWRITTEN'].includes(checkpoint.status)
       ? checkpoint.firstBrokenSequence : null;
@@ -130,7 +142,7 @@ export const accessLogService = {
   async signCheckpoint(ctx: RequestContext): Promise<SignedCheckpoint> {
     if (!ctx.checkpoints) throw new BadUserInputError('CHECKPOINTS_OFF', 'Checkpoints are not configured here (CHECKPOINT_SIGNING_KEY and CHECKPOINT_DIR).');
     await recordAuditorAction(ctx, 'signCheckpoint');
-    const checkpoint = await signCheckpoint(ctx.db, ctx.checkpoints.keys, ctx.checkpoints.store, ctx.now);
+    const checkpoint = await signCheckpoint(ctx.db, ctx.checkpoints.keys, ctx.checkpoints.store, () => ctx.now);
     return toSignedCheckpoint(checkpoint, ctx.checkpoints.store.where);
   },
 
@@ -156,8 +168,10 @@ export const accessLogService = {
   },
 };
 
-async function verifyAccessChain(ctx: RequestContext, from: Date | null, to: Date | null) {
-  const bounds = await sequenceBounds(ctx.db, from, to);
+async function verifyAccessChain(ctx: RequestContext, from: Date | null, to: Date | null, through: number | null = null) {
+  const range = await sequenceBounds(ctx.db, from, to);
+  // L6: a matched checkpoint's part of the chain is walked from the first event, whatever the range
+  const bounds = through ? { first: 1, last: Math.max(range?.last ?? 0, through) } : range;
   if (!bounds) return { valid: true, checked: 0, firstBrokenSequence: null, fromSequence: null, toSequence: null, headHash: null };
   let prev = bounds.first === 1 ? GENESIS_HASH : await hashOfSequence(ctx.db, bounds.first - 1);
   let checked = 0;

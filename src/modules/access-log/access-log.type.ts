@@ -41,6 +41,7 @@ export class AccessLogFilter {
 
 export const CheckpointStatus = {
   MATCHED: 'MATCHED',
+  CHECKPOINTS_MISSING: 'CHECKPOINTS_MISSING',
   ROLLED_BACK: 'ROLLED_BACK',
   EVENTS_DELETED: 'EVENTS_DELETED',
   EVENTS_REWRITTEN: 'EVENTS_REWRITTEN',
@@ -54,6 +55,7 @@ registerEnumType(CheckpointStatus, {
   description: 'What the database shows against a signed checkpoint (SPEC L6)',
   valuesConfig: {
     MATCHED: { description: 'both chains hold, at the checkpoint\'s sequence numbers, the links it signed' },
+    CHECKPOINTS_MISSING: { description: 'the database holds checkpoints but CHECKPOINT_DIR none: emptied, moved or not mounted' },
     ROLLED_BACK: { description: 'the database does not hold the checkpoint: restored from an older backup (or its checkpoints tampered with)' },
     EVENTS_DELETED: { description: 'the access log ends before the checkpoint, or its numbers were reused after it was signed' },
     EVENTS_REWRITTEN: { description: 'the access event at the checkpoint\'s sequence is another one, written before it (rewritten and rehashed)' },

@@ -12,12 +12,15 @@ import type { Checkpoint, CheckpointEntry, CheckpointKeys } from './checkpoints.
  *   was written after the checkpoint was signed (the newest events were deleted and their numbers reused);
  * - EVENTS_REWRITTEN / CASE_EVENTS_REWRITTEN: the link there is a different one written before the checkpoint
  *   (events rewritten and the chain rehashed over them);
- * - BAD_SIGNATURE / UNKNOWN_KEY: the checkpoint itself is not to be trusted.
+ * - BAD_SIGNATURE / UNKNOWN_KEY: the checkpoint itself is not to be trusted;
+ * - CHECKPOINTS_MISSING: the database holds checkpoints but CHECKPOINT_DIR none (emptied, moved, not mounted).
+ * A MATCHED comparison reads the stored hash at one row; verifyAccessLog then walks the chain from the first event
+ * through the checkpoint's sequence, and a break there turns it into EVENTS_REWRITTEN (access-log.service.ts).
  * `firstBrokenSequence` narrows where the damage starts: one after the newest older checkpoint that still
  * matches (a binary search over the stored checkpoints), or one after the chain's end for a deletion.
  */
 export type CheckpointStatus =
-  | 'MATCHED' | 'ROLLED_BACK' | 'EVENTS_DELETED' | 'EVENTS_REWRITTEN' | 'CASE_EVENTS_DELETED' | 'CASE_EVENTS_REWRITTEN'
+  | 'MATCHED' | 'CHECKPOINTS_MISSING' | 'ROLLED_BACK' | 'EVENTS_DELETED' | 'EVENTS_REWRITTEN' | 'CASE_EVENTS_DELETED' | 'CASE_EVENTS_REWRITTEN'
   | 'BAD_SIGNATURE' | 'UNKNOWN_KEY';
 
 export interface CheckpointVerificationResult {
@@ -86,7 +89,7 @@ async function compareChain(
   const reused = await firstWrittenAfter(db, chain.table, head.sequence, signedAt);
   if (!link || reused !== null) {
     const current = await chainHead(db, chain.table);
-    const end = current && current.sequence < head.sequence ? current.sequence + 1 : head.sequence;
+    const end = !current ? 1 : current.sequence < head.sequence ? current.sequence + 1 : head.sequence;
     return { kind: 'DELETED', firstBroken: Math.min(end, reused ?? end) };
   }
   return { kind: 'REWRITTEN', firstBroken: await firstDivergent(db, keys, chain, entries, checkpoint) };
@@ -97,11 +100,23 @@ async function compareChain(
  * checkpoint in the store. Null when there is none to compare with.
  */
 export async function verifyAgainstCheckpoint(
-  db: Db, keys: CheckpointKeys, entries: CheckpointEntry[], provided: Checkpoint | null,
+  db: Db, keys: CheckpointKeys, entries: CheckpointEntry[], provided: Checkpoint | null, readsBack = true,
 ): Promise<CheckpointVerificationResult | null> {
   let checkpoint = provided;
   for (let i = entries.length - 1; !checkpoint && i >= 0; i -= 1) checkpoint = await entries[i]();
-  if (!checkpoint) return null;
+  if (!checkpoint) {
+    const stored = await newestStoredCheckpoint(db);
+    if (!stored) return null;
+    if (readsBack) {
+      // the database holds checkpoints but the directory none: it was emptied, moved or not mounted — not a match
+      return {
+        status: 'CHECKPOINTS_MISSING', signedAt: stored.signedAt, keyId: stored.keyId, accessSequence: stored.accessSequence,
+        caseSequence: stored.caseSequence, firstBrokenSequence: null, rolledBackTo: null,
+      };
+    }
+    // a store that cannot be read back (stdout, for a log shipper): the database's newest copy, if its signature holds
+    checkpoint = stored.checkpoint;
+  }
   const result: CheckpointVerificationResult = {
     status: 'MATCHED',
     signedAt: new Date(checkpoint.signedAt),

@@ -127,6 +127,8 @@ export const checkpointText = (checkpoint: Checkpoint) => JSON.stringify(checkpo
 export interface CheckpointStore {
   /** a short description for start-up and logs */
   readonly where: string;
+  /** false when written checkpoints cannot be listed again (stdout): verification then uses the database's signed copy */
+  readonly readsBack: boolean;
   write(checkpoint: Checkpoint): Promise<void>;
   /**
    * Every checkpoint held, oldest first (by access sequence, then time), each read only when asked for (a year of
@@ -143,6 +145,8 @@ export type CheckpointEntry = () => Promise<Checkpoint | null>;
  * checkpoint-<sequence, 15 digits>-<signedAt, digits only>-<key id>.json, written to a temporary name and renamed.
  */
 export class DirectoryCheckpointStore implements CheckpointStore {
+  readonly readsBack = true;
+
   constructor(readonly dir: string) {}
 
   get where(): string {
@@ -172,6 +176,7 @@ export class DirectoryCheckpointStore implements CheckpointStore {
 /** CHECKPOINT_DIR=- : one JSON line per checkpoint on stdout, for a log shipper (verify by passing one back). */
 export class StdoutCheckpointStore implements CheckpointStore {
   readonly where = 'stdout';
+  readonly readsBack = false;
 
   constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
 
@@ -185,11 +190,13 @@ export class StdoutCheckpointStore implements CheckpointStore {
 }
 
 /** Signs the committed heads of both chains now, keeps the database's copy, then writes the signed checkpoint out. */
-export async function signCheckpoint(db: Db, keys: CheckpointKeys, store: CheckpointStore, now: Date): Promise<Checkpoint> {
+export async function signCheckpoint(db: Db, keys: CheckpointKeys, store: CheckpointStore, now: () => Date): Promise<Checkpoint> {
   const [accessEvents, caseEvents] = await Promise.all([chainHead(db, 'access_events'), chainHead(db, 'case_events')]);
-  const checkpoint = keys.sign({ signedAt: now.toISOString(), accessEvents, caseEvents });
+  // the instant is read after the heads: every link they cover was written before it (verification relies on that)
+  const signedAt = now();
+  const checkpoint = keys.sign({ signedAt: signedAt.toISOString(), accessEvents, caseEvents });
   // the database's copy first: a checkpoint written out but missing from the database would look like a rollback
-  await insertCheckpoint(db, { signedAt: now, accessEvents, caseEvents, keyId: checkpoint.keyId, signature: checkpoint.signature });
+  await insertCheckpoint(db, { signedAt, accessEvents, caseEvents, keyId: checkpoint.keyId, signature: checkpoint.signature });
   await store.write(checkpoint);
   return checkpoint;
 }
@@ -240,7 +247,7 @@ export class CheckpointSigner {
         const [access, cases] = await Promise.all([chainHead(this.db, 'access_events'), chainHead(this.db, 'case_events')]);
         const heads = `${access?.sequence ?? 0}:${cases?.sequence ?? 0}`;
         if (heads === this.last || (!access && !cases)) return;
-        await signCheckpoint(this.db, this.settings.keys, this.settings.store, this.clock());
+        await signCheckpoint(this.db, this.settings.keys, this.settings.store, this.clock);
         this.last = heads;
       } catch (error) {
         this.logger.error('could not sign a checkpoint', { error });
