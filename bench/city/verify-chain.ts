@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { openDatabase } from '../../src/db/client.js';
-import { hashOfSequence, loadChainSegment } from '../../src/modules/access-log/access-log.repository.js';
+import { chainLink, loadChainSegment } from '../../src/modules/access-log/access-log.repository.js';
 import { GENESIS_HASH, verifySegment } from '../../src/modules/access-log/chain.js';
 
 /**
@@ -23,7 +23,7 @@ export async function verifyGeneratedChain(url: string, client: pg.Client, total
     const starts = [...new Set([1, Math.max(1, Math.floor(total / 2) - SEGMENT / 2), Math.max(1, total - SEGMENT + 1)])];
     for (const first of starts) {
       const last = Math.min(total, first + SEGMENT - 1);
-      const prev = first === 1 ? GENESIS_HASH : await hashOfSequence(database.db, first - 1);
+      const prev = first === 1 ? GENESIS_HASH : ((await chainLink(database.db, 'access_events', first - 1))?.hash ?? null);
       const result = verifySegment(await loadChainSegment(database.db, first, last), first, prev);
       if (result.firstBroken !== null || result.checked !== last - first + 1) {
         throw new Error(`access log chain broken at ${result.firstBroken ?? first + result.checked} (segment ${first}–${last})`);

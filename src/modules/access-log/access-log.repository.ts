@@ -156,11 +156,6 @@ export async function loadChainSegment(db: Db, first: number, last: number): Pro
   }));
 }
 
-export async function hashOfSequence(db: Db, sequence: number): Promise<string | null> {
-  const rows = await queryRows<{ hash: string }>(db, sql`SELECT hash FROM access_events WHERE sequence = ${sequence} ORDER BY at LIMIT 1`);
-  return rows[0]?.hash ?? null;
-}
-
 /** Retention (issue 3): make sure this year's and next year's partitions exist before events need them. */
 export async function prepareAccessLogPartitions(db: Db, now: Date): Promise<void> {
   const year = now.getUTCFullYear();

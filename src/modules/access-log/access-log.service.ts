@@ -3,9 +3,9 @@ import type { DisclosureEntry } from '../../context/disclosures.js';
 import { AuditUnavailableError, BadUserInputError } from '../../errors/app-errors.js';
 import { toConnection, type ConnectionShape } from '../../graphql/connection.js';
 import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
-import { caseChainHash, GENESIS_HASH, verifyLinks, verifySegment, type SegmentResult } from './chain.js';
+import { caseChainHash, chainHash, GENESIS_HASH, verifyLinks, type ChainLink } from './chain.js';
 import {
-  chainHead, hashOfSequence, loadCaseChainSegment, loadChainSegment, queryEvents, queryReceipts, sequenceBounds, type AccessEventRow,
+  chainHead, chainLink, loadCaseChainSegment, loadChainSegment, queryEvents, queryReceipts, sequenceBounds, type AccessEventRow,
   type NewAccessEvent,
 } from './access-log.repository.js';
 import type { AccessEvent, AccessLogFilter, AccessLogVerification, AccessReceipt, ChainVerification, SignedCheckpoint } from './access-log.type.js';
@@ -168,43 +168,41 @@ export const accessLogService = {
   },
 };
 
-async function verifyAccessChain(ctx: RequestContext, from: Date | null, to: Date | null, through: number | null = null) {
-  const range = await sequenceBounds(ctx.db, from, to);
-  // L6: a matched checkpoint's part of the chain is walked from the first event, whatever the range
-  const bounds = through ? { first: 1, last: Math.max(range?.last ?? 0, through) } : range;
-  if (!bounds) return { valid: true, checked: 0, firstBrokenSequence: null, fromSequence: null, toSequence: null, headHash: null };
-  let prev = bounds.first === 1 ? GENESIS_HASH : await hashOfSequence(ctx.db, bounds.first - 1);
+/**
+ * Walks a chain over sequence numbers [first, last] segment by segment (bounded memory): `prev` is the hash before
+ * `first`; a missing tail counts as broken where it starts. One walk for both chains (L3, L6).
+ */
+async function walkChain<F extends { sequence: string; prevHash: string | null }>(
+  first: number, last: number, prev: string | null,
+  load: (start: number, end: number) => Promise<ChainLink<F>[]>, hashOf: (prev: string, fields: F) => string,
+): Promise<ChainVerification> {
   let checked = 0;
-  for (let start = bounds.first; start <= bounds.last; start += VERIFY_SEGMENT) {
-    const end = Math.min(bounds.last, start + VERIFY_SEGMENT - 1);
-    const rows = await loadChainSegment(ctx.db, start, end);
-    const result = verifySegment(rows, start, prev);
-    checked += result.checked;
-    const missingTail = result.firstBroken === null && result.checked < end - start + 1 ? start + result.checked : null;
-    const broken = result.firstBroken ?? missingTail;
-    if (broken !== null) {
-      return { valid: false, checked, firstBrokenSequence: broken, fromSequence: bounds.first, toSequence: bounds.last, headHash: null };
-    }
-    prev = result.lastHash;
-  }
-  return { valid: true, checked, firstBrokenSequence: null, fromSequence: bounds.first, toSequence: bounds.last, headHash: prev };
-}
-
-/** L6: the case events' chain, from its first event to its head (a few per objection or repair: small). */
-async function verifyCaseChain(ctx: RequestContext): Promise<ChainVerification> {
-  const head = await chainHead(ctx.db, 'case_events');
-  if (!head) return { valid: true, checked: 0, firstBrokenSequence: null, headHash: null };
-  let prev: string | null = GENESIS_HASH;
-  let checked = 0;
-  for (let start = 1; start <= head.sequence; start += VERIFY_SEGMENT) {
-    const end = Math.min(head.sequence, start + VERIFY_SEGMENT - 1);
-    const result: SegmentResult = verifyLinks(await loadCaseChainSegment(ctx.db, start, end), start, prev, caseChainHash);
+  for (let start = first; start <= last; start += VERIFY_SEGMENT) {
+    const end = Math.min(last, start + VERIFY_SEGMENT - 1);
+    const result = verifyLinks(await load(start, end), start, prev, hashOf);
     checked += result.checked;
     const broken = result.firstBroken ?? (result.checked < end - start + 1 ? start + result.checked : null);
     if (broken !== null) return { valid: false, checked, firstBrokenSequence: broken, headHash: null };
     prev = result.lastHash;
   }
   return { valid: true, checked, firstBrokenSequence: null, headHash: prev };
+}
+
+async function verifyAccessChain(ctx: RequestContext, from: Date | null, to: Date | null, through: number | null = null) {
+  const range = await sequenceBounds(ctx.db, from, to);
+  // L6: a matched checkpoint's part of the chain is walked from the first event, whatever the range
+  const bounds = through ? { first: 1, last: Math.max(range?.last ?? 0, through) } : range;
+  if (!bounds) return { valid: true, checked: 0, firstBrokenSequence: null, fromSequence: null, toSequence: null, headHash: null };
+  const prev = bounds.first === 1 ? GENESIS_HASH : ((await chainLink(ctx.db, 'access_events', bounds.first - 1))?.hash ?? null);
+  const walked = await walkChain(bounds.first, bounds.last, prev, (start, end) => loadChainSegment(ctx.db, start, end), chainHash);
+  return { ...walked, fromSequence: bounds.first, toSequence: bounds.last };
+}
+
+/** L6: the case events' chain, from its first event to its head (a few per objection or repair: small). */
+async function verifyCaseChain(ctx: RequestContext): Promise<ChainVerification> {
+  const head = await chainHead(ctx.db, 'case_events');
+  if (!head) return { valid: true, checked: 0, firstBrokenSequence: null, headHash: null };
+  return walkChain(1, head.sequence, GENESIS_HASH, (start, end) => loadCaseChainSegment(ctx.db, start, end), caseChainHash);
 }
 
 export function toSignedCheckpoint(checkpoint: Checkpoint, writtenTo: string): SignedCheckpoint {
