@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { findChromium } from '../support/chromium.js';
 import { createOrganization } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 
@@ -12,16 +13,7 @@ import { tokens } from '../support/tokens.js';
  * process alone, a bearer token typed into its Auth tab reaches the gateway, and the page asks no other host for
  * anything. Skipped, with the reason printed, where no Chromium is installed.
  */
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
-const executablePath = CANDIDATES.find((candidate): candidate is string => Boolean(candidate) && existsSync(candidate!));
-if (!executablePath && process.env.REQUIRE_BROWSER === '1') {
-  // CI installs chromium (.ci/run) and sets REQUIRE_BROWSER: there a missing browser is a failure, not a skip
-  throw new Error('REQUIRE_BROWSER=1 but no Chromium binary was found');
-}
-if (!executablePath) {
-  console.warn(`O6 browser test skipped: no Chromium binary at ${CANDIDATES.filter(Boolean).join(', ')}. ` +
-    'Install it (apt-get install -y chromium) or point CHROMIUM_PATH at one.');
-}
+const executablePath = findChromium('O6');
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { findChromium } from '../support/chromium.js';
 import { seedSiteData, SITE_NOW, type SiteCast } from '../support/site-data.js';
 
 /**
@@ -17,15 +18,7 @@ import { seedSiteData, SITE_NOW, type SiteCast } from '../support/site-data.js';
  * every page type at 1280 and 360 px go to docs/screenshots/ (README). Skipped where no Chromium is installed,
  * unless REQUIRE_BROWSER=1 (CI).
  */
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
-const executablePath = CANDIDATES.find((candidate): candidate is string => Boolean(candidate) && existsSync(candidate!));
-if (!executablePath && process.env.REQUIRE_BROWSER === '1') {
-  throw new Error('REQUIRE_BROWSER=1 but no Chromium binary was found');
-}
-if (!executablePath) {
-  console.warn(`WEB3 browser test skipped: no Chromium binary at ${CANDIDATES.filter(Boolean).join(', ')}. ` +
-    'Install it (apt-get install -y chromium) or point CHROMIUM_PATH at one.');
-}
+const executablePath = findChromium('WEB3');
 
 const require = createRequire(import.meta.url);
 const AXE_SCRIPT = path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js');
