@@ -9,7 +9,7 @@ export type PurposeKind = (typeof PURPOSE_KINDS)[number];
 
 export const PURPOSE_REFERENCE_MAX_LENGTH = 64;
 
-export type Role = 'public' | 'department' | 'agency' | 'subject' | 'auditor' | 'admin';
+export type Role = 'public' | 'department' | 'agency' | 'subject' | 'auditor' | 'admin' | 'exchange';
 
 export function allowedPurposes(role: Role): readonly PurposeKind[] {
   if (role === 'department') return DEPARTMENT_PURPOSES;

@@ -12,5 +12,6 @@ export function demoTokens(secret: string): { label: string; variable: string; r
     make('subject (individual)', 'CITIZEN_TOKEN', { sub: 'citizen-0001', role: 'subject', subject: DEMO_CAST.individual }),
     make('auditor', 'AUDITOR_TOKEN', { sub: 'auditor-0001', role: 'auditor', org: DEMO_CAST.auditOffices[0] }),
     make('admin', 'ADMIN_TOKEN', { sub: 'admin-0001', role: 'admin', org: 'PLATFORM' }),
+    make('exchange (provincial platform)', 'EXCHANGE_TOKEN', { sub: 'gd-province-sync', role: 'exchange', org: DEMO_CAST.peerPlatforms[0] }),
   ];
 }

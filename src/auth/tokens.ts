@@ -7,12 +7,14 @@ import { normalizeCode } from '../domain/identifiers.js';
 import { UnauthenticatedError } from '../errors/app-errors.js';
 
 /** JWT verification → Viewer (SPEC §10.2); nothing else. */
-export const TOKEN_ROLES: readonly Exclude<Role, 'public'>[] = ['department', 'agency', 'subject', 'auditor', 'admin'];
+export const TOKEN_ROLES: readonly Exclude<Role, 'public'>[] = ['department', 'agency', 'subject', 'auditor', 'admin', 'exchange'];
 export const ROLE_ORGANIZATION_KIND: Record<Exclude<Role, 'public' | 'subject'>, string> = {
   department: 'DEPARTMENT',
   agency: 'AGENCY',
   auditor: 'AUDIT_OFFICE',
   admin: 'PLATFORM',
+  /** §12: a peer (provincial, national) platform */
+  exchange: 'PEER_PLATFORM',
 };
 export const CLOCK_TOLERANCE_SECONDS = 5;
 

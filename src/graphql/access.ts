@@ -7,7 +7,7 @@ import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors.js';
  * Who may call an operation (SPEC §10.3 comments). Every Query and Mutation field declares it; a field that
  * does not is refused (default deny) and test/unit/schema-access.test.ts fails.
  */
-export const ALL_ROLES: readonly Role[] = ['public', 'department', 'agency', 'subject', 'auditor', 'admin'];
+export const ALL_ROLES: readonly Role[] = ['public', 'department', 'agency', 'subject', 'auditor', 'admin', 'exchange'];
 
 export function Allow(...roles: Role[]): MethodDecorator & PropertyDecorator {
   return Extensions({ allow: roles });

@@ -6,7 +6,7 @@ const asEnum = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const SubjectKind = asEnum(['ENTERPRISE', 'INDIVIDUAL', 'PUBLIC_INSTITUTION', 'SOCIAL_ORGANIZATION'] as const);
-export const OrganizationKind = asEnum(['PLATFORM', 'DEPARTMENT', 'AGENCY', 'AUDIT_OFFICE'] as const);
+export const OrganizationKind = asEnum(['PLATFORM', 'DEPARTMENT', 'AGENCY', 'AUDIT_OFFICE', 'PEER_PLATFORM'] as const);
 export const OrganizationStatus = asEnum(['ACTIVE', 'SUSPENDED'] as const);
 export const ViewTier = asEnum(['PUBLIC', 'DEPARTMENT', 'AGENCY', 'SELF'] as const);
 export const Disclosure = asEnum(['PUBLIC', 'SHARED', 'SUBJECT_ONLY'] as const);
@@ -23,9 +23,11 @@ export const RedactionReason = asEnum(['MASKED_PERSONAL_DATA', 'PURPOSE_REQUIRED
 export const PublicityRule = asEnum(['BY_SEVERITY', 'BY_VALIDITY'] as const);
 export const Scenario = asEnum(['LICENSING', 'PROCUREMENT', 'BIDDING', 'SUBSIDY', 'QUALIFICATION', 'HIRING', 'HONORS'] as const);
 export const Verdict = asEnum(['CLEAR', 'WARN', 'RESTRICT'] as const);
-export const Role = asEnum(['public', 'department', 'agency', 'subject', 'auditor', 'admin'] as const);
+export const RecordChangeKind = asEnum(['FILED', 'VERSIONED', 'WITHDRAWN', 'REPAIRED', 'DISPUTED', 'UNDISPUTED'] as const);
+export const Role = asEnum(['public', 'department', 'agency', 'subject', 'auditor', 'admin', 'exchange'] as const);
 
 registerEnumType(SubjectKind, { name: 'SubjectKind' });
+registerEnumType(RecordChangeKind, { name: 'RecordChangeKind', description: 'X1: what happened to a record' });
 registerEnumType(OrganizationKind, { name: 'OrganizationKind' });
 registerEnumType(OrganizationStatus, { name: 'OrganizationStatus' });
 registerEnumType(ViewTier, { name: 'ViewTier', description: 'What a response was disclosed as (SPEC §1).' });

@@ -9,9 +9,14 @@ const rand = mulberry32(20260601);
 let counter = 0;
 const next = () => ++counter;
 
-export async function createOrganization(db: Db, kind: 'DEPARTMENT' | 'AGENCY' | 'AUDIT_OFFICE', overrides: { code?: string; status?: 'ACTIVE' | 'SUSPENDED' } = {}) {
+export async function createOrganization(
+  db: Db, kind: 'DEPARTMENT' | 'AGENCY' | 'AUDIT_OFFICE' | 'PEER_PLATFORM',
+  overrides: { code?: string; status?: 'ACTIVE' | 'SUSPENDED'; publicKey?: string | null } = {},
+) {
   const code = overrides.code ?? `${kind.slice(0, 4)}-${next()}-${randomUUID().slice(0, 4).toUpperCase()}`;
-  await db.insert(organizations).values({ code, name: `${kind} ${code}`, kind, status: overrides.status ?? 'ACTIVE' }).onConflictDoNothing();
+  await db.insert(organizations).values({
+    code, name: `${kind} ${code}`, kind, status: overrides.status ?? 'ACTIVE', publicKey: overrides.publicKey ?? null,
+  }).onConflictDoNothing();
   return code;
 }
 

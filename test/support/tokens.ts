@@ -13,6 +13,8 @@ export const tokens = {
   subject: (subject: string, sub = 'user-1') => tokenFor({ sub, role: 'subject', subject }),
   auditor: (org: string, sub = 'auditor-1') => tokenFor({ sub, role: 'auditor', org }),
   admin: (sub = 'admin-1') => tokenFor({ sub, role: 'admin', org: 'PLATFORM' }),
+  /** §12: a peer platform's exchange client */
+  exchange: (org: string, sub = 'peer-sync-1') => tokenFor({ sub, role: 'exchange', org }),
 };
 
 /** A raw token with arbitrary claims and options (for refusal tests). */

@@ -1,5 +1,5 @@
 import {
-  bigint, boolean, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid,
+  bigint, boolean, check, index, integer, jsonb, numeric, pgSequence, pgTable, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { catalogTypes, DISCLOSURES } from './catalog.js';
@@ -44,6 +44,9 @@ export const records = pgTable(
     /** SHA-256 of the filed content: an unchanged re-submission is recognised without comparing fields */
     contentHash: text('content_hash').notNull(),
     version: integer('version').notNull().default(1),
+    /** X3: a record a peer platform sent: its organisation code and the record's id there (null: filed here) */
+    originPlatform: text('origin_platform').references(() => organizations.code),
+    originId: text('origin_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -59,6 +62,7 @@ export const records = pgTable(
     check('records_status_valid', sql`${t.status} IN ('ACTIVE','WITHDRAWN','REPAIRED')`),
     check('records_disclosure_valid', sql`${t.disclosure} IN ('PUBLIC','SHARED','SUBJECT_ONLY')`),
     check('records_severity_valid', sql`${t.severity} IS NULL OR ${t.severity} IN ('MINOR','GENERAL','SERIOUS')`),
+    check('records_origin_complete', sql`(${t.originPlatform} IS NULL) = (${t.originId} IS NULL)`),
     check('records_validity_order', sql`${t.validUntil} IS NULL OR ${t.validFrom} IS NULL OR ${t.validUntil} >= ${t.validFrom}`),
   ],
 );
@@ -75,4 +79,31 @@ export const recordVersions = pgTable(
     replacedBy: text('replaced_by'),
   },
   (t) => [uniqueIndex('record_versions_pk').on(t.recordId, t.version)],
+);
+
+export const RECORD_CHANGE_KINDS = ['FILED', 'VERSIONED', 'WITHDRAWN', 'REPAIRED', 'DISPUTED', 'UNDISPUTED'] as const;
+
+/**
+ * X1: every change to a record, numbered in commit order. Rows are written by the deferred trigger of migration 0013
+ * (never by application code): the record's content as of a change is its version (`records` or `record_versions`),
+ * its status and dispute flag as of the change are kept here. Append-only.
+ */
+export const recordChangesSequence = pgSequence('record_changes_sequence', { cache: 1 });
+
+export const recordChanges = pgTable(
+  'record_changes',
+  {
+    /** taken at commit, under the lock of migration 0013's trigger: ascending sequence is commit order */
+    sequence: bigint('sequence', { mode: 'bigint' }).primaryKey().default(sql`nextval('record_changes_sequence')`),
+    /** no foreign key: the rows come from the records table's own trigger (and a per-row key check would cost filings) */
+    recordId: uuid('record_id').notNull(),
+    version: integer('version').notNull(),
+    kind: text('kind', { enum: RECORD_CHANGE_KINDS }).notNull(),
+    status: text('status', { enum: RECORD_STATUSES }).notNull(),
+    disputed: boolean('disputed').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    check('record_changes_kind_valid', sql`${t.kind} IN ('FILED','VERSIONED','WITHDRAWN','REPAIRED','DISPUTED','UNDISPUTED')`),
+  ],
 );

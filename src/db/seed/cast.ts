@@ -13,6 +13,8 @@ export interface DemoCast {
   departments: string[];
   agencies: string[];
   auditOffices: string[];
+  /** §12: the provincial platform the city exchanges with */
+  peerPlatforms: string[];
   /** a department whose status is SUSPENDED: its tokens are refused (demos of §10.2) */
   suspendedDepartment: string;
   enterprise: string;
@@ -34,6 +36,7 @@ export const DEMO_CAST: DemoCast = Object.freeze({
   departments: words.DEMO_ORGANIZATIONS.filter((o) => o.kind === 'DEPARTMENT' && o.status === 'ACTIVE').map((o) => o.code),
   agencies: words.DEMO_ORGANIZATIONS.filter((o) => o.kind === 'AGENCY').map((o) => o.code),
   auditOffices: words.DEMO_ORGANIZATIONS.filter((o) => o.kind === 'AUDIT_OFFICE').map((o) => o.code),
+  peerPlatforms: words.DEMO_ORGANIZATIONS.filter((o) => o.kind === 'PEER_PLATFORM').map((o) => o.code),
   suspendedDepartment: 'SG-SUSPENDED',
   enterprise: uscc('91440203MA4UQ8R2X'),
   individual: residentId('44020319840712035'),

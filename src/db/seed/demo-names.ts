@@ -94,7 +94,7 @@ export const SOCIAL_ORGANIZATION_NAMES: Readonly<Record<'51' | '52' | '53', read
 // ---------------------------------------------------------------------------------------------------------
 // Departments, agencies, audit office
 
-export interface OrganizationSeed { code: string; name: string; kind: 'DEPARTMENT' | 'AGENCY' | 'AUDIT_OFFICE'; status: 'ACTIVE' | 'SUSPENDED'; abbreviation: string }
+export interface OrganizationSeed { code: string; name: string; kind: 'DEPARTMENT' | 'AGENCY' | 'AUDIT_OFFICE' | 'PEER_PLATFORM'; status: 'ACTIVE' | 'SUSPENDED'; abbreviation: string }
 
 export const DEMO_ORGANIZATIONS: readonly OrganizationSeed[] = [
   { code: 'SG-MARKET', name: '韶关市市场监督管理局', kind: 'DEPARTMENT', status: 'ACTIVE', abbreviation: '韶市监' },
@@ -111,6 +111,7 @@ export const DEMO_ORGANIZATIONS: readonly OrganizationSeed[] = [
   { code: 'AG-CREDITCHINA-RATING', name: '粤信信用评级服务有限公司', kind: 'AGENCY', status: 'ACTIVE', abbreviation: '粤信' },
   { code: 'AG-LINGNAN-CREDITREF', name: '岭南征信有限公司', kind: 'AGENCY', status: 'ACTIVE', abbreviation: '岭南征信' },
   { code: 'AUDIT-SG', name: '韶关市审计局（公共信用信息查询审计）', kind: 'AUDIT_OFFICE', status: 'ACTIVE', abbreviation: '韶审' },
+  { code: 'GD-PROVINCE', name: '广东省公共信用信息管理系统', kind: 'PEER_PLATFORM', status: 'ACTIVE', abbreviation: '粤信用' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ export async function seedDemo(
       organizations: insertedOrganizations.length,
       subjects: planned.length,
       records: rows.length,
-      tokensFor: { ...cast, departments: [...cast.departments], agencies: [...cast.agencies], auditOffices: [...cast.auditOffices] },
+      tokensFor: { ...cast, departments: [...cast.departments], agencies: [...cast.agencies], auditOffices: [...cast.auditOffices], peerPlatforms: [...cast.peerPlatforms] },
     };
   });
 }

@@ -4,14 +4,14 @@ import { findOrganizations } from '../organizations/organizations.repository.js'
 import type { CatalogTypeRow } from './catalog.repository.js';
 import { findCatalogType, replaceIssuers } from './issuers.repository.js';
 
-/** Organisation kinds that may issue records (SPEC W5): government departments. */
-export const ISSUER_KINDS: ReadonlySet<string> = new Set(['DEPARTMENT']);
+/** Organisation kinds that may issue records (SPEC W5): government departments, and peer platforms (X3: a national list). */
+export const ISSUER_KINDS: ReadonlySet<string> = new Set(['DEPARTMENT', 'PEER_PLATFORM']);
 
 export const issuersService = {
   /**
    * W5 setIssuers (admin): replaces the organisations that may file `type`, atomically. An empty list lets every
    * department file it. Codes are trimmed, upper-cased and de-duplicated; every one must name a registered
-   * department. Refusals: NOT_IN_CATALOG, UNKNOWN_ORGANIZATION, NOT_A_DEPARTMENT (the first offending code).
+   * department or peer platform. Refusals: NOT_IN_CATALOG, UNKNOWN_ORGANIZATION, NOT_A_DEPARTMENT (the first offending code).
    */
   async setIssuers(ctx: RequestContext, rawType: string, rawCodes: readonly string[]): Promise<CatalogTypeRow> {
     const typeCode = rawType.trim();
@@ -23,7 +23,7 @@ export const issuersService = {
       const organization = found.get(code);
       if (!organization) throw new BadUserInputError('UNKNOWN_ORGANIZATION', `No organisation ${code} is registered.`);
       if (!ISSUER_KINDS.has(organization.kind)) {
-        throw new BadUserInputError('NOT_A_DEPARTMENT', `${code} is ${organization.kind}; only departments file records.`);
+        throw new BadUserInputError('NOT_A_DEPARTMENT', `${code} is ${organization.kind}; only departments and peer platforms file records.`);
       }
     }
     if (!(await replaceIssuers(ctx.db, type.code, codes))) {

@@ -58,16 +58,19 @@ export const INSERT_CHUNK = 5000;
  * New records as one INSERT … SELECT FROM unnest(arrays): one parameter per column whatever the row count,
  * so a 5,000-row chunk binds 21 parameters instead of 105,000.
  */
-async function insertRecords(db: Db, orgCode: string, rows: readonly { id: string; record: NormalisedRecord }[], now: Date): Promise<void> {
+async function insertRecords(
+  db: Db, orgCode: string, rows: readonly { id: string; record: NormalisedRecord }[], now: Date, originPlatform: string | null,
+): Promise<void> {
   const column = <T>(pick: (r: NormalisedRecord, id: string) => T) => sql.param(rows.map(({ id, record }) => pick(record, id)));
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   await db.execute(sql`
     INSERT INTO records (id, subject_id, type, category, nature, severity, title, summary, decision_number, decided_at,
       valid_from, valid_until, legal_basis, amount, grade, group_code, disclosure, details, source_org, source_ref,
-      content_hash, created_at, updated_at)
+      content_hash, created_at, updated_at, origin_platform, origin_id)
     SELECT u.id, u.subject_id, u.type, u.category, u.nature, u.severity, u.title, u.summary, u.decision_number, u.decided_at,
       u.valid_from, u.valid_until, u.legal_basis, u.amount, u.grade, u.group_code, u.disclosure, u.details, ${orgCode},
-      u.source_ref, u.content_hash, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+      u.source_ref, u.content_hash, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz,
+      ${originPlatform}::text, CASE WHEN ${originPlatform}::text IS NULL THEN NULL ELSE u.source_ref END
     FROM unnest(
       ${column((_, id) => id)}::uuid[], ${column((r) => r.subjectId)}::bigint[], ${column((r) => r.type)}::text[],
       ${column((r) => r.category)}::text[], ${column((r) => r.nature)}::text[], ${column((r) => r.severity)}::text[],
@@ -106,7 +109,8 @@ export class RecordChangedMeanwhile extends Error {
 
 /**
  * Writes a validated batch in one transaction: new records inserted, changed ones versioned (the replaced
- * content kept in record_versions, W2). All or nothing (W1).
+ * content kept in record_versions, W2). All or nothing (W1). X3: a peer platform's records (`originPlatform` set:
+ * it is the filer) keep their origin — the peer's code, and their id there, which the peer files as sourceRef.
  */
 export async function writeRecordBatch(
   db: Db,
@@ -115,10 +119,11 @@ export async function writeRecordBatch(
   inserts: { id: string; record: NormalisedRecord }[],
   updates: { existing: ExistingRecord; record: NormalisedRecord; changedFields: string[] }[],
   now: Date,
+  originPlatform: string | null = null,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
-      await insertRecords(tx as unknown as Db, orgCode, inserts.slice(i, i + INSERT_CHUNK), now);
+      await insertRecords(tx as unknown as Db, orgCode, inserts.slice(i, i + INSERT_CHUNK), now, originPlatform);
     }
     for (const { existing, record, changedFields } of updates) {
       // the version planned from must still be the record's: a withdrawal, repair or other filing committed since

@@ -8,20 +8,20 @@ import { filingService } from './filing.service.js';
 
 @Resolver()
 export class FilingResolver {
-  @Mutation(() => BatchResult, { description: 'up to 1,000 subjects, atomic (W1)' })
-  @Allow('department', 'admin')
+  @Mutation(() => BatchResult, { description: 'up to 1,000 subjects, atomic (W1); a peer platform registers the subjects of the records it sends (X3)' })
+  @Allow('department', 'admin', 'exchange')
   registerSubjects(@Ctx() ctx: RequestContext, @Arg('subjects', () => [SubjectInput]) rows: SubjectInput[]) {
     return filingService.registerSubjects(ctx, rows);
   }
 
-  @Mutation(() => BatchResult, { description: 'up to 1,000 records, atomic (W1–W3)' })
-  @Allow('department')
+  @Mutation(() => BatchResult, { description: 'up to 1,000 records, atomic (W1–W3); a peer platform (exchange) files its records with their origin (X3)' })
+  @Allow('department', 'exchange')
   submitRecords(@Ctx() ctx: RequestContext, @Arg('records', () => [RecordInput]) rows: RecordInput[]) {
     return filingService.submitRecords(ctx, rows);
   }
 
-  @Mutation(() => CreditRecord, { description: 'source department only' })
-  @Allow('department')
+  @Mutation(() => CreditRecord, { description: 'source department (or source peer platform, X3) only' })
+  @Allow('department', 'exchange')
   withdrawRecord(
     @Ctx() ctx: RequestContext,
     @Arg('id', () => ID) id: string,

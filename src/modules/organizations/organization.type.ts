@@ -16,4 +16,5 @@ export class OrganizationInput {
   @Field(() => String) code!: string;
   @Field(() => String) name!: string;
   @Field(() => OrganizationKind) kind!: string;
+  @Field(() => String, { nullable: true, description: 'PEER_PLATFORM (required): its Ed25519 public key, PEM (X4)' }) publicKey?: string | null;
 }

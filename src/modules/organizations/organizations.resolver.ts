@@ -22,6 +22,16 @@ export class OrganizationsResolver {
     return organizationsService.register(ctx, input);
   }
 
+  @Mutation(() => Organization, { description: "X4: replaces a peer platform's Ed25519 public key (key rotation)" })
+  @Allow('admin')
+  setPeerPublicKey(
+    @Ctx() ctx: RequestContext,
+    @Arg('code', () => String) code: string,
+    @Arg('publicKey', () => String) publicKey: string,
+  ) {
+    return organizationsService.setPeerPublicKey(ctx, code, publicKey);
+  }
+
   @Mutation(() => Organization)
   @Allow('admin')
   setOrganizationStatus(
