@@ -17,6 +17,7 @@ import {
   SubjectRightsFieldsResolver, SubjectRightsResolver,
 } from '../modules/subject-rights/subject-rights.resolver.js';
 import { NoticesResolver } from '../modules/notices/notices.resolver.js';
+import { ExchangeFeedResolver } from '../modules/exchange/feed.resolver.js';
 
 let cached: Promise<GraphQLSchema> | null = null;
 
@@ -28,7 +29,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       AccessLogResolver, AccessEventFieldsResolver, AccessReceiptFieldsResolver, SubjectReceiptsResolver,
       GrantsResolver, SubjectGrantsResolver, CreditCheckResolver,
       SubjectRightsResolver, ObjectionFieldsResolver, RepairApplicationFieldsResolver, CaseEventFieldsResolver,
-      SubjectRightsFieldsResolver, RecordDisputeResolver, NoticesResolver,
+      SubjectRightsFieldsResolver, RecordDisputeResolver, NoticesResolver, ExchangeFeedResolver,
     ],
     validate: false,
   });

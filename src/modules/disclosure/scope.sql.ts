@@ -1,3 +1,4 @@
+import type { AnyAbility } from '@casl/ability';
 import { rulesToAST } from '@casl/ability/extra';
 import { sql, type SQL } from 'drizzle-orm';
 import type { AppAbility } from '../../../policies/abilities.js';
@@ -62,7 +63,7 @@ export function astToSql(node: AstNode, fields: FieldMap): SQL {
 }
 
 /** The SQL condition selecting exactly the rows `ability.can('read', type)` allows; FALSE when none. */
-export function scopeSql(ability: AppAbility, type: 'Record' | 'Subject', fields: FieldMap): SQL {
+export function scopeSql(ability: AppAbility | AnyAbility, type: 'Record' | 'Subject' | 'RecordChange', fields: FieldMap): SQL {
   const ast = rulesToAST(ability, 'read', type) as AstNode | null;
   return ast ? astToSql(ast, fields) : sql`FALSE`;
 }
@@ -77,7 +78,7 @@ export interface SqlScope {
   readonly sql: SQL;
 }
 
-export function scopeOf(ability: AppAbility, type: 'Record' | 'Subject', fields: () => FieldMap): SqlScope {
+export function scopeOf(ability: AppAbility | AnyAbility, type: 'Record' | 'Subject' | 'RecordChange', fields: () => FieldMap): SqlScope {
   const ast = rulesToAST(ability, 'read', type) as AstNode | null;
   let built: SQL | undefined;
   return {
@@ -103,6 +104,14 @@ export function recordFieldMap(a: RowAliases, now: Instant): FieldMap {
     nature: col(a.record, 'nature'),
     subjectCategory: sql`(${col(a.subject, 'code')} || '|' || ${col(a.record, 'category')})`,
     decidedBeyondAgencyLookback: sql`(${addShanghaiInterval(col(a.record, 'decided_at'), sql.raw(`interval '${AGENCY_NEGATIVE_LOOKBACK}'`))} < ${instant(now)})`,
+  };
+}
+
+/** X1: the facts a change rule may name (policies/exchange.ts), over the change's record version (v) and record (r). */
+export function recordChangeFieldMap(versionAlias: string, recordAlias: string): FieldMap {
+  return {
+    disclosure: col(versionAlias, 'disclosure'),
+    originPlatform: col(recordAlias, 'origin_platform'),
   };
 }
 

@@ -25,6 +25,12 @@ export class CreditRecordVersion {
   @Field(() => [Redaction], { description: 'what this version withholds from the viewer' }) redactions!: Redaction[];
 }
 
+@ObjectType({ description: 'X3: where a record a peer platform sent came from.', simpleResolvers: true })
+export class RecordOrigin {
+  @Field(() => String, { description: "the peer platform's organisation code" }) platform!: string;
+  @Field(() => String, { description: "the record's id at that platform" }) originId!: string;
+}
+
 @ObjectType({ description: 'One fact filed by one source organisation about one subject (SPEC §3).', simpleResolvers: true })
 export class CreditRecord {
   @Field(() => ID) id!: string;

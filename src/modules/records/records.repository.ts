@@ -14,11 +14,15 @@ export interface RecordRow extends RecordContent {
   /** R1: an objection is pending, or the last one was UNDETERMINED */
   disputed: boolean;
   version: number;
+  /** X3: the peer platform the record came from, and its id there (null: filed here) */
+  originPlatform?: string | null;
+  originId?: string | null;
 }
 
 const RECORD_COLUMNS = sql.raw(`r.id, r.subject_id, s.code AS subject_code, r.type, r.category, r.nature, r.severity,
   r.title, r.summary, r.decision_number, r.decided_at, r.valid_from, r.valid_until, r.legal_basis,
-  r.amount::float8 AS amount, r.grade, r.group_code, r.details, r.source_org, r.disclosure, r.status, r.disputed, r.version`);
+  r.amount::float8 AS amount, r.grade, r.group_code, r.details, r.source_org, r.disclosure, r.status, r.disputed, r.version,
+  r.origin_platform, r.origin_id`);
 
 /** The columns mapRecordRow reads, over r / s / ct, evaluated at `now`. */
 export function recordSelectSql(now: Instant): SQL {
@@ -63,6 +67,8 @@ export function mapRecordRow(row: Record<string, unknown>): RecordRow {
     status: String(row.status),
     disputed: row.disputed === true || row.disputed === 't',
     version: Number(row.version),
+    originPlatform: (row.origin_platform as string | null | undefined) ?? null,
+    originId: (row.origin_id as string | null | undefined) ?? null,
   };
 }
 

@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context.js';
 import { Organization } from '../organizations/organization.type.js';
-import { CreditRecord, CreditRecordVersion } from './record.type.js';
+import { CreditRecord, CreditRecordVersion, RecordOrigin } from './record.type.js';
 import { recordsService } from './records.service.js';
 
 @Resolver(() => CreditRecord)
@@ -14,6 +14,12 @@ export class RecordFieldsResolver {
       if (!organization) throw new Error('record source organisation missing');
       return organization;
     });
+  }
+
+  @FieldResolver(() => RecordOrigin, { nullable: true, description: 'X3: the peer platform a record came from and its id there; null for a record filed here' })
+  origin(@Root() record: CreditRecord): RecordOrigin | null {
+    const { originPlatform, originId } = record.row;
+    return originPlatform && originId ? { platform: originPlatform, originId } : null;
   }
 
   @FieldResolver(() => [CreditRecordVersion], { nullable: true, description: 'earlier versions; null for the public view' })

@@ -1,0 +1,72 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { queryCached, toDate } from '../../db/rows.js';
+import { nowValue, REQUEST_NOW } from '../disclosure/record-facts.sql.js';
+import type { SqlScope } from '../disclosure/scope.sql.js';
+import { mapRecordRow, recordSelectSql, type RecordRow } from '../records/records.repository.js';
+
+/**
+ * The exchange feed (SPEC X1): changes of records in commit order — `record_changes.sequence`, which migration
+ * 0013's commit-time trigger numbers under a lock (see the comment there: why a plain sequence is not enough). Each
+ * change is read with the record *as of that change*: its version's content (the current row when the version is
+ * still current, else the snapshot kept in record_versions when it was replaced), the status and dispute flag the
+ * change recorded, and the record's origin (never changes). The viewer's rules (policies/exchange.ts) arrive as a
+ * compiled scope over the version (r) and the record (cur).
+ */
+export interface ChangeRow {
+  sequence: string;
+  kind: string;
+  at: Date;
+  subjectKind: string;
+  subjectName: string;
+  record: RecordRow;
+}
+
+function changesFrom(scope: SqlScope): SQL {
+  return sql`
+    FROM record_changes c
+    JOIN records cur ON cur.id = c.record_id
+    CROSS JOIN LATERAL (
+      SELECT now_row.* FROM records now_row WHERE now_row.id = c.record_id AND now_row.version = c.version
+      UNION ALL
+      SELECT kept.* FROM record_versions rv CROSS JOIN LATERAL jsonb_populate_record(NULL::records, rv.snapshot) kept
+      WHERE rv.record_id = c.record_id AND rv.version = c.version
+    ) r
+    JOIN subjects s ON s.id = r.subject_id
+    JOIN catalog_types ct ON ct.code = r.type
+    WHERE c.sequence > ${sql.placeholder('after')}::bigint AND ${scope.sql}`;
+}
+
+export async function queryChanges(db: Db, scope: SqlScope, after: string, limit: number, now: Date): Promise<ChangeRow[]> {
+  const rows = await queryCached<Record<string, unknown>>(db, `record-changes ${scope.key}`, () => sql`
+    SELECT c.sequence::text AS change_sequence, c.kind AS change_kind, c.at AS change_at, c.status AS change_status,
+      c.disputed AS change_disputed, cur.origin_platform AS change_origin_platform, cur.origin_id AS change_origin_id,
+      s.kind AS subject_kind, s.name AS subject_name, ${recordSelectSql(REQUEST_NOW)}
+    ${changesFrom(scope)}
+    ORDER BY c.sequence
+    LIMIT ${sql.placeholder('limit')}::int`,
+  { after, limit, ...nowValue(now) });
+  return rows.map((row) => {
+    const record = mapRecordRow(row);
+    // the change's own status and dispute flag (a dispute does not make a version), and the record's origin
+    record.status = String(row.change_status);
+    record.disputed = row.change_disputed === true || row.change_disputed === 't';
+    record.originPlatform = (row.change_origin_platform as string | null) ?? null;
+    record.originId = (row.change_origin_id as string | null) ?? null;
+    return {
+      sequence: String(row.change_sequence),
+      kind: String(row.change_kind),
+      at: toDate(row.change_at),
+      subjectKind: String(row.subject_kind),
+      subjectName: String(row.subject_name),
+      record,
+    };
+  });
+}
+
+/** How many changes the viewer may receive after `after` (computed only when `totalCount` is selected). */
+export async function countChanges(db: Db, scope: SqlScope, after: string): Promise<number> {
+  const [row] = await queryCached<{ total: number }>(db, `record-changes-count ${scope.key}`, () => sql`
+    SELECT count(*)::int AS total ${changesFrom(scope)}`, { after });
+  return Number(row?.total ?? 0);
+}
