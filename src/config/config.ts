@@ -53,6 +53,8 @@ export interface Config {
    * sends a request on one the gateway is closing (Node's default 5 s made the soak's driver see ECONNRESET)
    */
   keepAliveTimeoutMs: number;
+  /** X4: this platform's Ed25519 private key (PEM text or file) that signs exchange files (EXCHANGE_SIGNING_KEY) */
+  exchangeSigningKey: string | null;
   /** WEB1: serve the public credit website at / beside /graphql (SITE=1|0, default 1) */
   site: boolean;
   /** WEB2: the API the website reads (SITE_API_URL); null = this gateway's own /graphql over loopback */
@@ -323,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpoints: checkpointsFrom(env),
     keepAliveTimeoutMs: Math.max(1000, intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000)),
     site: flagFrom(env, 'SITE', true),
+    exchangeSigningKey: pemFrom(env, 'EXCHANGE_SIGNING_KEY'),
     siteApiUrl: siteApiUrlFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),
   };

@@ -59,3 +59,24 @@ export async function developmentCheckpointFiles(config: Pick<Config, 'databaseU
   }
   return { privatePem, dir: path.join(path.dirname(secretFile), 'checkpoints') };
 }
+
+/**
+ * X4 in development: without EXCHANGE_SIGNING_KEY, exchange files are signed with a key made once and kept in the
+ * data directory (beside the JWT secret). Production never makes one. Null: an in-memory database keeps nothing.
+ */
+export const DEV_EXCHANGE_KEY_FILE_NAME = 'exchange-signing-key.pem';
+
+export async function developmentExchangeKey(config: Pick<Config, 'databaseUrl' | 'pgliteDir'>): Promise<string | null> {
+  const secretFile = devSecretFile(config);
+  if (!secretFile) return null;
+  const keyFile = path.join(path.dirname(secretFile), DEV_EXCHANGE_KEY_FILE_NAME);
+  try {
+    return await readFile(keyFile, 'utf8');
+  } catch {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await mkdir(path.dirname(keyFile), { recursive: true });
+    await writeFile(keyFile, pem, { mode: 0o600 });
+    return pem;
+  }
+}

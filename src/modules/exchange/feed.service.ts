@@ -1,25 +1,11 @@
 import type { RequestContext } from '../../context/request-context.js';
 import { toLazyConnection, type ConnectionShape } from '../../graphql/connection.js';
-import { defineExchangeAbility, exchangePurpose, exchangeReader } from '../../../policies/exchange.js';
-import { recordChangeFieldMap, scopeOf, type SqlScope } from '../disclosure/scope.sql.js';
-import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
+import { exchangePurpose, exchangeReader } from '../../../policies/exchange.js';
+import { pageSize } from '../pagination.js';
+import { feedCursor, feedPosition, feedScope } from './feed-position.js';
 import { toCreditRecord } from '../records/records.projection.js';
-import type { Viewer } from '../../../policies/viewer.js';
 import type { RecordChange } from './change.type.js';
 import { countChanges, queryChanges, type ChangeRow } from './feed.repository.js';
-
-/** The compiled feed rules of one peer (policies/exchange.ts), over the change's version (r) and record (cur). */
-export function feedScope(viewer: Viewer): SqlScope {
-  return scopeOf(defineExchangeAbility(viewer), 'RecordChange', () => recordChangeFieldMap('r', 'cur'));
-}
-
-/** A feed cursor: the sealed change sequence (opaque, tamper-evident, §10.3); null → from the beginning. */
-export function feedPosition(after: string | null | undefined): string {
-  const key = decodeCursor(after === '' ? null : after, ['digits']);
-  return key ? key[0] : '0';
-}
-
-export const feedCursor = (sequence: string) => encodeCursor([sequence]);
 
 /** One page of the feed as RecordChange objects, registering a disclosure per subject as each is placed (X2). */
 export function presentChange(ctx: RequestContext, row: ChangeRow, listing: ReturnType<RequestContext['disclosures']['listing']>): RecordChange {

@@ -141,16 +141,18 @@ export async function writeRecordBatch(
   });
 }
 
-/** What a withdrawal found: WITHDRAWN when it withdrew the record, else the status that stopped it (null: no such record). */
+/** What a withdrawal found: `withdrawn` when it changed the record, else the status that stopped it (null: no such record). */
 export type WithdrawOutcome = { withdrawn: true } | { withdrawn: false; status: string | null };
 
 /**
  * W2: withdraws an ACTIVE record, keeping the replaced version (W2 history), in one transaction. The record's row
  * is locked first and its status read under the lock, so of simultaneous withdrawals (or a withdrawal and a repair
  * approval, which takes the same lock) exactly one changes the record and writes one version; the others find it
- * no longer ACTIVE and write nothing.
+ * no longer ACTIVE and write nothing. X3: a peer platform's REPAIRED change closes its record the same way.
  */
-export async function withdraw(db: Db, id: string, reason: string, actor: string | null, now: Date): Promise<WithdrawOutcome> {
+export async function withdraw(
+  db: Db, id: string, reason: string, actor: string | null, now: Date, status: 'WITHDRAWN' | 'REPAIRED' = 'WITHDRAWN',
+): Promise<WithdrawOutcome> {
   return db.transaction(async (tx) => {
     const [locked] = await queryRows<{ status: string }>(tx as unknown as Db, sql`
       SELECT status FROM records WHERE id = ${id}::uuid FOR UPDATE`);
@@ -159,7 +161,7 @@ export async function withdraw(db: Db, id: string, reason: string, actor: string
       INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by, replaced_at)
       SELECT r.id, r.version, to_jsonb(r), ARRAY['status']::text[], ${actor}, ${now.toISOString()}::timestamptz FROM records r WHERE r.id = ${id}::uuid`);
     await tx.update(records)
-      .set({ status: 'WITHDRAWN', statusReason: reason, version: sql`${records.version} + 1`, updatedAt: now })
+      .set({ status, statusReason: reason, version: sql`${records.version} + 1`, updatedAt: now })
       .where(eq(records.id, id));
     return { withdrawn: true };
   });
