@@ -17,6 +17,7 @@ ALTER TABLE "organizations" DROP CONSTRAINT "organizations_kind_valid";--> state
 ALTER TABLE "organizations" ADD COLUMN "public_key" text;--> statement-breakpoint
 ALTER TABLE "records" ADD COLUMN "origin_platform" text;--> statement-breakpoint
 ALTER TABLE "records" ADD COLUMN "origin_id" text;--> statement-breakpoint
+ALTER TABLE "records" ADD COLUMN "origin_sequence" bigint;--> statement-breakpoint
 ALTER TABLE "records" ADD CONSTRAINT "records_origin_platform_organizations_code_fk" FOREIGN KEY ("origin_platform") REFERENCES "public"."organizations"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "organizations" ADD CONSTRAINT "organizations_kind_valid" CHECK ("organizations"."kind" IN ('PLATFORM','DEPARTMENT','AGENCY','AUDIT_OFFICE','PEER_PLATFORM'));--> statement-breakpoint
 ALTER TABLE "records" ADD CONSTRAINT "records_origin_complete" CHECK (("records"."origin_platform" IS NULL) = ("records"."origin_id" IS NULL));

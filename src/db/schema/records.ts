@@ -47,6 +47,8 @@ export const records = pgTable(
     /** X3: a record a peer platform sent: its organisation code and the record's id there (null: filed here) */
     originPlatform: text('origin_platform').references(() => organizations.code),
     originId: text('origin_id'),
+    /** X3: the peer's change sequence last applied to this record: an older change arriving again is skipped */
+    originSequence: bigint('origin_sequence', { mode: 'bigint' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

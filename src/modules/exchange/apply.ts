@@ -32,7 +32,7 @@ export interface ApplyOutcome {
 }
 
 const CONTENT_KINDS = new Set(['FILED', 'VERSIONED']);
-const CLOSING: Record<string, 'WITHDRAWN' | 'REPAIRED'> = { WITHDRAWN: 'WITHDRAWN', REPAIRED: 'REPAIRED' };
+const CLOSING: Partial<Record<string, 'WITHDRAWN' | 'REPAIRED'>> = { WITHDRAWN: 'WITHDRAWN', REPAIRED: 'REPAIRED' };
 
 class ChangeRefused extends Error {
   constructor(readonly reason: string, message: string) {
@@ -81,12 +81,20 @@ interface LocalRecord {
   id: string;
   status: string;
   disputed: boolean;
+  /** the peer's change sequence last applied to it (null: filed through submitRecords, or before sequences were kept) */
+  originSequence: bigint | null;
 }
 
-async function findPeerRecord(db: Db, peer: string, originId: string): Promise<LocalRecord | null> {
-  const [row] = await queryRows<{ id: string; status: string; disputed: boolean | string }>(db, sql`
-    SELECT id, status, disputed FROM records WHERE source_org = ${peer} AND source_ref = ${originId}`);
-  return row ? { id: String(row.id), status: String(row.status), disputed: row.disputed === true || row.disputed === 't' } : null;
+/** The peer's records here, by their id at the peer, in one statement. */
+async function findPeerRecords(db: Db, peer: string, originIds: readonly string[]): Promise<Map<string, LocalRecord>> {
+  if (originIds.length === 0) return new Map();
+  const rows = await queryRows<{ source_ref: string; id: string; status: string; disputed: boolean | string; origin_sequence: string | null }>(db, sql`
+    SELECT source_ref, id, status, disputed, origin_sequence::text AS origin_sequence FROM records
+    WHERE source_org = ${peer} AND source_ref = ANY (${sql.param([...originIds])}::text[])`);
+  return new Map(rows.map((row) => [String(row.source_ref), {
+    id: String(row.id), status: String(row.status), disputed: row.disputed === true || row.disputed === 't',
+    originSequence: row.origin_sequence === null ? null : BigInt(row.origin_sequence),
+  }]));
 }
 
 /** Registers the subjects of the changes that are not registered here yet (registered by the peer). */
@@ -121,15 +129,22 @@ async function registerMissingSubjects(db: Db, filer: Filer, changes: readonly C
  * Applies received changes in their order. Consecutive content changes (FILED, VERSIONED) of distinct records are
  * planned and written as one atomic batch, like a `submitRecords` call; a status or dispute change is applied to the
  * peer's record on its own (filing the record first when it is not here yet, e.g. a feed read from a later cursor).
+ * Each record remembers the peer's sequence of the last change applied to it: a change at or before it (an import
+ * redone after a kill, the same file imported twice) is skipped, so an old version never overwrites a newer one.
  */
 export async function applyChanges(
   db: Db, filer: Filer, changes: readonly ChangeJson[], now: Date, statics: StaticReference,
 ): Promise<ApplyOutcome> {
+  const peer = filer.orgCode;
   const outcome: ApplyOutcome = { applied: 0, skipped: 0, rejected: [] };
   const refusedSubjects = await registerMissingSubjects(db, filer, changes, now, statics);
   const reject = (change: ChangeJson, reason: string, message: string) => outcome.rejected.push({ sequence: change.sequence, reason, message });
+  const local = await findPeerRecords(db, peer, [...new Set(changes.map((c) => c.record.id))]);
+  const refresh = async (originIds: readonly string[]) => {
+    for (const [originId, record] of await findPeerRecords(db, peer, originIds)) local.set(originId, record);
+  };
 
-  /** Plans and writes content filings; answers, per change, 'applied' | 'skipped' | a refusal. */
+  /** Plans and writes content filings (their sequences kept with the records). */
   async function fileContent(group: readonly ChangeJson[]): Promise<void> {
     const filings: RecordFiling[] = [];
     const owners: ChangeJson[] = [];
@@ -143,10 +158,11 @@ export async function applyChanges(
       }
     }
     if (filings.length === 0) return;
+    const sequences = new Map(owners.map((change) => [change.record.id, change.sequence]));
     for (let attempt = 0; ; attempt += 1) {
       const plan = await planRecords(db, filer, filings, now, statics);
       try {
-        await writeRecordBatch(db, filer.orgCode, filer.actor, plan.inserts, plan.updates, now, filer.orgCode);
+        await writeRecordBatch(db, peer, filer.actor, plan.inserts, plan.updates, now, { platform: peer, sequences });
       } catch (error) {
         // another import of the same peer wrote one of these records meanwhile: plan again against what is stored
         const raced = error instanceof RecordChangedMeanwhile || /records_source_ref|duplicate key/i.test(String((error as { cause?: unknown }).cause ?? error));
@@ -157,28 +173,16 @@ export async function applyChanges(
       for (const error of plan.errors) reject(owners[error.index], error.reason, error.message);
       outcome.applied += plan.inserts.length + plan.updates.length;
       outcome.skipped += filings.length - failed.size - plan.inserts.length - plan.updates.length;
+      await refresh([...sequences.keys()]);
       return;
     }
   }
 
-  /** The peer's record a status or dispute change is about, filed first when it is not here yet. */
-  async function peerRecord(change: ChangeJson): Promise<{ record: LocalRecord; filedNow: boolean } | null> {
-    const found = await findPeerRecord(db, filer.orgCode, change.record.id);
-    if (found) return { record: found, filedNow: false };
-    const before = outcome.rejected.length;
-    await fileContent([{ ...change, record: { ...change.record, status: 'ACTIVE' } }]);
-    if (outcome.rejected.length > before) return null; // its content was refused (reported once)
-    outcome.applied -= 1; // the change counts once, below
-    const filed = await findPeerRecord(db, filer.orgCode, change.record.id);
-    return filed ? { record: filed, filedNow: true } : null;
-  }
-
   let group: ChangeJson[] = [];
-  let groupIds = new Set<string>();
   const flush = async () => {
-    if (group.length) await fileContent(group);
+    const pending = group;
     group = [];
-    groupIds = new Set();
+    if (pending.length) await fileContent(pending);
   };
 
   for (const change of changes) {
@@ -187,36 +191,53 @@ export async function applyChanges(
       reject(change, subjectRefusal.reason, subjectRefusal.message);
       continue;
     }
+    const sequence = BigInt(change.sequence);
     if (CONTENT_KINDS.has(change.kind) && change.record.status === 'ACTIVE') {
-      if (groupIds.has(change.record.id)) await flush();
+      if (group.some((pending) => pending.record.id === change.record.id)) await flush();
+      const known = local.get(change.record.id);
+      if (known?.originSequence !== null && known?.originSequence !== undefined && sequence <= known.originSequence) {
+        outcome.skipped += 1; // applied before
+        continue;
+      }
       group.push(change);
-      groupIds.add(change.record.id);
       continue;
     }
     await flush();
-    const local = await peerRecord(change);
-    if (!local) continue;
-    const { record, filedNow } = local;
+    let record = local.get(change.record.id);
+    if (record?.originSequence !== null && record?.originSequence !== undefined && sequence <= record.originSequence) {
+      outcome.skipped += 1;
+      continue;
+    }
+    let filedNow = false;
+    if (!record) {
+      // not here yet (a feed read from a later cursor): filed first, from the record the change carries
+      const before = outcome.rejected.length;
+      await fileContent([{ ...change, record: { ...change.record, status: 'ACTIVE' } }]);
+      if (outcome.rejected.length > before) continue; // its content was refused (reported once)
+      outcome.applied -= 1; // the change counts once, below
+      record = local.get(change.record.id);
+      if (!record) continue;
+      filedNow = true;
+    }
+    let changed = filedNow;
     const closing = CLOSING[change.record.status];
     if (closing && record.status !== closing) {
       if (record.status !== 'ACTIVE') {
         reject(change, 'RECORD_NOT_ACTIVE', `The record is ${record.status} here and cannot become ${closing}.`);
         continue;
       }
-      const reason = `${closing.toLowerCase()} at ${filer.orgCode} (change ${change.sequence})`;
-      const done = await withdraw(db, record.id, reason, filer.actor, now, closing);
-      if (done.withdrawn) outcome.applied += 1;
-      else outcome.skipped += 1;
-      if (change.kind === 'WITHDRAWN' || change.kind === 'REPAIRED') continue;
-    } else if (change.kind === 'WITHDRAWN' || change.kind === 'REPAIRED') {
-      outcome.skipped += 1; // applied before (a resumed import): nothing to do
-      continue;
+      const done = await withdraw(db, record.id, `${closing.toLowerCase()} at ${peer} (change ${change.sequence})`, filer.actor, now, closing);
+      changed ||= done.withdrawn;
     }
-    // DISPUTED / UNDISPUTED (and a content change of a closed record, which only carries its flag)
-    const [updated] = await queryRows<{ id: string }>(db, sql`
-      UPDATE records SET disputed = ${change.record.disputed}
-      WHERE id = ${record.id}::uuid AND disputed IS DISTINCT FROM ${change.record.disputed} RETURNING id`);
-    if (updated || filedNow) outcome.applied += 1;
+    // the dispute flag the change carries, and the sequence applied (neither writes a version)
+    const [updated] = await queryRows<{ disputed_before: boolean | string }>(db, sql`
+      UPDATE records r SET disputed = ${change.record.disputed}, origin_sequence = ${change.sequence}::bigint
+      FROM (SELECT disputed AS disputed_before FROM records WHERE id = ${record.id}::uuid) b
+      WHERE r.id = ${record.id}::uuid RETURNING b.disputed_before`);
+    const disputedBefore = updated?.disputed_before === true || updated?.disputed_before === 't';
+    changed ||= disputedBefore !== change.record.disputed;
+    await refresh([change.record.id]);
+    if (changed) outcome.applied += 1;
     else outcome.skipped += 1;
   }
   await flush();

@@ -58,19 +58,26 @@ export const INSERT_CHUNK = 5000;
  * New records as one INSERT … SELECT FROM unnest(arrays): one parameter per column whatever the row count,
  * so a 5,000-row chunk binds 21 parameters instead of 105,000.
  */
+/** X3: a peer platform's filing: its code, and per sourceRef the peer's change sequence it applies (exchange imports). */
+export interface PeerOrigin {
+  platform: string;
+  sequences?: ReadonlyMap<string, string>;
+}
+
 async function insertRecords(
-  db: Db, orgCode: string, rows: readonly { id: string; record: NormalisedRecord }[], now: Date, originPlatform: string | null,
+  db: Db, orgCode: string, rows: readonly { id: string; record: NormalisedRecord }[], now: Date, origin: PeerOrigin | null,
 ): Promise<void> {
+  const originPlatform = origin?.platform ?? null;
   const column = <T>(pick: (r: NormalisedRecord, id: string) => T) => sql.param(rows.map(({ id, record }) => pick(record, id)));
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   await db.execute(sql`
     INSERT INTO records (id, subject_id, type, category, nature, severity, title, summary, decision_number, decided_at,
       valid_from, valid_until, legal_basis, amount, grade, group_code, disclosure, details, source_org, source_ref,
-      content_hash, created_at, updated_at, origin_platform, origin_id)
+      content_hash, created_at, updated_at, origin_platform, origin_id, origin_sequence)
     SELECT u.id, u.subject_id, u.type, u.category, u.nature, u.severity, u.title, u.summary, u.decision_number, u.decided_at,
       u.valid_from, u.valid_until, u.legal_basis, u.amount, u.grade, u.group_code, u.disclosure, u.details, ${orgCode},
       u.source_ref, u.content_hash, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz,
-      ${originPlatform}::text, CASE WHEN ${originPlatform}::text IS NULL THEN NULL ELSE u.source_ref END
+      ${originPlatform}::text, CASE WHEN ${originPlatform}::text IS NULL THEN NULL ELSE u.source_ref END, u.origin_sequence
     FROM unnest(
       ${column((_, id) => id)}::uuid[], ${column((r) => r.subjectId)}::bigint[], ${column((r) => r.type)}::text[],
       ${column((r) => r.category)}::text[], ${column((r) => r.nature)}::text[], ${column((r) => r.severity)}::text[],
@@ -79,9 +86,10 @@ async function insertRecords(
       ${column((r) => iso(r.validUntil))}::timestamptz[], ${column((r) => r.legalBasis)}::text[],
       ${column((r) => r.amount)}::numeric[], ${column((r) => r.grade)}::text[], ${column((r) => r.groupCode)}::text[],
       ${column((r) => r.disclosure)}::text[], ${column((r) => (r.details === null || r.details === undefined ? null : JSON.stringify(r.details)))}::jsonb[],
-      ${column((r) => r.sourceRef)}::text[], ${column((r) => r.contentHash)}::text[]
+      ${column((r) => r.sourceRef)}::text[], ${column((r) => r.contentHash)}::text[],
+      ${column((r) => origin?.sequences?.get(r.sourceRef) ?? null)}::bigint[]
     ) AS u(id, subject_id, type, category, nature, severity, title, summary, decision_number, decided_at, valid_from,
-      valid_until, legal_basis, amount, grade, group_code, disclosure, details, source_ref, content_hash)`);
+      valid_until, legal_basis, amount, grade, group_code, disclosure, details, source_ref, content_hash, origin_sequence)`);
 }
 
 /** A text[] literal built from bound parameters (drizzle expands a bare JS array into a parameter list). */
@@ -119,11 +127,11 @@ export async function writeRecordBatch(
   inserts: { id: string; record: NormalisedRecord }[],
   updates: { existing: ExistingRecord; record: NormalisedRecord; changedFields: string[] }[],
   now: Date,
-  originPlatform: string | null = null,
+  origin: PeerOrigin | null = null,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
-      await insertRecords(tx as unknown as Db, orgCode, inserts.slice(i, i + INSERT_CHUNK), now, originPlatform);
+      await insertRecords(tx as unknown as Db, orgCode, inserts.slice(i, i + INSERT_CHUNK), now, origin);
     }
     for (const { existing, record, changedFields } of updates) {
       // the version planned from must still be the record's: a withdrawal, repair or other filing committed since
@@ -134,8 +142,9 @@ export async function writeRecordBatch(
       await tx.execute(sql`
         INSERT INTO record_versions (record_id, version, snapshot, changed_fields, replaced_by, replaced_at)
         SELECT r.id, r.version, to_jsonb(r), ${textArray(changedFields)}, ${actor}, ${now.toISOString()}::timestamptz FROM records r WHERE r.id = ${existing.id}::uuid`);
+      const originSequence = origin?.sequences?.get(record.sourceRef);
       await tx.update(records)
-        .set({ ...recordValues(record), version: existing.version + 1, updatedAt: now })
+        .set({ ...recordValues(record), version: existing.version + 1, updatedAt: now, ...(originSequence ? { originSequence: BigInt(originSequence) } : {}) })
         .where(eq(records.id, existing.id));
     }
   });

@@ -50,8 +50,8 @@ export const filingService = {
     if (plan.errors.length) return refused(plan.errors);
     try {
       // X3: a peer platform's filings keep their origin (its code; its own id of the record is the sourceRef)
-      const originPlatform = ctx.viewer.role === 'exchange' ? ctx.viewer.orgCode : null;
-      await writeRecordBatch(ctx.db, ctx.viewer.orgCode!, ctx.viewer.actor, plan.inserts, plan.updates, ctx.now, originPlatform);
+      const origin = ctx.viewer.role === 'exchange' ? { platform: ctx.viewer.orgCode! } : null;
+      await writeRecordBatch(ctx.db, ctx.viewer.orgCode!, ctx.viewer.actor, plan.inserts, plan.updates, ctx.now, origin);
     } catch (error) {
       if (error instanceof RecordChangedMeanwhile) {
         throw new BadUserInputError('CONCURRENT_SUBMISSION', 'A record of the batch was changed (withdrawn, repaired or filed again) meanwhile; nothing was written. Submit again.');
