@@ -1,4 +1,5 @@
 import { createHash, randomUUID, type KeyObject } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Db } from '../../db/client.js';
@@ -72,11 +73,10 @@ export async function exportChanges(options: ExportOptions): Promise<ExportResul
   const partial = `${out}.partial`;
   const stream = createWriteStream(partial);
   const digest = createHash('sha256');
-  const write = (text: string) => new Promise<void>((resolve, reject) => {
+  const write = async (text: string) => {
     digest.update(text);
-    if (stream.write(text)) resolve();
-    else stream.once('drain', resolve).once('error', reject);
-  });
+    if (!stream.write(text)) await once(stream, 'drain'); // back-pressure: never more than a page in memory
+  };
   let changes = 0;
   try {
     for (;;) {
