@@ -10,7 +10,7 @@ CREATE TABLE "record_changes" (
 	"status" text NOT NULL,
 	"disputed" boolean NOT NULL,
 	"at" timestamp with time zone NOT NULL,
-	CONSTRAINT "record_changes_kind_valid" CHECK ("record_changes"."kind" IN ('FILED','VERSIONED','WITHDRAWN','REPAIRED','DISPUTED','UNDISPUTED'))
+	CONSTRAINT "record_changes_kind_valid" CHECK ("record_changes"."kind" IN ('FILED','VERSIONED','WITHDRAWN','REPAIRED','DISPUTED','UNDISPUTED','UNSHARED'))
 );
 --> statement-breakpoint
 ALTER TABLE "organizations" DROP CONSTRAINT "organizations_kind_valid";--> statement-breakpoint
@@ -42,7 +42,12 @@ BEGIN
     VALUES (NEW.id, NEW.version, CASE NEW.status WHEN 'ACTIVE' THEN 'FILED' ELSE NEW.status END, NEW.status, NEW.disputed, now());
     RETURN NULL;
   END IF;
-  IF NEW.version IS DISTINCT FROM OLD.version THEN
+  IF NEW.version IS DISTINCT FROM OLD.version AND NEW.disclosure = 'SUBJECT_ONLY' AND OLD.disclosure <> 'SUBJECT_ONLY' THEN
+    -- a correction narrowed the record to SUBJECT_ONLY: peers that received it must stop showing it. The change
+    -- carries the last version they could receive (OLD.version, kept in record_versions), never the new content.
+    INSERT INTO record_changes (record_id, version, kind, status, disputed, at)
+    VALUES (NEW.id, OLD.version, 'UNSHARED', NEW.status, NEW.disputed, now());
+  ELSIF NEW.version IS DISTINCT FROM OLD.version THEN
     INSERT INTO record_changes (record_id, version, kind, status, disputed, at)
     VALUES (NEW.id, NEW.version,
       CASE WHEN NEW.status IS DISTINCT FROM OLD.status AND NEW.status IN ('WITHDRAWN', 'REPAIRED') THEN NEW.status ELSE 'VERSIONED' END,

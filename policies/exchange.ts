@@ -37,6 +37,17 @@ export function defineExchangeAbility(viewer: Viewer): ExchangeAbility {
   return build({ detectSubjectType: (object) => object.__type });
 }
 
+/**
+ * One datum, one source (W2, X3): the objections and repair applications of a record a peer platform sent belong
+ * with that platform, whose department filed it and alone can correct or repair it; here they would wait forever.
+ * Null when the record was filed here.
+ */
+export function peerRecordCaseRefusal(originPlatform: string | null | undefined): string | null {
+  return originPlatform
+    ? `This record was filed by the peer platform ${originPlatform}; objections and repair applications go to that platform, which alone can correct or repair it.`
+    : null;
+}
+
 /** X2: a feed page is a DEPARTMENT disclosure under purpose SUPERVISION, with the peer's code as reference. */
 export function exchangePurpose(peerCode: string): Purpose {
   return { kind: EXCHANGE_PURPOSE_KIND, reference: peerCode };

@@ -23,11 +23,11 @@ export const RedactionReason = asEnum(['MASKED_PERSONAL_DATA', 'PURPOSE_REQUIRED
 export const PublicityRule = asEnum(['BY_SEVERITY', 'BY_VALIDITY'] as const);
 export const Scenario = asEnum(['LICENSING', 'PROCUREMENT', 'BIDDING', 'SUBSIDY', 'QUALIFICATION', 'HIRING', 'HONORS'] as const);
 export const Verdict = asEnum(['CLEAR', 'WARN', 'RESTRICT'] as const);
-export const RecordChangeKind = asEnum(['FILED', 'VERSIONED', 'WITHDRAWN', 'REPAIRED', 'DISPUTED', 'UNDISPUTED'] as const);
+export const RecordChangeKind = asEnum(['FILED', 'VERSIONED', 'WITHDRAWN', 'REPAIRED', 'DISPUTED', 'UNDISPUTED', 'UNSHARED'] as const);
 export const Role = asEnum(['public', 'department', 'agency', 'subject', 'auditor', 'admin', 'exchange'] as const);
 
 registerEnumType(SubjectKind, { name: 'SubjectKind' });
-registerEnumType(RecordChangeKind, { name: 'RecordChangeKind', description: 'X1: what happened to a record' });
+registerEnumType(RecordChangeKind, { name: 'RecordChangeKind', description: 'X1: what happened to a record; UNSHARED: a correction narrowed it to SUBJECT_ONLY, so the peer must stop showing its last version' });
 registerEnumType(OrganizationKind, { name: 'OrganizationKind' });
 registerEnumType(OrganizationStatus, { name: 'OrganizationStatus' });
 registerEnumType(ViewTier, { name: 'ViewTier', description: 'What a response was disclosed as (SPEC §1).' });

@@ -83,7 +83,7 @@ export const recordVersions = pgTable(
   (t) => [uniqueIndex('record_versions_pk').on(t.recordId, t.version)],
 );
 
-export const RECORD_CHANGE_KINDS = ['FILED', 'VERSIONED', 'WITHDRAWN', 'REPAIRED', 'DISPUTED', 'UNDISPUTED'] as const;
+export const RECORD_CHANGE_KINDS = ['FILED', 'VERSIONED', 'WITHDRAWN', 'REPAIRED', 'DISPUTED', 'UNDISPUTED', 'UNSHARED'] as const;
 
 /**
  * X1: every change to a record, numbered in commit order. Rows are written by the deferred trigger of migration 0013
@@ -106,6 +106,6 @@ export const recordChanges = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
   (t) => [
-    check('record_changes_kind_valid', sql`${t.kind} IN ('FILED','VERSIONED','WITHDRAWN','REPAIRED','DISPUTED','UNDISPUTED')`),
+    check('record_changes_kind_valid', sql`${t.kind} IN ('FILED','VERSIONED','WITHDRAWN','REPAIRED','DISPUTED','UNDISPUTED','UNSHARED')`),
   ],
 );

@@ -209,6 +209,10 @@ export async function applyChanges(
       continue;
     }
     let filedNow = false;
+    if (!record && change.kind === 'UNSHARED') {
+      outcome.skipped += 1; // no longer shared, and never received here: nothing to take down
+      continue;
+    }
     if (!record) {
       // not here yet (a feed read from a later cursor): filed first, from the record the change carries
       const before = outcome.rejected.length;
@@ -220,13 +224,17 @@ export async function applyChanges(
       filedNow = true;
     }
     let changed = filedNow;
-    const closing = CLOSING[change.record.status];
-    if (closing && record.status !== closing) {
+    // UNSHARED: the peer narrowed the record to SUBJECT_ONLY; it leaves every view here but the subject's own (D4)
+    const closing = change.kind === 'UNSHARED' ? 'WITHDRAWN' : CLOSING[change.record.status];
+    // an UNSHARED record already out of every view here (withdrawn or repaired) has nothing to take down
+    const takenDown = change.kind === 'UNSHARED' && record.status !== 'ACTIVE';
+    if (closing && record.status !== closing && !takenDown) {
       if (record.status !== 'ACTIVE') {
         reject(change, 'RECORD_NOT_ACTIVE', `The record is ${record.status} here and cannot become ${closing}.`);
         continue;
       }
-      const done = await withdraw(db, record.id, `${closing.toLowerCase()} at ${peer} (change ${change.sequence})`, filer.actor, now, closing);
+      const why = change.kind === 'UNSHARED' ? `no longer shared by ${peer}` : `${closing.toLowerCase()} at ${peer}`;
+      const done = await withdraw(db, record.id, `${why} (change ${change.sequence})`, filer.actor, now, closing);
       changed ||= done.withdrawn;
     }
     // the dispute flag the change carries, and the sequence applied (neither writes a version)

@@ -88,7 +88,7 @@ export function changeToJson(row: ChangeRow, peerCode: string, sources: Readonly
   };
 }
 
-export const CHANGE_KINDS = ['FILED', 'VERSIONED', 'WITHDRAWN', 'REPAIRED', 'DISPUTED', 'UNDISPUTED'] as const;
+export const CHANGE_KINDS = ['FILED', 'VERSIONED', 'WITHDRAWN', 'REPAIRED', 'DISPUTED', 'UNDISPUTED', 'UNSHARED'] as const;
 
 /** A received change that cannot be read (a malformed line, a field of the wrong type). */
 export class MalformedChange extends Error {}

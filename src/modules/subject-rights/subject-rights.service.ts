@@ -1,3 +1,4 @@
+import { peerRecordCaseRefusal } from '../../../policies/exchange.js';
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../../context/request-context.js';
 import { CASE_LOG_READING, caseActorVisible, caseReading, type CaseReading } from '../../../policies/cases.js';
@@ -168,6 +169,9 @@ function presentEvent(ctx: RequestContext, row: CaseEventRow, reading: CaseReadi
 async function ownRecord(ctx: RequestContext, recordId: string) {
   const record = UUID.test(recordId) ? await findRecordById(ctx.db, recordId, ctx.now) : null;
   if (!record || record.subjectCode !== ctx.viewer.subjectCode) throw new NotFoundError('No such record.');
+  // a peer platform's record: its cases go to that platform (after NOT_FOUND: nothing is said of others' records)
+  const refusal = peerRecordCaseRefusal(record.originPlatform);
+  if (refusal) throw new BadUserInputError('PEER_RECORD', refusal);
   return record;
 }
 
