@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
 import { openGatewaySuite, type GatewaySuite } from '../support/suite.js';
-import { createSubject } from '../support/factories.js';
+import { createOrganization, createSubject } from '../support/factories.js';
 import { at, NOW, placeRecord } from '../support/disclosure-e2e.js';
 import { tokens } from '../support/tokens.js';
 import { testDatabaseKinds } from '../support/db.js';
@@ -23,10 +23,12 @@ describe.each(testDatabaseKinds())(`fuzz (seed ${SEED}) on %s`, (kind) => {
   let world: FuzzWorld;
   let secrets: string[];
   let person: string;
+  let peer: string;
 
   beforeAll(async () => {
     suite = await openGatewaySuite(kind, NOW);
     const db = suite.database.db;
+    peer = await createOrganization(db, 'PEER_PLATFORM');
     const company = await createSubject(db, suite.deptA, 'ENTERPRISE');
     const individual = await createSubject(db, suite.deptA, 'INDIVIDUAL');
     person = individual.code;
@@ -48,6 +50,7 @@ describe.each(testDatabaseKinds())(`fuzz (seed ${SEED}) on %s`, (kind) => {
     const viewers: [string, string | undefined][] = [
       ['public', undefined], ['department', tokens.department(suite.deptB)], ['agency', tokens.agency(suite.agency)],
       ['subject', tokens.subject(world.codes[0] === person ? world.codes[1] : world.codes[0])], ['auditor', tokens.auditor(suite.auditOffice)], ['admin', tokens.admin()],
+      ['exchange', tokens.exchange(peer)],
     ];
     const statuses = new Map<number, number>();
     let polluted = false;
