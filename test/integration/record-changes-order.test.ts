@@ -465,7 +465,7 @@ describe.each(testDatabaseKinds())('X1 recordChanges: commit order on %s', (kind
   const xidOf = async (client: pg.Client) => BigInt((await client.query('SELECT pg_current_xact_id()::text AS x')).rows[0].x);
   const received = (result: { pages: Page[] }) => result.pages.flatMap((page) => page.nodes);
 
-  it.runIf(PG)('X1: a change is numbered when its transaction commits — T1 inserts and stays open, T2 inserts and commits; the consumer reads T2\'s change, and T1\'s on its next page once T1 commits', async () => {
+  it.runIf(PG)('X1: a change is numbered when its transaction commits — transaction A inserts and stays open, B inserts and commits; the consumer reads B\'s change, and A\'s on its next page once A commits', async () => {
     const [one, two] = await clients(2);
     try {
       // the consumer starts from the end of the feed
