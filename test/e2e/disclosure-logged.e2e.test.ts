@@ -3,7 +3,7 @@ import { getNamedType, isObjectType, type GraphQLNamedType, type GraphQLSchema }
 import { openGatewaySuite } from '../support/suite.js';
 import { testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import type { TestGateway } from '../support/gateway.js';
-import { createSubject, type SubjectFixture } from '../support/factories.js';
+import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import { at, CREDIT_REPORT, expectNoErrors, LICENSING, NOW, placeRecord } from '../support/disclosure-e2e.js';
 import { eventsOfRequest, post, type HttpResult, type StoredEvent } from '../support/access-log-e2e.js';
@@ -54,6 +54,7 @@ function shownIn(data: unknown, shown: Shown = { subjects: new Set(), records: n
     case 'Subject': shown.subjects.add(String(object.code)); break;
     case 'CreditRecord': shown.records.add(String(object.id)); break;
     case 'Grant': shown.subjects.add(String(object.subjectCode)); break;
+    case 'RecordChange': shown.subjects.add(String(object.subjectCode)); break;
     case 'Objection': case 'RepairApplication': case 'CaseEvent':
       shown.subjects.add(String(object.subjectCode));
       shown.records.add(String(object.recordId));
@@ -162,6 +163,10 @@ describe.each(testDatabaseKinds())('L1: every operation that returns subject dat
     ['Mutation.decideRepair', () => run(`mutation($id: ID!) { decideRepair(id: $id, approve: false, reason: "材料不全") { ${REPAIR_DOC} } }`, tokens.department(deptA), { id: ids.repair })],
     ['Mutation.revokeAuthorization', () => run(`mutation($id: ID!) { revokeAuthorization(id: $id) { __typename id subjectCode } }`, tokens.subject(company.code), { id: ids.grant })],
     ['Mutation.withdrawRecord', () => run(`mutation($id: ID!) { withdrawRecord(id: $id, reason: "依法撤销") { __typename id status } }`, tokens.department(deptA), { id: ids.licence })],
+    ['Query.recordChanges', async () => {
+      const peer = await createOrganization(db(), 'PEER_PLATFORM');
+      return run(`{ recordChanges(first: 100) { edges { node { __typename subjectCode record { __typename id } } } } }`, tokens.exchange(peer));
+    }],
     ['Query.accessLog', async () => 'L4'],
   ];
 
