@@ -2,6 +2,20 @@
 -- the constraints; hand-finished here (before landing) with the trigger that records every change of a record, the
 -- append-only guard of record_changes and the backfill of the records filed before this migration.
 CREATE SEQUENCE "public"."record_changes_sequence" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+CREATE TABLE "exchange_imports" (
+	"peer" text NOT NULL,
+	"digest" text NOT NULL,
+	"offset" bigint NOT NULL,
+	"next_line" integer NOT NULL,
+	"last_sequence" text NOT NULL,
+	"applied" integer NOT NULL,
+	"skipped" integer NOT NULL,
+	"rejected" integer NOT NULL,
+	"lines" integer NOT NULL,
+	"rejects_size" bigint NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "record_changes" (
 	"sequence" bigint PRIMARY KEY DEFAULT nextval('record_changes_sequence') NOT NULL,
 	"record_id" uuid NOT NULL,
@@ -18,25 +32,30 @@ ALTER TABLE "organizations" ADD COLUMN "public_key" text;--> statement-breakpoin
 ALTER TABLE "records" ADD COLUMN "origin_platform" text;--> statement-breakpoint
 ALTER TABLE "records" ADD COLUMN "origin_id" text;--> statement-breakpoint
 ALTER TABLE "records" ADD COLUMN "origin_sequence" bigint;--> statement-breakpoint
+ALTER TABLE "exchange_imports" ADD CONSTRAINT "exchange_imports_peer_organizations_code_fk" FOREIGN KEY ("peer") REFERENCES "public"."organizations"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "exchange_imports_pk" ON "exchange_imports" USING btree ("peer","digest");--> statement-breakpoint
 ALTER TABLE "records" ADD CONSTRAINT "records_origin_platform_organizations_code_fk" FOREIGN KEY ("origin_platform") REFERENCES "public"."organizations"("code") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "organizations" ADD CONSTRAINT "organizations_kind_valid" CHECK ("organizations"."kind" IN ('PLATFORM','DEPARTMENT','AGENCY','AUDIT_OFFICE','PEER_PLATFORM'));--> statement-breakpoint
 ALTER TABLE "records" ADD CONSTRAINT "records_origin_complete" CHECK (("records"."origin_platform" IS NULL) = ("records"."origin_id" IS NULL));
 --> statement-breakpoint
--- X1: every change of a record, numbered in COMMIT order. A sequence number taken when a statement runs is not
--- enough: two transactions that take 5 and 6 may commit 6 first, and a consumer that read up to 6 would never see 5.
--- The mechanism: a DEFERRABLE INITIALLY DEFERRED constraint trigger runs at COMMIT, after every statement of the
--- transaction; it takes a transaction-scoped advisory lock, and only then takes the numbers. PostgreSQL makes a
--- transaction visible (and writes its commit record) before it releases its locks, so whoever takes the lock next
--- — and with it the next numbers — starts after the previous holder's changes are visible: at any snapshot the
--- committed changes are exactly a prefix of the sequence, with gaps only where a transaction rolled back after
--- taking numbers (never filled: the sequence does not go back). A consumer reading `sequence > cursor` in order
--- therefore never skips a change that commits later, and never reads one twice. The lock is held only for the
--- commit itself (the trigger does nothing else that waits on another transaction), so it cannot deadlock, and the
--- sequence has CACHE 1 (a per-session cache would hand out numbers out of order). Commit records reach a streaming
--- standby in the same order, so the rule holds on a replica too.
+-- X1: every change of a record, numbered so that a reader never skips one. A sequence number taken when a
+-- statement runs is not enough: two transactions that take 5 and 6 may commit 6 first, and a consumer that read up to
+-- 6 would never see 5. The mechanism, a readers–writer fence on one advisory lock:
+-- * writers number at COMMIT: a DEFERRABLE INITIALLY DEFERRED constraint trigger runs after every statement of the
+--   transaction, takes the lock in SHARED mode (pg_advisory_xact_lock_shared) and only then takes its numbers.
+--   Shared holders do not wait for each other, so concurrent commits are not serialised; PostgreSQL makes a
+--   transaction visible (and writes its commit record) before it releases its locks;
+-- * the feed reads in a transaction that first takes the same lock EXCLUSIVELY (src/modules/exchange/feed.repository.ts):
+--   that waits until every transaction that has taken numbers is visible or rolled back, and holds off new
+--   numbering while the page is read. Under it the committed changes are a prefix of the sequence (gaps only where a
+--   transaction rolled back after numbering, never filled: the sequence does not go back), so `sequence > cursor`
+--   never skips a change that commits late and never repeats one.
+-- The trigger does nothing else that waits on another transaction, so the fence cannot deadlock; the sequence has
+-- CACHE 1 (a per-session cache would hand out numbers out of order). Commit records reach a streaming standby in
+-- commit order, but advisory locks do not: the feed must be read on the primary.
 CREATE FUNCTION record_changes_capture() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_advisory_xact_lock(7262023);
+  PERFORM pg_advisory_xact_lock_shared(7262023);
   IF TG_OP = 'INSERT' THEN
     INSERT INTO record_changes (record_id, version, kind, status, disputed, at)
     VALUES (NEW.id, NEW.version, CASE NEW.status WHEN 'ACTIVE' THEN 'FILED' ELSE NEW.status END, NEW.status, NEW.disputed, now());

@@ -341,7 +341,7 @@ describe.each(testDatabaseKinds())('§12 two platforms, city (%s) ⇄ province',
     const pages: number[] = [];
     const result = await pullFromPeer({
       db: provinceDb.db, peer: CITY, url: city.url, token: tokens.exchange(PROVINCE, 'province-sync'), stateFile: pullState,
-      actor: 'province-sync', first: 4, now: () => province.clock.now, onPage: (page) => pages.push(page.changes),
+      actor: 'province-sync', first: 4, now: () => province.clock.now, onPage: (page) => { pages.push(page.changes); },
     });
     // 2 + 2 + 2 + 4 + 2 + 1 changes (FILED, VERSIONED, WITHDRAWN, DISPUTED, UNDISPUTED, REPAIRED) in pages of 4
     expect(result).toMatchObject({ changes: 13, rejected: 0 });

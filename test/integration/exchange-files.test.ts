@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
+import { applyChanges } from '../../src/modules/exchange/apply.js';
+import type { ChangeJson } from '../../src/modules/exchange/change-json.js';
 import { withdraw } from '../../src/modules/filing/filing.repository.js';
 import { loadStaticReference, planRecords } from '../../src/modules/filing/filing.planner.js';
 import { writeRecordBatch } from '../../src/modules/filing/filing.repository.js';
 import { cursorPath, exportChanges, signaturePath } from '../../src/modules/exchange/export.js';
-import { exchangeCheckpointPath, exchangeRejectsPath, importExchangeFile, ImportRefused } from '../../src/modules/exchange/file-import.js';
+import { exchangeRejectsPath, importExchangeFile, ImportRefused } from '../../src/modules/exchange/file-import.js';
 import { fileDigest, verifyDigest } from '../../src/modules/exchange/signature.js';
 import { configureCursorSecret } from '../../src/modules/pagination.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
@@ -79,7 +81,8 @@ describe.each(testDatabaseKinds())('X4 exchange files on %s', (kind) => {
     exportChanges({ db: city.db, peer: PROVINCE, after, out: file, signingKey, actor: 'export-test', now });
 
   async function provinceRecords(): Promise<{ origin_id: string; status: string; title: string }[]> {
-    return queryRows(province.db, sql`SELECT origin_id, status, title FROM records WHERE origin_platform = ${CITY} ORDER BY origin_id`);
+    return queryRows(province.db, sql`SELECT origin_id, status, title FROM records
+      WHERE origin_platform = ${CITY} AND origin_id ~ '^[0-9a-f-]{36}$' ORDER BY origin_id`); // the city's (not the synthetic race-* ones)
   }
 
   /** What the province must hold after applying everything the city exported: its shared records as they stand. */
@@ -148,10 +151,70 @@ describe.each(testDatabaseKinds())('X4 exchange files on %s', (kind) => {
     );
   });
 
+  it('X4: what is filed is what the signature covered — rewriting the file in the drop directory during the import changes nothing', async () => {
+    await fileInCity(60);
+    const file = path.join(dir, 'swapped.ndjson');
+    await exportTo(file);
+    const original = await readFile(file);
+    const forged = Buffer.from(original.toString('utf8').replaceAll('许可', '伪造'), 'utf8');
+    expect(forged.length).toBe(original.length);
+    let swapped = false;
+    await province.db.execute(sql`DELETE FROM exchange_imports`);
+    await importExchangeFile({
+      db: province.db, peer: CITY, file, actor: 't', batchSize: 20, now,
+      onProgress: () => {
+        if (!swapped) {
+          swapped = true;
+          return writeFile(file, forged) as unknown as void; // same size, other bytes, unsigned
+        }
+      },
+    });
+    expect(swapped).toBe(true);
+    const [{ n }] = await queryRows<{ n: number }>(province.db, sql`SELECT count(*)::int AS n FROM records WHERE title LIKE '伪造%'`);
+    expect(n).toBe(0);
+  });
+
+  it('X3: two imports or pulls of one peer at once never leave an older version over a newer one', async () => {
+    await fileInCity(3);
+    const file = path.join(dir, 'race.ndjson');
+    await exportTo(file);
+    const template = JSON.parse((await readFile(file, 'utf8')).split('\n').find((l) => l.includes('"kind":"FILED"'))!) as ChangeJson;
+    const statics = await loadStaticReference(province.db);
+    const filer = { orgCode: CITY, role: 'exchange', actor: 'race' };
+    for (let round = 0; round < 20; round += 1) {
+      const id = `race-${round}-${Date.now()}`;
+      const change = (sequence: number, kind: string, title: string, version: number): ChangeJson =>
+        ({ ...template, sequence: String(sequence), kind, record: { ...template.record, id, title, version } });
+      await applyChanges(province.db, filer, [change(1, 'FILED', 'v1', 1)], now(), statics);
+      // change 5 (an older correction) and change 9 (the newer one) arrive through two consumers at the same time
+      // (the newer one usually first: the older one must then find it applied, not write over it)
+      const newer = applyChanges(province.db, filer, [change(9, 'VERSIONED', 'v3-new', 3)], now(), statics);
+      await new Promise((resolve) => setTimeout(resolve, round % 3));
+      await Promise.all([newer, applyChanges(province.db, filer, [change(5, 'VERSIONED', 'v2-old', 2)], now(), statics)]);
+      const [row] = await queryRows<{ title: string; origin_sequence: string }>(province.db, sql`
+        SELECT title, origin_sequence::text FROM records WHERE source_org = ${CITY} AND source_ref = ${id}`);
+      expect(row, `round ${round}`).toEqual({ title: 'v3-new', origin_sequence: '9' });
+    }
+  });
+
+  it('X3, R1: a record that arrives disputed (a FILED change carrying the flag) is disputed here too', async () => {
+    const file = path.join(dir, 'disputed.ndjson');
+    await exportTo(file);
+    const template = JSON.parse((await readFile(file, 'utf8')).split('\n').find((l) => l.includes('"kind":"FILED"'))!) as ChangeJson;
+    const id = `disputed-${Date.now()}`;
+    const statics = await loadStaticReference(province.db);
+    await applyChanges(province.db, { orgCode: CITY, role: 'exchange', actor: 't' }, [
+      { ...template, sequence: '1', record: { ...template.record, id, disputed: true } },
+    ], now(), statics);
+    const [row] = await queryRows<{ disputed: boolean }>(province.db, sql`SELECT disputed FROM records WHERE source_org = ${CITY} AND source_ref = ${id}`);
+    expect(row.disputed).toBe(true);
+  });
+
   it('X4, X3: an import stopped after some batches resumes where it stopped; the province then holds every shared record once, with its origin', async () => {
     await fileInCity(300);
     const file = path.join(dir, 'resume.ndjson');
     const exported = await exportTo(file);
+    await province.db.execute(sql`DELETE FROM exchange_imports`);
     let batches = 0;
     const stop = new Error('stopped');
     await expect(importExchangeFile({
@@ -161,15 +224,15 @@ describe.each(testDatabaseKinds())('X4 exchange files on %s', (kind) => {
         if (batches === 3) throw stop;
       },
     })).rejects.toBe(stop);
-    const checkpoint = JSON.parse(await readFile(exchangeCheckpointPath(file), 'utf8'));
-    expect(checkpoint.nextLine).toBe(3 * 97 + 1);
+    const [checkpoint] = await queryRows<{ next_line: number }>(province.db, sql`SELECT next_line FROM exchange_imports WHERE peer = ${CITY}`);
+    expect(checkpoint.next_line).toBe(3 * 97 + 1);
     const result = await importExchangeFile({ db: province.db, peer: CITY, file, actor: 't', batchSize: 97, now });
     expect(result.resumedFromLine).toBe(3 * 97 + 1);
     expect(result.rejected).toBe(0);
     expect(result.lines).toBe(exported.changes);
     expect(await provinceRecords()).toEqual(await expectedInProvince());
     // importing the same file again changes nothing (a finished checkpoint), and so does a fresh run of it
-    await rm(exchangeCheckpointPath(file));
+    await province.db.execute(sql`DELETE FROM exchange_imports`);
     const again = await importExchangeFile({ db: province.db, peer: CITY, file, actor: 't', now });
     expect(again.applied).toBe(0);
     expect(await provinceRecords()).toEqual(await expectedInProvince());
@@ -205,8 +268,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL)('X4
       const first = run();
       await new Promise<void>((resolve) => {
         const timer = setInterval(async () => {
-          const checkpoint = await readFile(exchangeCheckpointPath(file), 'utf8').catch(() => null);
-          if (checkpoint && JSON.parse(checkpoint).lines >= 600) {
+          const [checkpoint] = await queryRows<{ lines: number }>(province.db, sql`SELECT lines FROM exchange_imports`);
+          if (checkpoint && checkpoint.lines >= 600) {
             clearInterval(timer);
             first.kill('SIGKILL');
             resolve();
@@ -217,7 +280,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL)('X4
           resolve();
         });
       });
-      const killedAt = JSON.parse(await readFile(exchangeCheckpointPath(file), 'utf8')).lines as number;
+      const [{ lines: killedAt }] = await queryRows<{ lines: number }>(province.db, sql`SELECT lines FROM exchange_imports`);
       expect(killedAt).toBeLessThan(6000);
       const second = run();
       let out = '';

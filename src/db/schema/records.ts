@@ -109,3 +109,26 @@ export const recordChanges = pgTable(
     check('record_changes_kind_valid', sql`${t.kind} IN ('FILED','VERSIONED','WITHDRAWN','REPAIRED','DISPUTED','UNDISPUTED','UNSHARED')`),
   ],
 );
+
+/**
+ * X4: how far each exchange file of a peer has been imported. Kept in the database, written in the same transaction
+ * as the batch it follows, so progress is exact and cannot be moved by whoever can write the file-drop directory.
+ */
+export const exchangeImports = pgTable(
+  'exchange_imports',
+  {
+    peer: text('peer').notNull().references(() => organizations.code),
+    /** SHA-256 (hex) of the file as signed */
+    digest: text('digest').notNull(),
+    offset: bigint('offset', { mode: 'number' }).notNull(),
+    nextLine: integer('next_line').notNull(),
+    lastSequence: text('last_sequence').notNull(),
+    applied: integer('applied').notNull(),
+    skipped: integer('skipped').notNull(),
+    rejected: integer('rejected').notNull(),
+    lines: integer('lines').notNull(),
+    rejectsSize: bigint('rejects_size', { mode: 'number' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('exchange_imports_pk').on(t.peer, t.digest)],
+);

@@ -79,6 +79,7 @@ export function filingOf(change: ChangeJson): RecordFiling {
 
 interface LocalRecord {
   id: string;
+  subjectCode: string;
   status: string;
   disputed: boolean;
   /** the peer's change sequence last applied to it (null: filed through submitRecords, or before sequences were kept) */
@@ -88,11 +89,12 @@ interface LocalRecord {
 /** The peer's records here, by their id at the peer, in one statement. */
 async function findPeerRecords(db: Db, peer: string, originIds: readonly string[]): Promise<Map<string, LocalRecord>> {
   if (originIds.length === 0) return new Map();
-  const rows = await queryRows<{ source_ref: string; id: string; status: string; disputed: boolean | string; origin_sequence: string | null }>(db, sql`
-    SELECT source_ref, id, status, disputed, origin_sequence::text AS origin_sequence FROM records
-    WHERE source_org = ${peer} AND source_ref = ANY (${sql.param([...originIds])}::text[])`);
+  const rows = await queryRows<{ source_ref: string; id: string; code: string; status: string; disputed: boolean | string; origin_sequence: string | null }>(db, sql`
+    SELECT r.source_ref, r.id, s.code, r.status, r.disputed, r.origin_sequence::text AS origin_sequence
+    FROM records r JOIN subjects s ON s.id = r.subject_id
+    WHERE r.source_org = ${peer} AND r.source_ref = ANY (${sql.param([...originIds])}::text[])`);
   return new Map(rows.map((row) => [String(row.source_ref), {
-    id: String(row.id), status: String(row.status), disputed: row.disputed === true || row.disputed === 't',
+    id: String(row.id), subjectCode: String(row.code), status: String(row.status), disputed: row.disputed === true || row.disputed === 't',
     originSequence: row.origin_sequence === null ? null : BigInt(row.origin_sequence),
   }]));
 }
@@ -134,6 +136,25 @@ async function registerMissingSubjects(db: Db, filer: Filer, changes: readonly C
  */
 export async function applyChanges(
   db: Db, filer: Filer, changes: readonly ChangeJson[], now: Date, statics: StaticReference,
+  /** runs in the same transaction after the changes are applied (an import's checkpoint) */
+  afterwards?: (tx: Db, outcome: ApplyOutcome) => Promise<void>,
+): Promise<ApplyOutcome> {
+  // one transaction per batch, under a lock of this peer: two imports or pulls of one peer never interleave (an older
+  // version could otherwise land after a newer one), and a batch is applied, with its checkpoint, all or nothing
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    await queryRows(t, sql`SELECT pg_advisory_xact_lock(${APPLY_LOCK_CLASS}, hashtext(${filer.orgCode}))`);
+    const outcome = await applyInTransaction(t, filer, changes, now, statics);
+    await afterwards?.(t, outcome);
+    return outcome;
+  });
+}
+
+/** The advisory-lock class of applyChanges (the key within it: the peer's code, hashed). */
+const APPLY_LOCK_CLASS = 7262;
+
+async function applyInTransaction(
+  db: Db, filer: Filer, changes: readonly ChangeJson[], now: Date, statics: StaticReference,
 ): Promise<ApplyOutcome> {
   const peer = filer.orgCode;
   const outcome: ApplyOutcome = { applied: 0, skipped: 0, rejected: [] };
@@ -174,6 +195,14 @@ export async function applyChanges(
       outcome.applied += plan.inserts.length + plan.updates.length;
       outcome.skipped += filings.length - failed.size - plan.inserts.length - plan.updates.length;
       await refresh([...sequences.keys()]);
+      // the dispute flag a content change carries (a record filed before the feed existed may arrive disputed)
+      for (const change of owners) {
+        const record = local.get(change.record.id);
+        if (record && record.disputed !== change.record.disputed) {
+          await queryRows(db, sql`UPDATE records SET disputed = ${change.record.disputed} WHERE id = ${record.id}::uuid`);
+          record.disputed = change.record.disputed;
+        }
+      }
       return;
     }
   }
@@ -204,6 +233,10 @@ export async function applyChanges(
     }
     await flush();
     let record = local.get(change.record.id);
+    if (record && record.subjectCode !== normalizeCode(change.subjectCode)) {
+      reject(change, 'SOURCE_REF_CONFLICT', 'The change names another subject than the record it changes.');
+      continue;
+    }
     if (record?.originSequence !== null && record?.originSequence !== undefined && sequence <= record.originSequence) {
       outcome.skipped += 1;
       continue;

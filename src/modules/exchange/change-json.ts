@@ -101,7 +101,8 @@ export function parseChange(value: unknown): ChangeJson {
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail('a change is one JSON object');
   const change = value as Record<string, unknown>;
   const record = change.record as Record<string, unknown> | undefined;
-  if (typeof change.sequence !== 'string' || !/^[0-9]{1,19}$/.test(change.sequence)) fail('sequence must be a string of digits');
+  // at most 18 digits: every such number fits PostgreSQL's bigint (a 19-digit one may not, and would fail a whole batch)
+  if (typeof change.sequence !== 'string' || !/^[0-9]{1,18}$/.test(change.sequence)) fail('sequence must be a string of 1–18 digits');
   if (!(CHANGE_KINDS as readonly string[]).includes(String(change.kind))) fail('kind is not a RecordChangeKind');
   for (const field of ['at', 'subjectCode', 'subjectKind', 'subjectName'] as const) {
     if (typeof change[field] !== 'string') fail(`${field} must be a string`);

@@ -5,6 +5,7 @@ import { devSecretFile, developmentExchangeKey, readDevSecret } from '../../conf
 import { openDatabase } from '../../db/client.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { BadUserInputError } from '../../errors/app-errors.js';
+import { describeError } from '../../logging.js';
 import { configureCursorSecret } from '../pagination.js';
 import { cursorPath, exportChanges, ExportRefused, signaturePath } from './export.js';
 import { exchangeRejectsPath, importExchangeFile, ImportRefused } from './file-import.js';
@@ -105,10 +106,8 @@ try {
     const result = await pullFromPeer({
       db: database.db, peer, url: values.url, token: values.token, stateFile, actor,
       first: values.first ? Number(values.first) : undefined,
-      onPage: (page) => {
-        if (page.rejected.length) {
-          void appendFile(`${stateFile}.rejects.ndjson`, page.rejected.map((r) => `${JSON.stringify(r)}\n`).join(''));
-        }
+      onPage: async (page) => {
+        if (page.rejected.length) await appendFile(`${stateFile}.rejects.ndjson`, page.rejected.map((r) => `${JSON.stringify(r)}\n`).join(''));
       },
     });
     process.stdout.write(`pulled ${result.changes} changes in ${result.pages} pages: applied ${result.applied}, skipped ${result.skipped}, rejected ${result.rejected}\n`);
@@ -117,7 +116,8 @@ try {
   if (error instanceof ExportRefused || error instanceof SigningKeyError || error instanceof PullFailed) refuse(`exchange ${command} refused: ${error.message}`);
   if (error instanceof ImportRefused) refuse(`exchange import refused (${error.reason}): ${error.message}`);
   if (error instanceof BadUserInputError) refuse(`exchange ${command} refused: ${error.message}`);
-  process.stderr.write(`exchange ${command} failed: ${(error as Error).message}\n`);
+  // the failure's kind and codes only: a database error's text would carry the statement and its values (O1)
+  process.stderr.write(`exchange ${command} failed: ${JSON.stringify(describeError(error as Error))}\n`);
   process.exitCode = 1;
 } finally {
   await database.close();

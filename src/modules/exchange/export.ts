@@ -98,9 +98,10 @@ export async function exportChanges(options: ExportOptions): Promise<ExportResul
     throw error;
   }
   const cursor = feedCursor(position);
-  // the signature and the cursor first, the file last: a FILE present is always complete and signed
+  // the signature, then the file, then the cursor: a FILE present is complete and signed, and a cursor never moves past
+  // a file that is not in place (after a crash in between, the next export repeats changes, which imports skip)
   await writeFile(signaturePath(out), `${signDigest(digest.digest(), options.signingKey)}\n`);
-  await writeFile(cursorPath(out), `${cursor}\n`);
   await rename(partial, out);
+  await writeFile(cursorPath(out), `${cursor}\n`);
   return { changes, cursor, file: out };
 }

@@ -37,7 +37,23 @@ function changesFrom(scope: SqlScope): SQL {
     WHERE c.sequence > ${sql.placeholder('after')}::bigint AND ${scope.sql}`;
 }
 
+/** The fence of migration 0013: writers number under it in shared mode, a feed page is read under it exclusively. */
+export const CHANGE_NUMBERING_LOCK = 7262023;
+
+/**
+ * One page of the feed, read in a transaction holding the numbering lock exclusively: every transaction that has taken
+ * change numbers is visible (or rolled back) by then, and none takes new ones until the page is read, so the page
+ * never passes over a change that commits later (migration 0013 explains the fence).
+ */
 export async function queryChanges(db: Db, scope: SqlScope, after: string, limit: number, now: Date): Promise<ChangeRow[]> {
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    await queryCached(t, 'record-changes-fence', () => sql`SELECT pg_advisory_xact_lock(${sql.placeholder('lock')}::bigint)`, { lock: CHANGE_NUMBERING_LOCK });
+    return readChanges(t, scope, after, limit, now);
+  });
+}
+
+async function readChanges(db: Db, scope: SqlScope, after: string, limit: number, now: Date): Promise<ChangeRow[]> {
   const rows = await queryCached<Record<string, unknown>>(db, `record-changes ${scope.key}`, () => sql`
     SELECT c.sequence::text AS change_sequence, c.kind AS change_kind, c.at AS change_at, c.status AS change_status,
       c.disputed AS change_disputed, cur.origin_platform AS change_origin_platform, cur.origin_id AS change_origin_id,

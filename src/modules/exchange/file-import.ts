@@ -1,4 +1,12 @@
-import { appendFile, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { appendFile, mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { and, eq } from 'drizzle-orm';
+import { exchangeImports } from '../../db/schema/index.js';
 import type { Db } from '../../db/client.js';
 import { loadStaticReference } from '../filing/filing.planner.js';
 import { findOrganizations, findPeerPublicKey } from '../organizations/organizations.repository.js';
@@ -6,15 +14,16 @@ import { readLines, type Line } from '../ingest/ndjson.js';
 import { applyChanges } from './apply.js';
 import { MalformedChange, parseChange, type ChangeJson } from './change-json.js';
 import { signaturePath } from './export.js';
-import { fileDigest, verifyDigest } from './signature.js';
+import { verifyDigest } from './signature.js';
 
 /**
  * X4 `exchange:import`: files a peer's exchange file here (X3, apply.ts). Nothing is filed before the file's
  * signature (`FILE.sig`) verifies with the public key registered with the peer's organisation: a tampered or
- * truncated file changes the digest and is refused whole. Then, like the NDJSON importer (W4), it works in batches;
- * after each batch is applied its refused lines go to `FILE.rejects.ndjson` (with line numbers and reasons) and
- * `FILE.checkpoint.json` records the byte offset reached, so an import killed at any point resumes where it stopped
- * (a batch applied but not yet checkpointed is applied again harmlessly: applying is idempotent).
+ * truncated file changes the digest and is refused whole, and what is filed is read from a private copy made while
+ * hashing (never again from the drop directory). Then, like the NDJSON importer (W4), it works in batches: each batch
+ * is applied in one transaction together with its checkpoint (table exchange_imports, by peer and digest), and its
+ * refused lines go to `FILE.rejects.ndjson` with line numbers and reasons, so an import killed at any point resumes
+ * exactly after the last batch committed.
  */
 export class ImportRefused extends Error {
   constructor(readonly reason: string, message: string) {
@@ -40,9 +49,6 @@ export interface ExchangeImportTotals {
 }
 
 interface Checkpoint extends ExchangeImportTotals {
-  version: 1;
-  peer: string;
-  digest: string;
   offset: number;
   nextLine: number;
   rejectsSize: number;
@@ -51,21 +57,19 @@ interface Checkpoint extends ExchangeImportTotals {
 }
 
 export const exchangeRejectsPath = (file: string) => `${file}.rejects.ndjson`;
-export const exchangeCheckpointPath = (file: string) => `${file}.checkpoint.json`;
 
-async function loadCheckpoint(file: string, peer: string, digest: string): Promise<Checkpoint | null> {
-  try {
-    const checkpoint = JSON.parse(await readFile(exchangeCheckpointPath(file), 'utf8')) as Checkpoint;
-    return checkpoint.version === 1 && checkpoint.peer === peer && checkpoint.digest === digest ? checkpoint : null;
-  } catch {
-    return null;
-  }
+async function loadCheckpoint(db: Db, peer: string, digest: string): Promise<Checkpoint | null> {
+  const [row] = await db.select().from(exchangeImports).where(and(eq(exchangeImports.peer, peer), eq(exchangeImports.digest, digest)));
+  return row ? {
+    offset: Number(row.offset), nextLine: row.nextLine, rejectsSize: Number(row.rejectsSize), lastSequence: row.lastSequence,
+    applied: row.applied, skipped: row.skipped, rejected: row.rejected, lines: row.lines,
+  } : null;
 }
 
-async function saveCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
-  const temporary = `${exchangeCheckpointPath(file)}.tmp`;
-  await writeFile(temporary, JSON.stringify(checkpoint));
-  await rename(temporary, exchangeCheckpointPath(file));
+/** Saved in the transaction of the batch it follows (X4: progress is exact, and lives where the drop directory cannot reach). */
+async function saveCheckpoint(db: Db, peer: string, digest: string, checkpoint: Checkpoint): Promise<void> {
+  const row = { peer, digest, ...checkpoint, updatedAt: new Date() };
+  await db.insert(exchangeImports).values(row).onConflictDoUpdate({ target: [exchangeImports.peer, exchangeImports.digest], set: row });
 }
 
 async function appendDurably(path: string, data: string): Promise<void> {
@@ -76,8 +80,12 @@ async function appendDurably(path: string, data: string): Promise<void> {
   await handle.close();
 }
 
-/** Verifies FILE.sig against the peer's registered key; throws ImportRefused when it does not hold. */
-export async function verifyExchangeFile(db: Db, peer: string, file: string): Promise<{ digest: Buffer; size: number }> {
+/**
+ * Verifies FILE.sig against the peer's registered key over a private copy of FILE made while hashing it: what is then
+ * read and filed is exactly what the signature covers, whatever happens to FILE in the drop directory meanwhile.
+ * Throws ImportRefused when the signature does not hold (the copy is removed then).
+ */
+export async function verifyExchangeFile(db: Db, peer: string, file: string): Promise<{ digest: Buffer; size: number; copy: string; dispose(): Promise<void> }> {
   const [organization] = await findOrganizations(db, [peer]);
   if (!organization || organization.kind !== 'PEER_PLATFORM' || organization.status !== 'ACTIVE') {
     throw new ImportRefused('NOT_A_PEER', `${peer} is not an active peer platform`);
@@ -90,28 +98,54 @@ export async function verifyExchangeFile(db: Db, peer: string, file: string): Pr
   } catch {
     throw new ImportRefused('SIGNATURE_MISSING', `${signaturePath(file)} is missing: an exchange file is imported only with its signature`);
   }
-  const { size } = await stat(file);
-  const digest = await fileDigest(file);
-  if (!verifyDigest(digest, signature, publicKey) || (await stat(file)).size !== size) {
-    throw new ImportRefused('BAD_SIGNATURE', `the signature does not match ${file}: it was altered or truncated, or signed with another key; nothing was filed`);
+  const dir = await mkdtemp(path.join(tmpdir(), 'cqg-exchange-import-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  try {
+    const copy = path.join(dir, 'changes.ndjson');
+    const hash = createHash('sha256');
+    let size = 0;
+    await pipeline(createReadStream(file), new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    }), createWriteStream(copy, { mode: 0o600 }));
+    const digest = hash.digest();
+    if (!verifyDigest(digest, signature, publicKey)) {
+      throw new ImportRefused('BAD_SIGNATURE', `the signature does not match ${file}: it was altered or truncated, or signed with another key; nothing was filed`);
+    }
+    return { digest, size, copy, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
   }
-  return { digest, size };
 }
 
 export async function importExchangeFile(options: ExchangeImportOptions): Promise<ExchangeImportTotals & { resumedFromLine: number }> {
   const { db, peer, file } = options;
+  const verified = await verifyExchangeFile(db, peer, file);
+  try {
+    return await importVerified(options, verified.copy, verified.digest.toString('hex'), verified.size);
+  } finally {
+    await verified.dispose();
+  }
+}
+
+async function importVerified(
+  options: ExchangeImportOptions, copy: string, digest: string, fileSize: number,
+): Promise<ExchangeImportTotals & { resumedFromLine: number }> {
+  const { db, peer, file } = options;
   const clock = options.now ?? (() => new Date());
   const batchSize = options.batchSize ?? 1000;
-  const verified = await verifyExchangeFile(db, peer, file);
-  const digest = verified.digest.toString('hex');
-  const fileSize = verified.size;
   const statics = await loadStaticReference(db);
-  const checkpoint: Checkpoint = (await loadCheckpoint(file, peer, digest)) ?? {
-    version: 1, peer, digest, offset: 0, nextLine: 1, rejectsSize: 0, lastSequence: '0', applied: 0, skipped: 0, rejected: 0, lines: 0,
+  const checkpoint: Checkpoint = (await loadCheckpoint(db, peer, digest)) ?? {
+    offset: 0, nextLine: 1, rejectsSize: 0, lastSequence: '0', applied: 0, skipped: 0, rejected: 0, lines: 0,
   };
   const resumedFromLine = checkpoint.nextLine;
   await writeFile(exchangeRejectsPath(file), '', { flag: 'a' });
-  await truncate(exchangeRejectsPath(file), checkpoint.rejectsSize); // rejects of a batch that will be redone
+  // rejects written after the last checkpoint belong to a batch that will be redone (never extend a shorter file)
+  if ((await stat(exchangeRejectsPath(file))).size > checkpoint.rejectsSize) await truncate(exchangeRejectsPath(file), checkpoint.rejectsSize);
   const filer = { orgCode: peer, role: 'exchange', actor: options.actor };
 
   async function applyBatch(lines: Line[]): Promise<void> {
@@ -129,31 +163,34 @@ export async function importExchangeFile(options: ExchangeImportOptions): Promis
         rejects.push({ line: line.number, reason: 'MALFORMED_CHANGE', message: error.message, input: line.text.slice(0, 10_000) });
       }
     }
-    const outcome = await applyChanges(db, filer, parsed.map((p) => p.change), clock(), statics);
     const lineOf = new Map(parsed.map((p) => [p.change.sequence, p.line]));
-    for (const refused of outcome.rejected) {
-      const line = lineOf.get(refused.sequence)!;
-      rejects.push({ line: line.number, reason: refused.reason, message: refused.message, input: line.text.slice(0, 10_000) });
-    }
-    rejects.sort((a, b) => a.line - b.line);
-    const text = rejects.map((r) => `${JSON.stringify(r)}\n`).join('');
-    await appendDurably(exchangeRejectsPath(file), text);
-    checkpoint.applied += outcome.applied;
-    checkpoint.skipped += outcome.skipped;
-    checkpoint.rejected += rejects.length;
-    checkpoint.rejectsSize += Buffer.byteLength(text);
-    checkpoint.lines += lines.length;
-    checkpoint.offset = lines[lines.length - 1].end;
-    checkpoint.nextLine = lines[lines.length - 1].number + 1;
-    if (parsed.length) checkpoint.lastSequence = parsed[parsed.length - 1].change.sequence;
-    await saveCheckpoint(file, checkpoint);
+    const next = { ...checkpoint };
+    await applyChanges(db, filer, parsed.map((p) => p.change), clock(), statics, async (tx, outcome) => {
+      for (const refused of outcome.rejected) {
+        const line = lineOf.get(refused.sequence)!;
+        rejects.push({ line: line.number, reason: refused.reason, message: refused.message, input: line.text.slice(0, 10_000) });
+      }
+      rejects.sort((a, b) => a.line - b.line);
+      const text = rejects.map((r) => `${JSON.stringify(r)}\n`).join('');
+      // the rejects first, durably, then the checkpoint, then the commit: a crash before the commit leaves rejects
+      // beyond the saved size, which the next run cuts off before it redoes the batch
+      await appendDurably(exchangeRejectsPath(file), text);
+      next.applied += outcome.applied;
+      next.skipped += outcome.skipped;
+      next.rejected += rejects.length;
+      next.rejectsSize += Buffer.byteLength(text);
+      next.lines += lines.length;
+      next.offset = lines[lines.length - 1].end;
+      next.nextLine = lines[lines.length - 1].number + 1;
+      if (parsed.length) next.lastSequence = parsed[parsed.length - 1].change.sequence;
+      await saveCheckpoint(tx, peer, digest, next);
+    });
+    Object.assign(checkpoint, next);
     options.onProgress?.({ ...checkpoint, bytesDone: checkpoint.offset, bytesTotal: fileSize });
   }
 
   let batch: Line[] = [];
-  for await (const line of readLines(file, checkpoint.offset, checkpoint.nextLine)) {
-    // only the bytes the signature covered are filed (a file that grows after it was verified is refused)
-    if (line.end > fileSize) throw new ImportRefused('FILE_CHANGED', `${file} changed while it was imported; run the import again`);
+  for await (const line of readLines(copy, checkpoint.offset, checkpoint.nextLine)) {
     batch.push(line);
     if (batch.length >= batchSize) {
       await applyBatch(batch);

@@ -27,7 +27,7 @@ export interface PullOptions {
   maxPages?: number;
   now?: () => Date;
   fetch?: typeof fetch;
-  onPage?: (page: { changes: number; applied: number; skipped: number; rejected: RejectedChange[] }) => void;
+  onPage?: (page: { changes: number; applied: number; skipped: number; rejected: RejectedChange[] }) => void | Promise<void>;
 }
 
 export class PullFailed extends Error {}
@@ -83,14 +83,24 @@ export async function pullFromPeer(options: PullOptions): Promise<{ pages: numbe
       throw new PullFailed(`the peer answered HTTP ${response.status}${error ? ` ${error.extensions?.code ?? ''}: ${error.message}` : ''}`);
     }
     const connection = body.data.recordChanges as { edges: { node: unknown }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-    const changes = connection.edges.map((edge) => parseChange(edge.node));
+    let changes;
+    try {
+      changes = connection.edges.map((edge) => parseChange(edge.node));
+    } catch (error) {
+      throw new PullFailed(`the peer sent a malformed change: ${(error as Error).message}`);
+    }
+    // a feed is in ascending order: a page that goes back is refused whole (nothing of it is filed)
+    for (let i = 1; i < changes.length; i += 1) {
+      if (BigInt(changes[i].sequence) <= BigInt(changes[i - 1].sequence)) throw new PullFailed(`the peer's page is not in ascending order at sequence ${changes[i].sequence}`);
+    }
+    if (connection.pageInfo.hasNextPage && !connection.pageInfo.endCursor) throw new PullFailed('the peer says there is a next page but gives no cursor');
     const outcome = await applyChanges(db, filer, changes, clock(), statics);
     totals.pages += 1;
     totals.changes += changes.length;
     totals.applied += outcome.applied;
     totals.skipped += outcome.skipped;
     totals.rejected += outcome.rejected.length;
-    options.onPage?.({ changes: changes.length, ...outcome });
+    await options.onPage?.({ changes: changes.length, ...outcome });
     if (connection.pageInfo.endCursor) {
       state.cursor = connection.pageInfo.endCursor;
       await saveState(options.stateFile, state);
