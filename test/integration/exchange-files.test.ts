@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { applyChanges } from '../../src/modules/exchange/apply.js';
+import { pullFromPeer, PullFailed } from '../../src/modules/exchange/pull.js';
 import type { ChangeJson } from '../../src/modules/exchange/change-json.js';
 import { withdraw } from '../../src/modules/filing/filing.repository.js';
 import { loadStaticReference, planRecords } from '../../src/modules/filing/filing.planner.js';
@@ -208,6 +209,75 @@ describe.each(testDatabaseKinds())('X4 exchange files on %s', (kind) => {
     ], now(), statics);
     const [row] = await queryRows<{ disputed: boolean }>(province.db, sql`SELECT disputed FROM records WHERE source_org = ${CITY} AND source_ref = ${id}`);
     expect(row.disputed).toBe(true);
+  });
+
+  it('X3: a refused content change changes nothing — not even the dispute flag it carries', async () => {
+    const file = path.join(dir, 'refused-flag.ndjson');
+    await exportTo(file);
+    const template = JSON.parse((await readFile(file, 'utf8')).split('\n').find((l) => l.includes('"kind":"FILED"'))!) as ChangeJson;
+    const id = `refused-${Date.now()}`;
+    const statics = await loadStaticReference(province.db);
+    const filer = { orgCode: CITY, role: 'exchange', actor: 't' };
+    await applyChanges(province.db, filer, [{ ...template, sequence: '1', record: { ...template.record, id, disputed: false } }], now(), statics);
+    const other = await createSubject(province.db, await createOrganization(province.db, 'DEPARTMENT'), 'ENTERPRISE');
+    // the same record id, but another subject: refused SOURCE_REF_CONFLICT
+    const outcome = await applyChanges(province.db, filer, [{
+      ...template, sequence: '2', kind: 'VERSIONED', subjectCode: other.code, subjectName: other.name,
+      record: { ...template.record, id, title: 'moved', disputed: true, version: 2 },
+    }], now(), statics);
+    expect(outcome.rejected.map((r) => r.reason)).toEqual(['SOURCE_REF_CONFLICT']);
+    const [row] = await queryRows<{ disputed: boolean; title: string }>(province.db, sql`SELECT disputed, title FROM records WHERE source_org = ${CITY} AND source_ref = ${id}`);
+    expect(row).toEqual({ disputed: false, title: template.record.title });
+  });
+
+  it('X4: two imports of one file at once: one files it, the other files nothing twice — the rejects are not doubled', async () => {
+    await fileInCity(60);
+    const file = path.join(dir, 'twice.ndjson');
+    await exportTo(file);
+    // a malformed line after every fifth change gives every batch rejects to count (the file is signed again)
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    const withBad = lines.flatMap((line, i) => (i % 5 === 4 ? [line, '{"not":"a change"}'] : [line]));
+    const bad = withBad.length - lines.length;
+    await writeFile(file, `${withBad.join('\n')}\n`);
+    const { signDigest } = await import('../../src/modules/exchange/signature.js');
+    await writeFile(signaturePath(file), signDigest(await fileDigest(file), cityKey.privateKey));
+    await province.db.execute(sql`DELETE FROM exchange_imports`);
+    // the second run starts once the first has committed its first batch: both then stand at the same checkpoint
+    let second: Promise<unknown> | null = null;
+    const first = importExchangeFile({
+      db: province.db, peer: CITY, file, actor: 't', batchSize: 7, now,
+      onProgress: () => {
+        second ??= importExchangeFile({ db: province.db, peer: CITY, file, actor: 't', batchSize: 7, now });
+      },
+    });
+    const runs = await Promise.allSettled([first, (async () => {
+      while (!second) await new Promise((resolve) => setTimeout(resolve, 5));
+      return second;
+    })()]);
+    for (const run of runs) {
+      if (run.status === 'rejected') expect((run.reason as ImportRefused).reason, String(run.reason)).toBe('CONCURRENT_IMPORT');
+    }
+    // whatever was refused resumes; then the province holds everything once, and each bad line is rejected once
+    await importExchangeFile({ db: province.db, peer: CITY, file, actor: 't', batchSize: 7, now });
+    expect(await provinceRecords()).toEqual(await expectedInProvince());
+    const rejects = (await readFile(exchangeRejectsPath(file), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string });
+    expect(rejects.every((r) => r.reason === 'MALFORMED_CHANGE')).toBe(true);
+    expect(new Set(rejects.map((r) => r.line)).size).toBe(rejects.length);
+    expect(rejects).toHaveLength(bad);
+  });
+
+  it('X3: a pull refuses a peer that does not move forward (a repeated page, or a next page without changes)', async () => {
+    const page = (sequence: string, hasNextPage: boolean) => new Response(JSON.stringify({ data: { recordChanges: {
+      edges: sequence ? [{ node: { sequence, kind: 'UNDISPUTED', at: new Date().toISOString(), subjectCode: '91110000600037341L', subjectKind: 'ENTERPRISE', subjectName: 'x',
+        record: { id: 'never-here', type: 'license', title: 't', decidedAt: '2026-01-05T01:00:00.000Z', disclosure: 'PUBLIC', status: 'ACTIVE', version: 1, disputed: false } } }] : [],
+      pageInfo: { hasNextPage, endCursor: 'same-cursor' } } } }), { status: 200, headers: { 'content-type': 'application/json' } });
+    for (const answers of [[page('5', true), page('5', true)], [page('', true)]]) {
+      let call = 0;
+      const fake = (async () => answers[Math.min(call++, answers.length - 1)]) as unknown as typeof fetch;
+      await expect(pullFromPeer({
+        db: province.db, peer: CITY, url: 'http://peer.invalid/graphql', token: 't', stateFile: path.join(dir, `pull-${Date.now()}.json`), actor: 't', fetch: fake,
+      })).rejects.toBeInstanceOf(PullFailed);
+    }
   });
 
   it('X4, X3: an import stopped after some batches resumes where it stopped; the province then holds every shared record once, with its origin', async () => {

@@ -195,11 +195,14 @@ async function applyInTransaction(
       outcome.applied += plan.inserts.length + plan.updates.length;
       outcome.skipped += filings.length - failed.size - plan.inserts.length - plan.updates.length;
       await refresh([...sequences.keys()]);
-      // the dispute flag a content change carries (a record filed before the feed existed may arrive disputed)
-      for (const change of owners) {
+      // the dispute flag an accepted content change carries (a record filed before the feed existed may arrive
+      // disputed); a refused change changes nothing
+      for (const [index, change] of owners.entries()) {
+        if (failed.has(index)) continue;
         const record = local.get(change.record.id);
         if (record && record.disputed !== change.record.disputed) {
-          await queryRows(db, sql`UPDATE records SET disputed = ${change.record.disputed} WHERE id = ${record.id}::uuid`);
+          await queryRows(db, sql`UPDATE records SET disputed = ${change.record.disputed}, origin_sequence = ${change.sequence}::bigint
+            WHERE id = ${record.id}::uuid`);
           record.disputed = change.record.disputed;
         }
       }

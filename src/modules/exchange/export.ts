@@ -1,7 +1,8 @@
 import { createHash, randomUUID, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Db } from '../../db/client.js';
 import { exchangePurpose } from '../../../policies/exchange.js';
 import { appendEvents, type NewAccessEvent } from '../access-log/access-log.repository.js';
@@ -41,6 +42,21 @@ export interface ExportResult {
 export class ExportRefused extends Error {}
 
 export const signaturePath = (file: string) => `${file}.sig`;
+
+/** fsync a file (or a directory, so that a rename in it survives a power loss) */
+async function syncFile(target: string): Promise<void> {
+  const handle = await open(target, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeDurably(target: string, text: string): Promise<void> {
+  await writeFile(target, text);
+  await syncFile(target);
+}
 export const cursorPath = (file: string) => `${file}.cursor`;
 
 function eventsOf(page: readonly ChangeRow[], peer: string, actor: string, requestId: string, at: Date): NewAccessEvent[] {
@@ -100,8 +116,10 @@ export async function exportChanges(options: ExportOptions): Promise<ExportResul
   const cursor = feedCursor(position);
   // the signature, then the file, then the cursor: a FILE present is complete and signed, and a cursor never moves past
   // a file that is not in place (after a crash in between, the next export repeats changes, which imports skip)
-  await writeFile(signaturePath(out), `${signDigest(digest.digest(), options.signingKey)}\n`);
+  await syncFile(partial);
+  await writeDurably(signaturePath(out), `${signDigest(digest.digest(), options.signingKey)}\n`);
   await rename(partial, out);
-  await writeFile(cursorPath(out), `${cursor}\n`);
+  await syncFile(path.dirname(path.resolve(out)));
+  await writeDurably(cursorPath(out), `${cursor}\n`);
   return { changes, cursor, file: out };
 }

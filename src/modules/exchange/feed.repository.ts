@@ -46,11 +46,13 @@ export const CHANGE_NUMBERING_LOCK = 7262023;
  * never passes over a change that commits later (migration 0013 explains the fence).
  */
 export async function queryChanges(db: Db, scope: SqlScope, after: string, limit: number, now: Date): Promise<ChangeRow[]> {
+  // READ COMMITTED whatever the server's default: the page's snapshot must be taken after the lock is granted (under
+  // REPEATABLE READ it would be taken when the lock statement starts, before the wait, and could miss a change)
   return db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     await queryCached(t, 'record-changes-fence', () => sql`SELECT pg_advisory_xact_lock(${sql.placeholder('lock')}::bigint)`, { lock: CHANGE_NUMBERING_LOCK });
     return readChanges(t, scope, after, limit, now);
-  });
+  }, { isolationLevel: 'read committed' });
 }
 
 async function readChanges(db: Db, scope: SqlScope, after: string, limit: number, now: Date): Promise<ChangeRow[]> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -80,6 +80,22 @@ async function appendDurably(path: string, data: string): Promise<void> {
   await handle.close();
 }
 
+const COPY_PREFIX = 'cqg-exchange-import-';
+
+/** Private copies left by an import that was killed (its process is gone) are removed at the next import. */
+async function removeStaleCopies(): Promise<void> {
+  const entries = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = Number(/^cqg-exchange-import-(\d+)-/.exec(entry)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0); // still running: its copy is in use
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') await rm(path.join(tmpdir(), entry), { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * Verifies FILE.sig against the peer's registered key over a private copy of FILE made while hashing it: what is then
  * read and filed is exactly what the signature covers, whatever happens to FILE in the drop directory meanwhile.
@@ -98,7 +114,8 @@ export async function verifyExchangeFile(db: Db, peer: string, file: string): Pr
   } catch {
     throw new ImportRefused('SIGNATURE_MISSING', `${signaturePath(file)} is missing: an exchange file is imported only with its signature`);
   }
-  const dir = await mkdtemp(path.join(tmpdir(), 'cqg-exchange-import-'));
+  await removeStaleCopies();
+  const dir = await mkdtemp(path.join(tmpdir(), `${COPY_PREFIX}${process.pid}-`));
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     const copy = path.join(dir, 'changes.ndjson');
@@ -144,8 +161,6 @@ async function importVerified(
   };
   const resumedFromLine = checkpoint.nextLine;
   await writeFile(exchangeRejectsPath(file), '', { flag: 'a' });
-  // rejects written after the last checkpoint belong to a batch that will be redone (never extend a shorter file)
-  if ((await stat(exchangeRejectsPath(file))).size > checkpoint.rejectsSize) await truncate(exchangeRejectsPath(file), checkpoint.rejectsSize);
   const filer = { orgCode: peer, role: 'exchange', actor: options.actor };
 
   async function applyBatch(lines: Line[]): Promise<void> {
@@ -166,6 +181,17 @@ async function importVerified(
     const lineOf = new Map(parsed.map((p) => [p.change.sequence, p.line]));
     const next = { ...checkpoint };
     await applyChanges(db, filer, parsed.map((p) => p.change), clock(), statics, async (tx, outcome) => {
+      // under the peer's lock: the stored progress must still be where this run found it (two runs of one file at
+      // once would otherwise redo a batch, double its rejects and move the checkpoint back); else nothing is kept
+      const [stored] = await tx.select({ offset: exchangeImports.offset, rejectsSize: exchangeImports.rejectsSize }).from(exchangeImports)
+        .where(and(eq(exchangeImports.peer, peer), eq(exchangeImports.digest, digest))).for('update');
+      if (Number(stored?.offset ?? 0) !== checkpoint.offset) {
+        throw new ImportRefused('CONCURRENT_IMPORT', `another import of ${file} ran meanwhile; run the import again to resume after it`);
+      }
+      // rejects beyond the stored size belong to a batch that was not committed (a kill): cut them off, under the
+      // lock, before this batch's are added (never extending a shorter file)
+      const keep = Number(stored?.rejectsSize ?? 0);
+      if ((await stat(exchangeRejectsPath(file))).size > keep) await truncate(exchangeRejectsPath(file), keep);
       for (const refused of outcome.rejected) {
         const line = lineOf.get(refused.sequence)!;
         rejects.push({ line: line.number, reason: refused.reason, message: refused.message, input: line.text.slice(0, 10_000) });

@@ -70,6 +70,7 @@ export async function pullFromPeer(options: PullOptions): Promise<{ pages: numbe
   const statics = await loadStaticReference(db);
   const filer = { orgCode: peer, role: 'exchange', actor: options.actor };
   const totals = { pages: 0, changes: 0, applied: 0, skipped: 0, rejected: 0 };
+  let lastSequence: bigint | null = null;
   for (;;) {
     if (options.maxPages !== undefined && totals.pages >= options.maxPages) break;
     const response = await fetchImpl(options.url, {
@@ -94,6 +95,12 @@ export async function pullFromPeer(options: PullOptions): Promise<{ pages: numbe
       if (BigInt(changes[i].sequence) <= BigInt(changes[i - 1].sequence)) throw new PullFailed(`the peer's page is not in ascending order at sequence ${changes[i].sequence}`);
     }
     if (connection.pageInfo.hasNextPage && !connection.pageInfo.endCursor) throw new PullFailed('the peer says there is a next page but gives no cursor');
+    // and across pages: a page that repeats or goes back, or a "next page" that brings nothing, would loop for ever
+    if (changes.length && lastSequence !== null && BigInt(changes[0].sequence) <= lastSequence) {
+      throw new PullFailed(`the peer's feed went back to sequence ${changes[0].sequence}`);
+    }
+    if (changes.length === 0 && connection.pageInfo.hasNextPage) throw new PullFailed('the peer says there is a next page but sent an empty one');
+    if (changes.length) lastSequence = BigInt(changes[changes.length - 1].sequence);
     const outcome = await applyChanges(db, filer, changes, clock(), statics);
     totals.pages += 1;
     totals.changes += changes.length;
