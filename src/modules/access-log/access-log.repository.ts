@@ -82,15 +82,27 @@ function filters(query: Omit<AccessLogQuery, 'after' | 'limit'>): SQL[] {
 
 const where = (conditions: SQL[]) => (conditions.length ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``);
 
+/**
+ * Newest first, in the order of the access-log indexes of migration 0003 (`at DESC NULLS LAST, sequence DESC NULLS
+ * LAST`): spelled the same, the page is read along an index from the cursor and stops at the limit. A bare `DESC`
+ * means NULLS FIRST, which no index has: PostgreSQL then read every event of the range and sorted them, on every
+ * page (issue 18: an auditor's week at city scale). Both columns are NOT NULL, so the order of rows is the same.
+ */
+export const NEWEST_EVENTS_FIRST = sql.raw('ORDER BY e.at DESC NULLS LAST, e.sequence DESC NULLS LAST');
+
+/** L4: the page statement of queryEvents (exported for the plan test). */
+export function eventsPageSql(query: AccessLogQuery): SQL {
+  const page = query.after
+    ? [...filters(query), sql`(e.at, e.sequence) < (${query.after.at}::timestamptz, ${query.after.sequence}::bigint)`]
+    : filters(query);
+  return sql`SELECT e.* FROM access_events e ${where(page)} ${NEWEST_EVENTS_FIRST} LIMIT ${query.limit + 1}`;
+}
+
 /** L4: newest first, keyset-paginated on (at, sequence); the total counts the filtered events. */
 export async function queryEvents(db: Db, query: AccessLogQuery): Promise<{ rows: AccessEventRow[]; total: number }> {
   const base = filters(query);
-  const page = query.after
-    ? [...base, sql`(e.at, e.sequence) < (${query.after.at}::timestamptz, ${query.after.sequence}::bigint)`]
-    : base;
   const [rows, totals] = await Promise.all([
-    queryRows<Record<string, unknown>>(db, sql`
-      SELECT e.* FROM access_events e ${where(page)} ORDER BY e.at DESC, e.sequence DESC LIMIT ${query.limit + 1}`),
+    queryRows<Record<string, unknown>>(db, eventsPageSql(query)),
     queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM access_events e ${where(base)}`),
   ]);
   return { rows: rows.map(mapEvent), total: Number(totals[0]?.total ?? 0) };
@@ -107,7 +119,7 @@ export async function queryReceipts(
   const page = after ? [...base, sql`(e.at, e.sequence) < (${after.at}::timestamptz, ${after.sequence}::bigint)`] : base;
   const [rows, totals] = await Promise.all([
     queryRows<Record<string, unknown>>(db, sql`
-      SELECT e.* FROM access_events e ${where(page)} ORDER BY e.at DESC, e.sequence DESC LIMIT ${limit + 1}`),
+      SELECT e.* FROM access_events e ${where(page)} ${NEWEST_EVENTS_FIRST} LIMIT ${limit + 1}`),
     queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM access_events e ${where(base)}`),
   ]);
   return { rows: rows.map(mapEvent), total: Number(totals[0]?.total ?? 0) };
