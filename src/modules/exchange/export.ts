@@ -1,7 +1,8 @@
 import { createHash, randomUUID, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import { syncFile, writeDurably } from '../ingest/durable-files.js';
 import path from 'node:path';
 import type { Db } from '../../db/client.js';
 import { exchangePurpose } from '../../../policies/exchange.js';
@@ -43,20 +44,6 @@ export class ExportRefused extends Error {}
 
 export const signaturePath = (file: string) => `${file}.sig`;
 
-/** fsync a file (or a directory, so that a rename in it survives a power loss) */
-async function syncFile(target: string): Promise<void> {
-  const handle = await open(target, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function writeDurably(target: string, text: string): Promise<void> {
-  await writeFile(target, text);
-  await syncFile(target);
-}
 export const cursorPath = (file: string) => `${file}.cursor`;
 
 function eventsOf(page: readonly ChangeRow[], peer: string, actor: string, requestId: string, at: Date): NewAccessEvent[] {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { appendFile, mkdtemp, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendDurably } from '../ingest/durable-files.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -10,7 +11,7 @@ import { exchangeImports } from '../../db/schema/index.js';
 import type { Db } from '../../db/client.js';
 import { loadStaticReference } from '../filing/filing.planner.js';
 import { findOrganizations, findPeerPublicKey } from '../organizations/organizations.repository.js';
-import { readLines, type Line } from '../ingest/ndjson.js';
+import { batchesOf, readLines, type Line } from '../ingest/ndjson.js';
 import { applyChanges } from './apply.js';
 import { MalformedChange, parseChange, type ChangeJson } from './change-json.js';
 import { signaturePath } from './export.js';
@@ -70,14 +71,6 @@ async function loadCheckpoint(db: Db, peer: string, digest: string): Promise<Che
 async function saveCheckpoint(db: Db, peer: string, digest: string, checkpoint: Checkpoint): Promise<void> {
   const row = { peer, digest, ...checkpoint, updatedAt: new Date() };
   await db.insert(exchangeImports).values(row).onConflictDoUpdate({ target: [exchangeImports.peer, exchangeImports.digest], set: row });
-}
-
-async function appendDurably(path: string, data: string): Promise<void> {
-  if (!data) return;
-  await appendFile(path, data);
-  const handle = await open(path, 'r+');
-  await handle.sync();
-  await handle.close();
 }
 
 const COPY_PREFIX = 'cqg-exchange-import-';
@@ -215,15 +208,7 @@ async function importVerified(
     options.onProgress?.({ ...checkpoint, bytesDone: checkpoint.offset, bytesTotal: fileSize });
   }
 
-  let batch: Line[] = [];
-  for await (const line of readLines(copy, checkpoint.offset, checkpoint.nextLine)) {
-    batch.push(line);
-    if (batch.length >= batchSize) {
-      await applyBatch(batch);
-      batch = [];
-    }
-  }
-  if (batch.length) await applyBatch(batch);
+  for await (const batch of batchesOf(readLines(copy, checkpoint.offset, checkpoint.nextLine), batchSize)) await applyBatch(batch);
   const { applied, skipped, rejected, lines } = checkpoint;
   return { applied, skipped, rejected, lines, resumedFromLine };
 }

@@ -1,11 +1,12 @@
-import { appendFile, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendDurably } from './durable-files.js';
 import type { Db } from '../../db/client.js';
 import { writeRecordBatch } from '../filing/filing.repository.js';
 import {
   loadStaticReference, planRecords, planSubjects, RegistrationConflict, writeSubjects, type Filer, type SubjectFiling,
 } from '../filing/filing.planner.js';
 import type { RecordFiling } from '../filing/record-validation.js';
-import { readLines, type Line } from './ndjson.js';
+import { batchesOf, readLines, type Line } from './ndjson.js';
 import { parseIsoInstant } from '../../domain/instants.js';
 import { normalizeCode } from '../../domain/identifiers.js';
 
@@ -124,14 +125,6 @@ async function saveCheckpoint(file: string, checkpoint: Checkpoint): Promise<voi
   const temporary = `${checkpointPath(file)}.tmp`;
   await writeFile(temporary, JSON.stringify(checkpoint));
   await rename(temporary, checkpointPath(file));
-}
-
-async function appendDurably(path: string, data: string): Promise<void> {
-  if (!data) return;
-  await appendFile(path, data);
-  const handle = await open(path, 'r+');
-  await handle.sync();
-  await handle.close();
 }
 
 export async function importFile(options: ImportOptions): Promise<ImportTotals & { resumedFromLine: number }> {
@@ -281,15 +274,7 @@ export async function importFile(options: ImportOptions): Promise<ImportTotals &
     inFlight.commit.catch(() => undefined);
   }
 
-  let batch: Line[] = [];
-  for await (const line of readLines(file, checkpoint.offset, checkpoint.nextLine)) {
-    batch.push(line);
-    if (batch.length >= batchSize) {
-      await processBatch(batch);
-      batch = [];
-    }
-  }
-  if (batch.length) await processBatch(batch);
+  for await (const batch of batchesOf(readLines(file, checkpoint.offset, checkpoint.nextLine), batchSize)) await processBatch(batch);
   if (inFlight) await (inFlight as { commit: Promise<void> }).commit;
   return { imported: checkpoint.imported, rejected: checkpoint.rejected, skipped: checkpoint.skipped, lines: checkpoint.lines, resumedFromLine };
 }

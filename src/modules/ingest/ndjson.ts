@@ -42,3 +42,16 @@ export async function* readLines(path: string, start: number, firstLineNumber: n
     await handle.close();
   }
 }
+
+/** The lines of `lines` in batches of `size` (the last one shorter), for importers that commit per batch. */
+export async function* batchesOf(lines: AsyncIterable<Line>, size: number): AsyncGenerator<Line[]> {
+  let batch: Line[] = [];
+  for await (const line of lines) {
+    batch.push(line);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
