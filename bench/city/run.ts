@@ -30,6 +30,7 @@ import { S1, S2, S3, S4, S5, recordRows, send, type HttpCall } from '../scenario
 import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, startServer, type LoadResult, type ServerProcess } from '../support.js';
 import * as pgq from '../postgraphile/queries.js';
 import { setupPostgraphile } from '../postgraphile/setup.js';
+import { openLoop, type OpenLoopResult } from '../open-loop.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -84,6 +85,13 @@ const searchTermsOf = (manifest: CityManifest) => {
   const chosen = manifest.searchTerms.filter((term) => [...term].length >= 3 && (manifest.searchTermMatches[term] ?? 0) <= limit);
   return chosen.length ? chosen : manifest.searchTerms;
 };
+
+/**
+ * Issue 18 point 2: what people actually type — two-character terms (科技, 建材), whatever their frequency; their
+ * first page is driven open-loop at TWO_CHARACTER_RATE (20 req/s) beside the S3 rounds.
+ */
+const TWO_CHARACTER_RATE = num('TWO_CHARACTER_RATE', 20);
+const twoCharacterTermsOf = (manifest: CityManifest) => manifest.searchTerms.filter((term) => [...term].length === 2);
 
 /**
  * S4 reads the last 7 days of the manifest's busy stretch, newest first: an auditor's week. Its totalCount counts
@@ -358,6 +366,7 @@ export async function runCity(): Promise<void> {
   const { probes, pages } = await probePhase(url, manifest, names);
   const servers = await startTargets(url, names);
   const results = new Map<string, RunResult[]>();
+  const openLoops = new Map<string, { rate: number; gateway: OpenLoopResult[]; raw: OpenLoopResult[] }>();
   const key = (id: ScenarioId, name: TargetName) => `${id}/${name}`;
   try {
     const scenarioPlans = plans(manifest, pages);
@@ -370,29 +379,73 @@ export async function runCity(): Promise<void> {
     // the reads first, every round; the filing runs (S5) after them, so that rows they write never sit under a
     // read scenario's index-only counts (this server runs without autovacuum)
     const passes = [scenarioPlans.filter((plan) => plan.id !== 'S5'), scenarioPlans.filter((plan) => plan.id === 'S5')];
-    for (const [pass, round] of passes.flatMap((pass) => Array.from({ length: ROUNDS }, (_, r) => [pass, r] as const))) {
-      for (const plan of pass) {
-        const present = names.filter((n) => plan.targets[n]);
-        const order = [...present.slice(round % present.length), ...present.slice(0, round % present.length)];
-        for (const name of order) {
-          // correctness probe before each run: one request, the same answer as the probe phase's raw answer
-          const target = plan.targets[name]!;
-          const check = await send(origin(servers.get(name)!), target.probe());
-          if (check.status !== 200) throw new Error(`${plan.id} ${name}: probe before the run got HTTP ${check.status}`);
-          normalizedFor(plan, name, check.body);
-          const result = await loadRun(plan, name, servers.get(name)!, SECONDS);
-          // the gateway and the raw baseline must answer every request; a comparator that cannot (PostGraphile's
-          // S3 scans every subject under RLS and times out at city scale) is reported with its errors
-          if ((result.errors || result.non2xx) && name !== 'postgraphile') throw new Error(`${plan.id} ${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
-          results.set(key(plan.id, name), [...(results.get(key(plan.id, name)) ?? []), result]);
-          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  node ${result.nodeMsPerRequest.toFixed(2)} ms/req  pg ${result.postgresMsPerRequest.toFixed(2)} ms/req${result.errors ? `  ERRORS ${result.errors}` : ''}`);
-        }
-      }
+    for (const [index, pass] of passes.entries()) {
+      for (let round = 0; round < ROUNDS; round++) await closedLoopRound(pass, round);
+      // issue 18: open-loop latency after the read rounds (their saturation throughput sets the rate), before
+      // the filings write rows under the read scenarios' index-only counts
+      if (index === 0) await openLoopPhase(pass);
     }
   } finally {
     for (const server of servers.values()) await server.stop();
   }
   await removeFilingRuns(url);
+
+  async function closedLoopRound(pass: Plan[], round: number): Promise<void> {
+    for (const plan of pass) {
+      const present = names.filter((n) => plan.targets[n]);
+      const order = [...present.slice(round % present.length), ...present.slice(0, round % present.length)];
+      for (const name of order) {
+        // correctness probe before each run: one request, the same answer as the probe phase's raw answer
+        const target = plan.targets[name]!;
+        const check = await send(origin(servers.get(name)!), target.probe());
+        if (check.status !== 200) throw new Error(`${plan.id} ${name}: probe before the run got HTTP ${check.status}`);
+        normalizedFor(plan, name, check.body);
+        const result = await loadRun(plan, name, servers.get(name)!, SECONDS);
+        // the gateway and the raw baseline must answer every request; a comparator that cannot (PostGraphile's
+        // S3 scans every subject under RLS and times out at city scale) is reported with its errors
+        if ((result.errors || result.non2xx) && name !== 'postgraphile') throw new Error(`${plan.id} ${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+        results.set(key(plan.id, name), [...(results.get(key(plan.id, name)) ?? []), result]);
+        console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  node ${result.nodeMsPerRequest.toFixed(2)} ms/req  pg ${result.postgresMsPerRequest.toFixed(2)} ms/req${result.errors ? `  ERRORS ${result.errors}` : ''}`);
+      }
+    }
+  }
+
+  /**
+   * Every read scenario at a fixed offered rate: half of the gateway's own saturation throughput (the median of
+   * its closed-loop runs above), gateway and raw at that same rate, in alternating order; then (issue 18 point
+   * 2) the first page of two-character searches at 20 req/s.
+   */
+  async function openLoopPhase(pass: Plan[]): Promise<void> {
+    for (const plan of pass) {
+      const saturation = median((results.get(key(plan.id, 'gateway')) ?? []).map((r) => r.requestsPerSecond));
+      const rate = Math.max(1, Math.round(saturation / 2));
+      const names: TargetName[] = ['gateway', 'raw'];
+      const runs: Partial<Record<TargetName, OpenLoopResult[]>> = {};
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const name of round % 2 ? [...names].reverse() : names) {
+          const result = await openLoop(origin(servers.get(name)!), { rate, seconds: SECONDS, next: plan.targets[name]!.next });
+          if (result.errors || result.non2xx) throw new Error(`${plan.id} ${name} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+          (runs[name] ??= []).push(result);
+          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms`);
+        }
+      }
+      openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw! });
+    }
+    const search = pass.find((plan) => plan.id === 'S3');
+    const terms = twoCharacterTermsOf(manifest);
+    if (search && terms.length) {
+      const rate = TWO_CHARACTER_RATE;
+      const runs: Partial<Record<TargetName, OpenLoopResult[]>> = {};
+      for (const name of ['gateway', 'raw'] as const) {
+        const next = (() => { const c = cycle(terms); return () => (name === 'gateway' ? S3.gateway({ q: c() }) : S3.raw({ q: c() })); })();
+        const result = await openLoop(origin(servers.get(name)!), { rate, seconds: Math.max(SECONDS, 10), next });
+        if (result.errors || result.non2xx) throw new Error(`S3 two-character ${name} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+        (runs[name] ??= []).push(result);
+        console.log(`S3 two-character terms (${terms.join(', ')}) ${name.padEnd(8)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms`);
+      }
+      openLoops.set('S3-two-character', { rate, gateway: runs.gateway!, raw: runs.raw! });
+    }
+  }
 
   const summary: Record<string, Record<string, unknown>> = {};
   const lines: string[] = [];
@@ -425,6 +478,18 @@ export async function runCity(): Promise<void> {
     if (plan.rowsPerRequest) fields.push(`rows_per_s=${Math.round(gateway.reqPerSec * plan.rowsPerRequest)}`);
     fields.push(`p99_ms=${gateway.p99}`, `statements=${probe.statements.gateway}`);
     lines.push(fields.join(' '));
+    const open = openLoops.get(plan.id);
+    if (open) {
+      const p = (runs: OpenLoopResult[], field: 'p50' | 'p99') => median(runs.map((r) => r[field]));
+      summary[plan.id].openLoop = { rate: open.rate, gateway: { p50: p(open.gateway, 'p50'), p99: p(open.gateway, 'p99') }, raw: { p50: p(open.raw, 'p50'), p99: p(open.raw, 'p99') } };
+      lines.push(`${plan.id} open_loop rate=${open.rate} p99_ms=${p(open.gateway, 'p99')} p99_raw_ms=${p(open.raw, 'p99')} p50_ms=${p(open.gateway, 'p50')} p50_raw_ms=${p(open.raw, 'p50')}`);
+    }
+    const twoCharacter = plan.id === 'S3' ? openLoops.get('S3-two-character') : undefined;
+    if (twoCharacter) {
+      const p = (runs: OpenLoopResult[], field: 'p50' | 'p99') => median(runs.map((r) => r[field]));
+      summary[plan.id].twoCharacter = { rate: twoCharacter.rate, terms: twoCharacterTermsOf(manifest), gateway: { p50: p(twoCharacter.gateway, 'p50'), p99: p(twoCharacter.gateway, 'p99') }, raw: { p50: p(twoCharacter.raw, 'p50'), p99: p(twoCharacter.raw, 'p99') } };
+      lines.push(`S3 two_character_first_page rate=${twoCharacter.rate} p99_ms=${p(twoCharacter.gateway, 'p99')} p99_raw_ms=${p(twoCharacter.raw, 'p99')}`);
+    }
     // what the hardware allows a server that logs every disclosure: the ceiling of the gateway's PostGraphile ratio
     if (rawLogged && postgraphile) notes.push(`${plan.id} raw+log: ratio_vs_raw=${(rawLogged.reqPerSec / raw.reqPerSec).toFixed(2)} ratio_vs_postgraphile=${(rawLogged.reqPerSec / postgraphile.reqPerSec).toFixed(2)}; gateway vs raw+log ${(gateway.reqPerSec / rawLogged.reqPerSec).toFixed(2)}`);
     for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['gateway-quiet', quiet], ['postgraphile', postgraphile]] as const) {
@@ -439,7 +504,7 @@ export async function runCity(): Promise<void> {
   await writeFile(file, JSON.stringify({
     machine: machine(), quick: QUICK, city: CITY, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS,
     manifest: { counts: manifest.counts, timings: manifest.timings, tableSizes: manifest.tableSizes },
-    summary, runs: Object.fromEntries(results),
+    summary, runs: Object.fromEntries(results), openLoops: Object.fromEntries(openLoops),
   }, null, 2));
   console.log(`results: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s in all)\n`);
   for (const line of lines) console.log(line);
