@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { eventsPageSql, type AccessLogQuery } from '../../src/modules/access-log/access-log.repository.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createOrganization, createSubject } from '../support/factories.js';
+import { tokens } from '../support/tokens.js';
 
 /**
  * Issue 18 point 3 (groundwork), L4: an auditor's page of the access log is read along an index of migration 0003,
@@ -58,5 +61,66 @@ describe.each(testDatabaseKinds())('L4: access-log pages follow an index on %s',
     const statement = sql`SELECT e.* FROM access_events e WHERE e.at >= ${week.from!.toISOString()}::timestamptz
       ORDER BY e.at DESC, e.sequence DESC LIMIT 21`;
     expect(await planNodes(statement)).toContain('Sort');
+  });
+});
+
+/**
+ * Issue 18 point 3, L4/L5: the range of an auditor's page, or a subject's receipts, is counted only when the
+ * response selects `totalCount` — an auditor paging a week of ~275,000 events asks for the total once, on the first
+ * page, and must not pay for counting it again on every next page.
+ */
+describe.each(testDatabaseKinds())('L4: totalCount of the access log is counted only when selected, on %s', (kind) => {
+  let database: TestDatabase;
+  let gw: TestGateway;
+  let audit: string;
+  let subject: { code: string };
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    gw = await startTestGateway(database);
+    audit = await createOrganization(database.db, 'AUDIT_OFFICE');
+    const department = await createOrganization(database.db, 'DEPARTMENT');
+    subject = await createSubject(database.db, department, 'ENTERPRISE', { name: '计数审计有限公司' });
+    // a few events to count: the subject's own department lookups
+    for (let i = 0; i < 3; i += 1) {
+      const answer = await gw.request(`query($c: String!) { subject(code: $c, purpose: { kind: LICENSING, reference: "L-${i}" }) { code } }`, { variables: { c: subject.code }, token: tokens.department(department) });
+      expect(answer.body.errors).toBeUndefined();
+    }
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await database?.close();
+  });
+
+  const counts = () => database.statements.filter((s) => /count\(\*\)/i.test(s) && /access_events/.test(s));
+
+  it('L4: accessLog without totalCount runs no count; with it, the count is exact', async () => {
+    database.resetStatements();
+    const pageOnly = await gw.request('{ accessLog(first: 2) { edges { node { sequence } } pageInfo { hasNextPage } } }', { variables: {}, token: tokens.auditor(audit) });
+    expect(pageOnly.body.errors).toBeUndefined();
+    expect((pageOnly.body.data as { accessLog: { edges: unknown[] } }).accessLog.edges).toHaveLength(2);
+    expect(counts()).toHaveLength(0);
+
+    database.resetStatements();
+    const counted = await gw.request('{ accessLog(first: 2) { totalCount edges { node { sequence } } } }', { variables: {}, token: tokens.auditor(audit) });
+    expect(counted.body.errors).toBeUndefined();
+    expect(counts()).toHaveLength(1);
+    const [row] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events`);
+    // the call's own event (L4) is written before the page is read, so it is counted too
+    expect((counted.body.data as { accessLog: { totalCount: number } }).accessLog.totalCount).toBe(row.n);
+  });
+
+  it('L5: accessReceipts without totalCount runs no count; with it, the count is exact', async () => {
+    const query = (fields: string) => `query($c: String!) { subject(code: $c) { accessReceipts(first: 1) { ${fields} edges { node { at } } } } }`;
+    database.resetStatements();
+    const pageOnly = await gw.request(query(''), { variables: { c: subject.code }, token: tokens.subject(subject.code) });
+    expect(pageOnly.body.errors).toBeUndefined();
+    expect(counts()).toHaveLength(0);
+    database.resetStatements();
+    const counted = await gw.request(query('totalCount'), { variables: { c: subject.code }, token: tokens.subject(subject.code) });
+    expect(counted.body.errors).toBeUndefined();
+    expect(counts()).toHaveLength(1);
+    expect((counted.body.data as { subject: { accessReceipts: { totalCount: number } } }).subject.accessReceipts.totalCount).toBe(3);
   });
 });

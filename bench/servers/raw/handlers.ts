@@ -140,7 +140,8 @@ export class RawHandlers {
       afterAt: after?.[0], afterSequence: after ? Number(after[1]) : undefined,
     };
     const statements = after ? this.statements.events.after : this.statements.events.first;
-    const [rows, totals] = await Promise.all([this.run(statements.page, values), this.run(statements.total, values)]);
+    // the first page counts the range, the next pages do not (as the gateway's S4 documents ask)
+    const [rows, totals] = await Promise.all([this.run(statements.page, values), after ? null : this.run(statements.total, values)]);
     const page = rows.slice(0, first);
     const organizations = await this.organizations([...new Set(page.map((r) => r.org_code).filter((c): c is string => typeof c === 'string'))]);
     const cursors = page.map((r) => encodeCursor([(r.at as Date).toISOString(), String(r.sequence)]));
@@ -149,7 +150,7 @@ export class RawHandlers {
       body: {
         data: {
           accessLog: {
-            totalCount: Number(totals[0]?.total ?? 0),
+            ...(totals ? { totalCount: Number(totals[0]?.total ?? 0) } : {}),
             edges: page.map((r, i) => {
               const organization = typeof r.org_code === 'string' ? organizations.get(r.org_code) : undefined;
               return {

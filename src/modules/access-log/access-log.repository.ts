@@ -98,14 +98,23 @@ export function eventsPageSql(query: AccessLogQuery): SQL {
   return sql`SELECT e.* FROM access_events e ${where(page)} ${NEWEST_EVENTS_FIRST} LIMIT ${query.limit + 1}`;
 }
 
-/** L4: newest first, keyset-paginated on (at, sequence); the total counts the filtered events. */
-export async function queryEvents(db: Db, query: AccessLogQuery): Promise<{ rows: AccessEventRow[]; total: number }> {
-  const base = filters(query);
-  const [rows, totals] = await Promise.all([
+/** The exact number of events a filter matches: its own statement, run only when `totalCount` is selected. */
+async function countEvents(db: Db, conditions: SQL[]): Promise<number> {
+  const totals = await queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM access_events e ${where(conditions)}`);
+  return Number(totals[0]?.total ?? 0);
+}
+
+/**
+ * L4: newest first, keyset-paginated on (at, sequence); the total counts the filtered events only when the caller
+ * selects `totalCount` (issue 18: an auditor's week is ~275,000 events at city scale, and counting them is most of
+ * a page's cost), else it is null.
+ */
+export async function queryEvents(db: Db, query: AccessLogQuery, countTotal = true): Promise<{ rows: AccessEventRow[]; total: number | null }> {
+  const [rows, total] = await Promise.all([
     queryRows<Record<string, unknown>>(db, eventsPageSql(query)),
-    queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM access_events e ${where(base)}`),
+    countTotal ? countEvents(db, filters(query)) : null,
   ]);
-  return { rows: rows.map(mapEvent), total: Number(totals[0]?.total ?? 0) };
+  return { rows: rows.map(mapEvent), total };
 }
 
 /** L5: DEPARTMENT and AGENCY views of one subject, newest first. */
@@ -114,15 +123,16 @@ export async function queryReceipts(
   subjectCode: string,
   after: { at: string; sequence: number } | null,
   limit: number,
-): Promise<{ rows: AccessEventRow[]; total: number }> {
+  countTotal = true,
+): Promise<{ rows: AccessEventRow[]; total: number | null }> {
   const base = [sql`e.subject_code = ${subjectCode}`, sql`e.view IN ('DEPARTMENT', 'AGENCY')`];
   const page = after ? [...base, sql`(e.at, e.sequence) < (${after.at}::timestamptz, ${after.sequence}::bigint)`] : base;
-  const [rows, totals] = await Promise.all([
+  const [rows, total] = await Promise.all([
     queryRows<Record<string, unknown>>(db, sql`
       SELECT e.* FROM access_events e ${where(page)} ${NEWEST_EVENTS_FIRST} LIMIT ${limit + 1}`),
-    queryRows<{ total: number }>(db, sql`SELECT count(*)::int AS total FROM access_events e ${where(base)}`),
+    countTotal ? countEvents(db, base) : null,
   ]);
-  return { rows: rows.map(mapEvent), total: Number(totals[0]?.total ?? 0) };
+  return { rows: rows.map(mapEvent), total };
 }
 
 /** The sequence numbers a time range covers (null when the range holds no event). */

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { selectsField } from '../../graphql/selection.js';
 import type { RequestContext } from '../../context/request-context.js';
 import { Allow } from '../../graphql/access.js';
 import { DateTimeScalar } from '../../graphql/scalars.js';
@@ -16,8 +18,9 @@ export class AccessLogResolver {
     @Arg('filter', () => AccessLogFilter, { nullable: true }) filter?: AccessLogFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return accessLogService.accessLog(ctx, filter, first, after);
+    return accessLogService.accessLog(ctx, filter, first, after, info ? selectsField(info, ['totalCount']) : true);
   }
 
   @Query(() => AccessLogVerification, {
@@ -67,8 +70,9 @@ export class SubjectReceiptsResolver {
     @Root() subject: Subject,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Info() info?: GraphQLResolveInfo,
   ) {
     if (subject.decision.view !== 'SELF') return null;
-    return accessLogService.receipts(ctx, subject.row.code, first, after);
+    return accessLogService.receipts(ctx, subject.row.code, first, after, info ? selectsField(info, ['totalCount']) : true);
   }
 }

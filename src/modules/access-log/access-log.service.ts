@@ -81,7 +81,10 @@ function decodeEventCursor(after: string | null | undefined) {
 }
 
 export const accessLogService = {
-  async accessLog(ctx: RequestContext, filter: AccessLogFilter | null | undefined, first?: number | null, after?: string | null): Promise<ConnectionShape<AccessEvent>> {
+  /** L4; `countTotal`: whether the response selects `totalCount` (it is counted only then) */
+  async accessLog(
+    ctx: RequestContext, filter: AccessLogFilter | null | undefined, first?: number | null, after?: string | null, countTotal = true,
+  ): Promise<ConnectionShape<AccessEvent>> {
     const limit = pageSize(first);
     const cursor = decodeEventCursor(after);
     await recordAuditorAction(ctx, 'accessLog');
@@ -95,9 +98,9 @@ export const accessLogService = {
       purposeKind: filter?.purpose ?? null,
       after: cursor,
       limit,
-    });
+    }, countTotal);
     const page = rows.slice(0, limit);
-    return toConnection(page.map(toAccessEvent), page.map(eventCursor), rows.length > limit, total);
+    return toConnection(page.map(toAccessEvent), page.map(eventCursor), rows.length > limit, total ?? 0);
   },
 
   /**
@@ -147,10 +150,10 @@ export const accessLogService = {
   },
 
   /** L5: receipts for the subject itself — DEPARTMENT and AGENCY views only, never the officer's id. */
-  async receipts(ctx: RequestContext, subjectCode: string, first?: number | null, after?: string | null): Promise<ConnectionShape<AccessReceipt>> {
+  async receipts(ctx: RequestContext, subjectCode: string, first?: number | null, after?: string | null, countTotal = true): Promise<ConnectionShape<AccessReceipt>> {
     const limit = pageSize(first);
     const cursor = decodeEventCursor(after);
-    const { rows, total } = await queryReceipts(ctx.db, subjectCode, cursor, limit);
+    const { rows, total } = await queryReceipts(ctx.db, subjectCode, cursor, limit, countTotal);
     const page = rows.slice(0, limit);
     return toConnection(
       page.map((row) => ({
@@ -163,7 +166,7 @@ export const accessLogService = {
       })),
       page.map(eventCursor),
       rows.length > limit,
-      total,
+      total ?? 0,
     );
   },
 };
