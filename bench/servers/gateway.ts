@@ -1,17 +1,17 @@
 import { openDatabase } from '../../src/db/client.js';
 import { createGateway } from '../../src/server.js';
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { createLogger } from '../../src/logging.js';
+import { openSync } from 'node:fs';
+import { createLogger, logDestination } from '../../src/logging.js';
 
 /**
  * A gateway process for benchmarks: DATABASE_URL, JWT_SECRET; ACCESS_LOG=off serves without writing access
  * events (only to measure what logging costs). OBSERVABILITY=on writes one log line per request (O1) to LOG_FILE
- * (synchronous writes, as to stderr on a pipe) and keeps metrics (O2); off (the default) has neither.
+ * (through the product's own destination, as to stderr) and keeps metrics (O2); off (the default) has neither.
  * Prints `LISTENING <url>`.
  */
 const observed = process.env.OBSERVABILITY === 'on';
 const logFd = observed && process.env.LOG_FILE ? openSync(process.env.LOG_FILE, 'w') : null;
-const logStream = logFd === null ? process.stderr : { write: (line: string) => writeSync(logFd, line) };
+const logStream = logFd === null ? process.stderr : logDestination(logFd);
 const database = await openDatabase({ url: process.env.DATABASE_URL, poolSize: Number(process.env.POOL_SIZE ?? 10) });
 const gateway = await createGateway({
   database,
@@ -29,6 +29,5 @@ process.stdout.write(`LISTENING ${url}\n`);
 process.on('SIGTERM', async () => {
   await gateway.close();
   await database.close();
-  if (logFd !== null) closeSync(logFd);
-  process.exit(0);
+  process.exit(0); // the log destination writes what it still holds on exit
 });

@@ -24,3 +24,46 @@ describe('logs never carry query parameters (DEVELOPERS: secrets never reach log
     expect(lines[0]).not.toContain('params');
   });
 });
+
+describe('O1: request lines on stderr are written off the request path and never lost at exit', () => {
+  it('O1: 2,000 lines logged right before process.exit all reach stderr, each whole, in order', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `
+      import { createLogger } from './src/logging.ts';
+      const logger = createLogger(process.stderr);
+      for (let i = 0; i < 2000; i += 1) logger.info('request', { requestId: 'r-' + i, status: 200 });
+      process.exit(0);`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
+    expect(child.status).toBe(0);
+    const lines = child.stderr.split('\n').filter((line) => line.startsWith('{'));
+    expect(lines).toHaveLength(2000);
+    expect(lines.map((line) => JSON.parse(line).requestId)).toEqual(Array.from({ length: 2000 }, (_, i) => `r-${i}`));
+  });
+
+  it('O1: the stderr logger does not write synchronously — a line is not on the descriptor before the call returns', async () => {
+    const { spawnSync } = await import('node:child_process');
+    // fstat of stderr (a file here) before and after one log call: with the asynchronous destination the size has
+    // not moved when the call returns; it has by exit
+    const script = `
+      import { fstatSync } from 'node:fs';
+      import { createLogger } from './src/logging.ts';
+      const logger = createLogger(process.stderr);
+      logger.info('warm-up');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const before = fstatSync(2).size;
+      logger.info('request', { requestId: 'r-1' });
+      const after = fstatSync(2).size;
+      process.stdout.write(JSON.stringify({ before, after }));`;
+    const { mkdtempSync, openSync, readFileSync, closeSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cqg-log-')), 'stderr.log');
+    const fd = openSync(file, 'w');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd] });
+    closeSync(fd);
+    expect(child.status).toBe(0);
+    const { before, after } = JSON.parse(child.stdout);
+    expect(after).toBe(before);
+    expect(readFileSync(file, 'utf8')).toContain('"requestId":"r-1"');
+  });
+});
