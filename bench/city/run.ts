@@ -12,6 +12,10 @@
  * the answers must agree (same record ids, totals, sources, codes, sequences) and it counts SQL statements per
  * request, at two page sizes. Before every load run one more probe request must give the reference answer.
  * CPU per request: the server process's own CPU time and the sum over all PostgreSQL processes (/proc).
+ * After the read rounds, issue 18's open-loop phase: every read scenario at a fixed offered rate (half the gateway's
+ * median closed-loop throughput of this run), gateway and raw at that same rate (bench/open-loop.ts: requests sent on
+ * schedule, latency from when each was due), then two-character search terms' first pages at TWO_CHARACTER_RATE
+ * (20 req/s). Lines: `S1 open_loop rate=… p99_ms=… p99_raw_ms=…`, `S3 two_character_first_page rate=20 p99_ms=…`.
  */
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -480,13 +484,13 @@ export async function runCity(): Promise<void> {
     lines.push(fields.join(' '));
     const open = openLoops.get(plan.id);
     if (open) {
-      const p = (runs: OpenLoopResult[], field: 'p50' | 'p99') => median(runs.map((r) => r[field]));
+      const p = (runs: OpenLoopResult[], field: 'p50' | 'p99') => Math.round(median(runs.map((r) => r[field])) * 10) / 10;
       summary[plan.id].openLoop = { rate: open.rate, gateway: { p50: p(open.gateway, 'p50'), p99: p(open.gateway, 'p99') }, raw: { p50: p(open.raw, 'p50'), p99: p(open.raw, 'p99') } };
       lines.push(`${plan.id} open_loop rate=${open.rate} p99_ms=${p(open.gateway, 'p99')} p99_raw_ms=${p(open.raw, 'p99')} p50_ms=${p(open.gateway, 'p50')} p50_raw_ms=${p(open.raw, 'p50')}`);
     }
     const twoCharacter = plan.id === 'S3' ? openLoops.get('S3-two-character') : undefined;
     if (twoCharacter) {
-      const p = (runs: OpenLoopResult[], field: 'p50' | 'p99') => median(runs.map((r) => r[field]));
+      const p = (runs: OpenLoopResult[], field: 'p50' | 'p99') => Math.round(median(runs.map((r) => r[field])) * 10) / 10;
       summary[plan.id].twoCharacter = { rate: twoCharacter.rate, terms: twoCharacterTermsOf(manifest), gateway: { p50: p(twoCharacter.gateway, 'p50'), p99: p(twoCharacter.gateway, 'p99') }, raw: { p50: p(twoCharacter.raw, 'p50'), p99: p(twoCharacter.raw, 'p99') } };
       lines.push(`S3 two_character_first_page rate=${twoCharacter.rate} p99_ms=${p(twoCharacter.gateway, 'p99')} p99_raw_ms=${p(twoCharacter.raw, 'p99')}`);
     }
