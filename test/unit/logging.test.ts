@@ -42,24 +42,30 @@ describe('O1: request lines on stderr are written off the request path and never
 
   it('O1: the stderr logger does not write synchronously — a line is not on the descriptor before the call returns', async () => {
     const { spawnSync } = await import('node:child_process');
-    // fstat of stderr (a file here) before and after one log call: with the asynchronous destination the size has
-    // not moved when the call returns; it has by exit
+    // fstat of stderr (a file here) before and after one log call. The asynchronous destination writes from libuv's
+    // thread pool; with one thread, kept busy by a long key derivation, its write cannot have happened when the call
+    // returns (a synchronous logger's would have); by exit it has
     const script = `
       import { fstatSync } from 'node:fs';
+      import { pbkdf2 } from 'node:crypto';
       import { createLogger } from './src/logging.ts';
       const logger = createLogger(process.stderr);
       logger.info('warm-up');
       await new Promise((resolve) => setTimeout(resolve, 50));
+      const busy = new Promise((resolve) => pbkdf2('x', 'y', 300000, 32, 'sha256', resolve));
       const before = fstatSync(2).size;
       logger.info('request', { requestId: 'r-1' });
       const after = fstatSync(2).size;
+      await busy;
       process.stdout.write(JSON.stringify({ before, after }));`;
     const { mkdtempSync, openSync, readFileSync, closeSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'cqg-log-')), 'stderr.log');
     const fd = openSync(file, 'w');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd] });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd], env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+    });
     closeSync(fd);
     expect(child.status).toBe(0);
     const { before, after } = JSON.parse(child.stdout);
