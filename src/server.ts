@@ -26,6 +26,8 @@ import { applyTrustedDocuments, loadTrustedDocuments } from './http/trusted-docu
 import { clientAddressOf } from './http/client-address.js';
 import { createSiteApi } from './web/api.js';
 import { createSite, type Site } from './web/site.js';
+import { logReplicaChanges, readDatabaseFor } from './db/replica.js';
+import type { ClusterMembership } from './cluster.js';
 
 /** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST), /healthz, /readyz, /metrics (O2, O3); the website (WEB1) at every other path. */
 export interface GatewayOptions {
@@ -44,6 +46,11 @@ export interface GatewayOptions {
   unsafeDisableAccessLogForBenchmark?: boolean;
   /** L6: signed checkpoints, every `intervalMs`, on demand (signCheckpoint) and at shutdown; null or unset: off */
   checkpoints?: CheckpointSettings | null;
+  /**
+   * §11 scale-out: this process is one of several workers on one port (src/cluster.ts): the website's key is the
+   * cluster's (its loopback calls may reach any worker), and the primary serves the sum of every worker's metrics.
+   */
+  cluster?: ClusterMembership;
 }
 
 export interface Gateway {
@@ -163,10 +170,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // H1: read once at start; a manifest whose ids are not the hashes of their bodies stops the start
   const trusted = loadTrustedDocuments(config.trustedDocuments ?? 'off', config.trustedDocumentsFile ?? null);
   // WEB1: the public credit website, the first client of the public API: its own /graphql over loopback (the URL is
-  // known at listen), or SITE_API_URL. Its requests carry a key of this process, so that the rate limit believes
-  // the visitor's address they forward (src/http/client-address.ts).
+  // known at listen), or SITE_API_URL. Its requests carry a key of this process (of the cluster, with several
+  // workers), so that the rate limit believes the visitor's address they forward (src/http/client-address.ts).
   let ownApiUrl: string | null = null;
-  const siteKey = config.site && !config.siteApiUrl ? randomBytes(24).toString('base64url') : null;
+  const siteKey = config.site && !config.siteApiUrl ? (options.cluster?.siteKey ?? randomBytes(24).toString('base64url')) : null;
   let site: Site | null = null;
   if (config.site) {
     const api = createSiteApi({ url: () => config.siteApiUrl ?? ownApiUrl, siteKey, timeoutMs: (config.requestTimeoutMs || 10_000) + 1_000 });
@@ -178,8 +185,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // O2: metrics only where someone can read them (a metrics port or token); otherwise no per-request cost
   const metricsWanted = (config.metricsPort ?? 0) > 0 || Boolean(config.metricsToken);
   const metrics = metricsWanted
-    ? new GatewayMetrics({ pool: () => database.poolStats(), accessLogQueue: () => accessLog?.queueDepth ?? 0 })
+    ? new GatewayMetrics({ pool: () => database.poolStats(), accessLogQueue: () => accessLog?.queueDepth ?? 0, replica: () => database.replica ?? null })
     : null;
+  if (metrics) options.cluster?.shareMetrics(metrics.registry);
+  // §11 read replica: where the public's reads go, said at start and at every change (src/db/replica.ts)
+  const unwatchReplica = database.replica ? logReplicaChanges(database.replica, logger) : null;
   if (metrics && accessLog) {
     accessLog.observer = { appended: (seconds) => metrics.appendLatency.observe(seconds), failed: () => metrics.appendFailures.inc() };
   }
@@ -252,7 +262,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         const wait = await inTime(limiter.take(limiterKey, now.getTime()));
         if (wait === null) return refuseLate();
         if (wait > 0) return refuseLimited(wait);
-        context = createRequestContext({ db: database.db, viewer, now, requestId, accessLog, checkpoints: options.checkpoints ?? null, rights });
+        // RR1 (src/db/replica.ts): the public reads the replica while it is caught up; every token holder, every write
+        // and the access log (accessLog, on database.db) stay on the primary
+        const db = readDatabaseFor(database, viewer);
+        context = createRequestContext({ db, viewer, now, requestId, accessLog, checkpoints: options.checkpoints ?? null, rights });
       } catch (error) {
         if (error instanceof UnauthenticatedError) {
           // §11: a refused token still spends the client address's budget, so rotating invalid tokens is limited too
@@ -360,7 +373,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   /** O2: /metrics answers on METRICS_PORT, or on the main port with `Authorization: Bearer <METRICS_TOKEN>`. */
   async function serveMetrics(res: ServerResponse): Promise<void> {
-    const { contentType, body } = await metrics!.text();
+    const { contentType, body } = await (options.cluster?.metricsText() ?? metrics!.text());
     res.writeHead(200, { 'content-type': contentType });
     res.end(body);
   }
@@ -424,7 +437,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async listen(port, host = '127.0.0.1') {
       const actualPort = await listenOn(server, port, host);
       ownApiUrl = `http://${loopbackHost(host)}:${actualPort}/graphql`;
-      if (metrics && (config.metricsPort ?? 0) > 0) {
+      // in a worker of several, the primary answers METRICS_PORT
+      if (metrics && (config.metricsPort ?? 0) > 0 && !options.cluster) {
         metricsServer = http.createServer((req, res) => {
           if (req.method === 'GET' && new URL(req.url ?? '/', 'http://localhost').pathname === '/metrics') {
             serveMetrics(res).catch(() => sendJson(res, 500, { error: 'metrics unavailable' }));
@@ -455,6 +469,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await accessLog?.drained();
       // L6: the head as it stands after the last request of this process, signed before the pool closes
       await signer?.stop();
+      unwatchReplica?.();
       await apollo.stop();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
     },

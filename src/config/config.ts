@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workingCalendar } from '../../policies/working-days.js';
@@ -59,6 +60,10 @@ export interface Config {
   site: boolean;
   /** WEB2: the API the website reads (SITE_API_URL); null = this gateway's own /graphql over loopback */
   siteApiUrl: string | null;
+  /** §11 scale-out: processes serving the port (GATEWAY_PROCESSES: a number, or auto = one per CPU; default 1) */
+  processes: number;
+  /** §11 read replica: a streaming standby for the public's reads (DATABASE_REPLICA_URL, REPLICA_MAX_LAG_MS); null = none */
+  replica: ReplicaConfig | null;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -76,8 +81,9 @@ function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bool
   return raw === '1';
 }
 
-function rateLimitStoreFrom(env: NodeJS.ProcessEnv): 'memory' | 'postgres' {
-  const raw = (env.RATE_LIMIT_STORE ?? '').trim() || 'memory';
+/** RATE_LIMIT_STORE; by default memory for one process, postgres for several (§11: the limits hold for the whole) */
+function rateLimitStoreFrom(env: NodeJS.ProcessEnv, processes = 1): 'memory' | 'postgres' {
+  const raw = (env.RATE_LIMIT_STORE ?? '').trim() || (processes > 1 ? 'postgres' : 'memory');
   if (raw !== 'memory' && raw !== 'postgres') throw new ConfigError(`RATE_LIMIT_STORE must be memory or postgres, not "${raw}"`);
   return raw;
 }
@@ -167,7 +173,7 @@ export interface LimitsConfig {
   maxDirectives?: number;
   /** requests per second per viewer; 0 = off */
   ratePerSecond: number;
-  /** RATE_LIMIT_STORE: memory (per process) or postgres (shared by every process) */
+  /** RATE_LIMIT_STORE: memory (per process; the default for one) or postgres (shared by every process; the default for several) */
   store?: 'memory' | 'postgres';
   rateBurst: number;
 }
@@ -251,6 +257,66 @@ function siteApiUrlFrom(env: NodeJS.ProcessEnv): string | null {
   return parsed.toString();
 }
 
+// ---- §11 scale-out: several gateway processes of one start (src/cluster.ts) ---------------------------------------
+
+/** GATEWAY_PROCESSES: 1 (the default: this process serves), a number of worker processes, or auto (one per CPU). */
+function processesFrom(env: NodeJS.ProcessEnv): number {
+  const raw = (env.GATEWAY_PROCESSES ?? '').trim();
+  if (raw === '') return 1;
+  if (raw === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 256) throw new ConfigError(`GATEWAY_PROCESSES must be a number from 1 to 256, or auto, not "${raw}"`);
+  return Number(raw);
+}
+
+/**
+ * What several processes need, refused at start rather than found out in production: one database all of them can
+ * open (PGlite is embedded in one process), and rate limits that hold for the whole — per-process buckets would
+ * admit each viewer N times its limit.
+ */
+function checkScaleOut(env: NodeJS.ProcessEnv, config: Pick<Config, 'processes' | 'databaseUrl' | 'limits'>): void {
+  if (config.processes <= 1) return;
+  const raw = (env.GATEWAY_PROCESSES ?? '').trim();
+  const setting = raw === 'auto' ? `GATEWAY_PROCESSES=auto (${config.processes} CPUs)` : `GATEWAY_PROCESSES=${raw}`;
+  if (!config.databaseUrl) {
+    throw new ConfigError(`${setting} needs PostgreSQL (DATABASE_URL): the embedded PGlite database can be opened by one process only`);
+  }
+  if (config.limits.store === 'memory' && config.limits.ratePerSecond > 0) {
+    throw new ConfigError(`${setting} with RATE_LIMIT_STORE=memory would admit each viewer ${config.processes} times its rate limit: use RATE_LIMIT_STORE=postgres (the default with several processes)`);
+  }
+}
+
+// ---- §11 read replica (src/db/replica.ts, README "Read replica") --------------------------------------------------
+
+export interface ReplicaConfig {
+  /** DATABASE_REPLICA_URL: a PostgreSQL streaming standby of DATABASE_URL */
+  url: string;
+  /** REPLICA_MAX_LAG_MS (default 1000): the replica serves only while at most this far behind the primary */
+  maxLagMs: number;
+}
+
+export const DEFAULT_REPLICA_MAX_LAG_MS = 1_000;
+
+/** DATABASE_REPLICA_URL and REPLICA_MAX_LAG_MS; a replica needs PostgreSQL as the primary. */
+function replicaFrom(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): ReplicaConfig | null {
+  const raw = env.DATABASE_REPLICA_URL?.trim();
+  const maxLagMs = intFrom(env, 'REPLICA_MAX_LAG_MS', DEFAULT_REPLICA_MAX_LAG_MS);
+  if (!raw) return null;
+  if (!databaseUrl) {
+    throw new ConfigError('DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a standby of a PostgreSQL primary, and the embedded PGlite database has none');
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')) {
+    throw new ConfigError('DATABASE_REPLICA_URL must be a postgres:// URL such as postgres://gateway@replica:5432/credit');
+  }
+  if (maxLagMs < 10) throw new ConfigError('REPLICA_MAX_LAG_MS must be at least 10 (milliseconds)');
+  return { url: raw, maxLagMs };
+}
+
 /** `npm run site`: the website alone, in a process of its own, reading the API at SITE_API_URL (WEB2). */
 export interface SiteProcessConfig {
   port: number;
@@ -284,7 +350,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('NODE_ENV=production requires JWT_SECRET or JWT_PUBLIC_KEY');
   }
   const generated = !secret && !publicKey;
-  return {
+  const processes = processesFrom(env);
+  const config: Config = {
     port: intFrom(env, 'PORT', 4000),
     production,
     databaseUrl,
@@ -305,7 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDirectives: intFrom(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_MAX_DIRECTIVES),
       ratePerSecond: intFrom(env, 'RATE_LIMIT_PER_SECOND', 20),
       rateBurst: intFrom(env, 'RATE_LIMIT_BURST', 100),
-      store: rateLimitStoreFrom(env),
+      store: rateLimitStoreFrom(env, processes),
     },
     subjectRights: subjectRightsFrom(env),
     cursorSecret: env.CURSOR_SECRET || null,
@@ -328,5 +395,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exchangeSigningKey: pemFrom(env, 'EXCHANGE_SIGNING_KEY'),
     siteApiUrl: siteApiUrlFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),
+    processes,
+    replica: replicaFrom(env, databaseUrl),
   };
+  checkScaleOut(env, config);
+  return config;
 }

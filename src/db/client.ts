@@ -1,6 +1,8 @@
 import type { Logger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.js';
+import type { QueryConfig } from 'pg';
+import type { Replica, ReplicaOptions } from './replica.js';
 
 export type Schema = typeof schema;
 /** One type for both drivers: every query in the product is written once against it. */
@@ -16,6 +18,8 @@ export interface DatabaseOptions {
   /** H2: PostgreSQL's statement_timeout for every connection, in ms (0 or unset: none) */
   statementTimeoutMs?: number;
   logger?: Logger;
+  /** a streaming standby that serves the public's reads while caught up (src/db/replica.ts); PostgreSQL only */
+  replica?: ReplicaOptions | null;
 }
 
 export interface Database {
@@ -25,6 +29,8 @@ export interface Database {
   ping(): Promise<boolean>;
   /** pg's pool counts (SPEC O2); null for the embedded database */
   poolStats(): { total: number; idle: number; waiting: number } | null;
+  /** the read replica (DATABASE_REPLICA_URL), when configured; its pool is closed by close() */
+  replica?: Replica | null;
   close(): Promise<void>;
 }
 
@@ -48,6 +54,7 @@ async function answers(query: () => Promise<unknown>): Promise<boolean> {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.replica && !options.url) throw new Error('a read replica needs PostgreSQL as the primary (DATABASE_URL), not the embedded database');
   if (options.url) {
     const { default: pg } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
@@ -56,12 +63,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // H2: with a deadline, work that waits for a pooled connection gives up a second after it (its caller has had
     // DEADLINE_EXCEEDED by then — the second keeps that answer first, whatever the timers' order), so work nobody
     // waits for does not pile up behind an exhausted pool, and a readiness probe does not wait behind that pile
-    const pool = new pg.Pool({
-      connectionString: options.url,
+    const poolConfig = {
       max: options.poolSize ?? 10,
       options: `${SESSION_OPTIONS}${timeout}`,
       connectionTimeoutMillis: options.statementTimeoutMs ? Math.floor(options.statementTimeoutMs) + 1_000 : 0,
-    });
+    };
+    const pool = new pg.Pool({ ...poolConfig, connectionString: options.url });
     // No database fault may end the process. pg emits 'error' on a client whose connection dies (the server
     // restarted, pg_terminate_backend, a network cut); with no listener Node throws it as an "Unhandled 'error'
     // event". The pool listens on idle clients only, so every client gets a listener of its own when the pool
@@ -73,12 +80,33 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       client.on('error', () => undefined);
     });
     const db = drizzle(pool, { schema, logger: options.logger }) as unknown as Db;
+    // the replica's pool has the same size and session settings; a statement it fails runs again on this pool
+    let replica: Replica | null = null;
+    if (options.replica) {
+      const { openReplica } = await import('./replica.js');
+      try {
+        replica = await openReplica({
+          ...options.replica,
+          primaryUrl: options.url,
+          pool: poolConfig,
+          onPrimary: (config, values) => pool.query(config as QueryConfig, values as unknown[]),
+          drizzleOver: (replicaPool) => drizzle(replicaPool, { schema, logger: options.logger }) as unknown as Db,
+        });
+      } catch (error) {
+        await pool.end();
+        throw error;
+      }
+    }
     return {
       db,
       driver: 'pg',
+      replica,
       ping: () => answers(() => pool.query('SELECT 1')),
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-      close: () => pool.end(),
+      async close() {
+        await replica?.close();
+        await pool.end();
+      },
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Replica } from '../db/replica.js';
 
 /** What the metrics read when scraped: the database pool and the access-log writer (SPEC O2). */
 export interface MetricSources {
@@ -6,6 +7,8 @@ export interface MetricSources {
   pool(): { total: number; idle: number; waiting: number } | null;
   /** access events waiting for the next group-commit append */
   accessLogQueue(): number;
+  /** the read replica (DATABASE_REPLICA_URL); absent or null: none, and no replica metrics */
+  replica?: () => Replica | null;
 }
 
 /**
@@ -54,6 +57,8 @@ export class GatewayMetrics {
         this.set(sources.accessLogQueue());
       },
     });
+    const replica = sources.replica?.() ?? null;
+    if (replica) replicaMetrics(registry, replica);
     collectDefaultMetrics({ register: registry });
   }
 
@@ -61,4 +66,52 @@ export class GatewayMetrics {
   async text(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/**
+ * §11 read replica: how far behind it is, whether it serves, where the public's requests were read, and the
+ * statements it failed that ran again on the primary. Read from the replica's own state and counts at each scrape;
+ * with several processes the primary's aggregate takes the largest lag and the smallest "serving" of the workers.
+ */
+function replicaMetrics(registry: Registry, replica: Replica): void {
+  new Gauge({
+    name: 'gateway_replica_lag_seconds', help: 'how far the read replica is behind the primary (now − the primary time of the newest WAL position it replayed); +Inf while unknown or unreachable',
+    registers: [registry], aggregator: 'max',
+    collect() {
+      const { lagMs } = replica.state();
+      this.set(lagMs === null ? Infinity : lagMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'gateway_replica_max_lag_seconds', help: 'REPLICA_MAX_LAG_MS: the replica serves only while its lag is at most this',
+    registers: [registry], aggregator: 'max',
+    collect() {
+      this.set(replica.state().maxLagMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'gateway_replica_serving', help: '1 while public reads go to the read replica (reachable, a standby, caught up), else 0',
+    registers: [registry], aggregator: 'min',
+    collect() {
+      this.set(replica.state().condition === 'caught_up' ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'gateway_replica_routed_total', help: 'public requests by the database they read: replica, or primary because the replica was lagging or unavailable',
+    labelNames: ['target', 'reason'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ target: 'replica', reason: 'caught_up' }, replica.counts.replica);
+      this.inc({ target: 'primary', reason: 'lagging' }, replica.counts.primaryLagging);
+      this.inc({ target: 'primary', reason: 'unavailable' }, replica.counts.primaryUnavailable);
+    },
+  });
+  new Counter({
+    name: 'gateway_replica_retried_on_primary_total', help: 'statements the replica failed (recovery conflict, lost connection) that ran again on the primary',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(replica.counts.retriedOnPrimary);
+    },
+  });
 }

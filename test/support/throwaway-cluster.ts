@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createStandby, dropStandby, setReplayPaused, waitForReplay } from '../../scripts/standby.js';
 import { openTestDatabase, type TestDatabase } from './db.js';
 
 /**
@@ -14,6 +15,9 @@ import { openTestDatabase, type TestDatabase } from './db.js';
  * committed transaction is still in the WAL after an immediate stop), allows prepared transactions (a lock that
  * outlives every session and a restart), and is dropped by `drop()`, or at the latest
  * when the test process exits. Clusters left behind by a process that was killed are dropped by the next run.
+ * Every such cluster can be a primary (wal_level=replica, and initdb's pg_hba.conf admits replication connections on
+ * localhost): `createThrowawayStandby(cluster)` makes a streaming standby of it with `npm run db:standby`'s functions
+ * (scripts/standby.ts), for the read-replica tests, which pause its replay and stop it.
  */
 
 const run = promisify(execFile);
@@ -126,7 +130,7 @@ export async function createThrowawayCluster(): Promise<ThrowawayCluster> {
     try {
       await run('pg_createcluster', [
         version, name, '-p', String(port), '--start-conf=manual', '-q',
-        '-o', 'fsync=off', '-o', 'max_connections=60', '-o', 'max_prepared_transactions=4',
+        '-o', 'fsync=off', '-o', 'max_connections=60', '-o', 'max_prepared_transactions=4', '-o', 'wal_level=replica',
         '--', '--auth=trust', '--no-sync',
       ], { timeout: 60_000 });
       await ctl(version, name, 'start');
@@ -159,6 +163,62 @@ export async function createThrowawayCluster(): Promise<ThrowawayCluster> {
       dropped = true;
       process.off('exit', dropNow);
       await run('pg_dropcluster', ['--stop', version, name], { timeout: 60_000 });
+    },
+  };
+}
+
+/** A streaming standby of a throw-away cluster (scripts/standby.ts), dropped with `drop()` or at exit. */
+export interface ThrowawayStandby {
+  name: string;
+  port: number;
+  /** the standby's URL of one database of the primary, as the superuser `postgres` */
+  urlOf(database: string): string;
+  /** pg_wal_replay_pause(): it keeps answering, from an ever older state (a replica that falls behind) */
+  pauseReplay(): Promise<void>;
+  resumeReplay(): Promise<void>;
+  /** resolves once it has replayed everything the primary had flushed when called */
+  caughtUp(): Promise<void>;
+  start(): Promise<void>;
+  /** a replica that disappears (fast: sessions ended; immediate: killed) */
+  stop(mode: StopMode): Promise<void>;
+  running(): Promise<boolean>;
+  /** stops and removes it, and drops its replication slot on the primary; idempotent */
+  drop(): Promise<void>;
+}
+
+export async function createThrowawayStandby(primary: ThrowawayCluster): Promise<ThrowawayStandby> {
+  const name = `${PREFIX}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  let dropped = false;
+  const dropNow = () => {
+    if (dropped) return;
+    dropped = true;
+    spawnSync('pg_dropcluster', ['--stop', primary.version, name], { stdio: 'ignore' });
+  };
+  process.once('exit', dropNow);
+  let standby;
+  try {
+    standby = await createStandby({ primaryUrl: primary.serverUrl, name, settings: { fsync: 'off' } });
+  } catch (error) {
+    process.off('exit', dropNow);
+    throw error;
+  }
+  const { version } = standby;
+  const serverUrl = standby.urlOf('postgres');
+  return {
+    name,
+    port: standby.port,
+    urlOf: (database) => standby.urlOf(database),
+    pauseReplay: () => setReplayPaused(serverUrl, true),
+    resumeReplay: () => setReplayPaused(serverUrl, false),
+    caughtUp: () => waitForReplay(primary.serverUrl, serverUrl),
+    start: () => ctl(version, name, 'start'),
+    stop: (mode) => ctl(version, name, 'stop', mode),
+    running: () => run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'status']).then(() => true, () => false),
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      process.off('exit', dropNow);
+      await dropStandby(name); // the cluster, and its slot on the primary
     },
   };
 }
