@@ -14,7 +14,7 @@ import { configureCursorSecret } from '../../src/modules/pagination.js';
  * append; no GraphQL, no policy objects per request. Routes (JSON out, the gateway's `data` shape):
  *   S1 GET  /subject?code=&first=                     public subject with its newest visible records
  *   S2 GET  /department-subject?code=&org=&first=     department (org = its DEPARTMENT code) with a purpose
- *   S3 GET  /search?q=&first=&after=                  public searchSubjects
+ *   S3 GET  /search?q=&first=&after=[&count=0]        public searchSubjects (count=0: the page alone, as the website asks)
  *   S4 GET  /access-log?org=&from=&to=&first=&after=  auditor (org = an AUDIT_OFFICE) accessLog, newest first
  *   S5 POST /records?org=                             JSON array of RecordInput rows (≤ 1000)
  * `org` stands for the token's organisation: checked with the gateway's lookup, as the gateway does per request.

@@ -150,7 +150,6 @@ export interface ListPageData {
 
 export interface SearchSubjectsData {
   searchSubjects: {
-    totalCount: number;
     pageInfo: PageInfo;
     edges: { node: SubjectSummary & { status: string; registeredAt: string | null; legalRepresentative: string | null; address: string | null } }[];
   };

@@ -134,7 +134,7 @@ describe.skipIf(!executablePath)('WEB1–WEB3: the public credit website in a re
       await page.waitForURL(/\/search\?q=/);
       const results = page.locator('main ol.items > li');
       expect(await results.count()).toBe(2);
-      expect(await page.locator('main').innerText()).toContain('共 2 个');
+      expect(await page.locator('main').innerText()).toContain('本页 2 个。');
       expect(await searchBox(page).inputValue()).toBe('建材');
 
       // a result → its subject page: basic information, the six sections, publicity end dates, the dispute mark

@@ -155,7 +155,7 @@ describe.each(testDatabaseKinds())('WEB1–WEB3 the public credit website on %s'
   it('WEB1, P4: search finds organisations by a name fragment and by their exact code, and pages with the next-page link', async () => {
     const byName = await page(`/search?q=${encodeURIComponent('测试建材')}`);
     expect(byName.status).toBe(200);
-    expect(byName.html).toContain('共 2 个');
+    expect(byName.html).toContain('本页 2 个。');
     expect(byName.html).toContain(`href="/subjects/${entA.code}"`);
     expect(byName.html).toContain(`href="/subjects/${entB.code}"`);
     await expectLoggedExactly(byName, 'search by name');
@@ -165,12 +165,13 @@ describe.each(testDatabaseKinds())('WEB1–WEB3 the public credit website on %s'
     await expectLoggedExactly(byCode, 'search by code');
 
     const first = await page(`/search?q=${encodeURIComponent('翻页测试')}`);
-    expect(first.html).toContain('共 23 个');
+    expect(first.html).toContain('本页 20 个，下一页还有。');
     expect(items(first.html)).toBe(20);
     const next = nextLink(first.html);
     expect(next).toMatch(/^\/search\?q=.+&after=/);
     const second = await page(next!);
     expect(items(second.html)).toBe(3);
+    expect(second.html).toContain('本页 3 个。');
     expect(nextLink(second.html)).toBeNull();
     expect(second.html).toContain('第一页');
     expect(new Set([...shownSubjects(first.html), ...shownSubjects(second.html)]).size).toBe(23);
@@ -284,7 +285,7 @@ describe.each(testDatabaseKinds())('WEB1–WEB3 the public credit website on %s'
     for (const query of [adult.code, adult.code.toLowerCase(), `王小五 ${adult.code}`, adult.name]) {
       const fetched = await page(`/search?q=${encodeURIComponent(query)}`);
       expect(fetched.status, query).toBe(200);
-      expect(fetched.html, query).toContain('共 0 个');
+      expect(fetched.html, query).toContain('没有找到相关的信用主体');
       expect(fetched.html.toUpperCase(), query).not.toContain(adult.code);
       expect(fetched.html, query).not.toContain(maskPersonName(adult.name));
     }

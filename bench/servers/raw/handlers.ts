@@ -4,7 +4,7 @@ import { maskPersonName, maskResidentId } from '../../../src/domain/masking.js';
 import { normalizeCode } from '../../../src/domain/identifiers.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../src/modules/pagination.js';
 import { contentHashOf, MAX_BATCH_ROWS, type NormalisedRecord } from '../../../src/modules/filing/record-validation.js';
-import { escapeLike, MIN_SEARCH_LENGTH, organizationsStatement, type RawStatements } from './statements.js';
+import { MIN_SEARCH_LENGTH, organizationsStatement, type RawStatements } from './statements.js';
 import type { Prepared } from './capture.js';
 import type { NewAccessEvent } from '../../../src/modules/access-log/access-log.repository.js';
 
@@ -101,18 +101,22 @@ export class RawHandlers {
     };
   }
 
-  /** S3 `GET /search?q=&first=&after=` — public searchSubjects. */
+  /**
+   * S3 `GET /search?q=&first=&after=` — public searchSubjects with totalCount; `&count=0`: the page alone, as the
+   * website's search box asks for it (the gateway then counts nothing either).
+   */
   async search(query: URLSearchParams): Promise<Reply> {
     const text = (query.get('q') ?? '').trim();
     if ([...text].length < MIN_SEARCH_LENGTH) return badInput('QUERY_TOO_SHORT');
     const first = pageSize(optionalInt(query.get('first')));
     const after = decodeCursor(query.get('after'), ['string', 'string']);
+    const counted = query.get('count') !== '0';
     const values = {
-      now: new Date().toISOString(), like: escapeLike(text.toLowerCase()), code: normalizeCode(text), limit: first,
+      now: new Date().toISOString(), term: text.toLowerCase(), code: normalizeCode(text), limit: first,
       afterName: after?.[0], afterCode: after?.[1],
     };
-    const rows = await this.run(after ? this.statements.search.after : this.statements.search.first, values);
-    const total = Number(rows[0]?.total_count ?? 0);
+    const statements = counted ? this.statements.search.counted : this.statements.search.page;
+    const rows = await this.run(after ? statements.after : statements.first, values);
     const found = rows.filter((r) => r.id !== null && r.id !== undefined);
     const page = found.slice(0, first);
     const cursors = page.map((r) => encodeCursor([String(r.name), String(r.code)]));
@@ -121,7 +125,7 @@ export class RawHandlers {
       body: {
         data: {
           searchSubjects: {
-            totalCount: total,
+            ...(counted ? { totalCount: Number(rows[0]?.total_count ?? 0) } : {}),
             edges: page.map((r, i) => ({ cursor: cursors[i], node: publicSubject(r) })),
             pageInfo: { hasNextPage: found.length > first, endCursor: cursors.at(-1) ?? null },
           },

@@ -1,7 +1,8 @@
 import { PUBLIC_VIEWER, type Standing } from '../../../policies/viewer.js';
 import { createScopedAccess } from '../../../src/context/scoped-access.js';
 import { findOrganizations } from '../../../src/modules/organizations/organizations.repository.js';
-import { escapeLike, findVisibleSubjectWithPage, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects } from '../../../src/modules/subjects/subjects.repository.js';
+import { findVisibleSubjectWithPage } from '../../../src/modules/subjects/subjects.repository.js';
+import { MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects } from '../../../src/modules/subjects/search.repository.js';
 import { queryEvents } from '../../../src/modules/access-log/access-log.repository.js';
 import { findSubjectsByCodes, writeRecordBatch } from '../../../src/modules/filing/filing.repository.js';
 import { listCatalogTypes } from '../../../src/modules/catalog/catalog.repository.js';
@@ -22,7 +23,7 @@ export const DEPARTMENT_PURPOSE_SENTINEL = { kind: 'LICENSING', reference: 'BENC
 
 /** P4: what the public search covers — the gateway's own rule. */
 export const PUBLIC_SEARCH_KINDS = searchableKinds('public', false, null);
-export { escapeLike, MIN_SEARCH_LENGTH };
+export { MIN_SEARCH_LENGTH };
 
 export interface ScopeValues {
   now: string;
@@ -33,8 +34,8 @@ export interface SubjectValues extends ScopeValues {
   code: string;
 }
 export interface SearchValues extends ScopeValues {
-  /** escapeLike(lower-cased query) */
-  like: string;
+  /** the lower-cased query */
+  term: string;
   /** normalizeCode(query) */
   code: string;
   limit: number;
@@ -87,21 +88,26 @@ async function subjectWithPageStatement(kind: 'public' | 'department'): Promise<
   ], `subject with records page (${kind})`);
 }
 
-async function searchStatement(withAfter: boolean): Promise<Prepared<SearchValues>> {
+/**
+ * The gateway's search statement: `withTotal` as the gateway runs it when the response selects totalCount (S3's
+ * document), without for a page alone (the website's search box, `count=0`).
+ */
+async function searchStatement(withAfter: boolean, withTotal: boolean): Promise<Prepared<SearchValues>> {
   const access = accessFor('public');
-  const like = sentinel('like');
+  const term = sentinel('term');
   const [afterName, afterCode] = [sentinel('after-name'), sentinel('after-code')];
   const statements = await captureStatements((db) => searchVisibleSubjects(db, {
-    nameContains: like, code: CODE, kinds: PUBLIC_SEARCH_KINDS, professionalGroup: null,
-    after: withAfter ? { name: afterName, code: afterCode } : null, limit: LIMIT,
+    nameContains: term, code: CODE, kinds: PUBLIC_SEARCH_KINDS, professionalGroup: null,
+    after: withAfter ? { name: afterName, code: afterCode } : null, limit: LIMIT, withTotal,
   }, access.subjectScope, access.recordScope, NOW));
-  return prepare<SearchValues>(pick(statements, /WITH matched/, 'searchVisibleSubjects'), [
-    { sentinel: like, bind: (v) => v.like },
+  const what = `searchSubjects${withAfter ? ' (after)' : ''}${withTotal ? ' (counted)' : ''}`;
+  return prepare<SearchValues>(pick(statements, /subject_name_grams/, 'searchVisibleSubjects'), [
+    { sentinel: term, bind: (v) => v.term },
     { sentinel: CODE, bind: (v) => v.code },
     { sentinel: LIMIT + 1, bind: (v) => v.limit + 1 },
     ...(withAfter ? [{ sentinel: afterName, bind: (v: SearchValues) => v.afterName }, { sentinel: afterCode, bind: (v: SearchValues) => v.afterCode }] : []),
     ...scopeSlots(false),
-  ], `searchSubjects${withAfter ? ' (after)' : ''}`);
+  ], what);
 }
 
 async function eventStatements(withAfter: boolean): Promise<{ page: Prepared<EventValues>; total: Prepared<EventValues> }> {
@@ -162,7 +168,10 @@ async function insertRecordsStatement(): Promise<Prepared<InsertValues>> {
 
 export interface RawStatements {
   subjectWithPage: { public: Prepared<SubjectValues & { limit: number }>; department: Prepared<SubjectValues & { limit: number }> };
-  search: { first: Prepared<SearchValues>; after: Prepared<SearchValues> };
+  search: {
+    counted: { first: Prepared<SearchValues>; after: Prepared<SearchValues> };
+    page: { first: Prepared<SearchValues>; after: Prepared<SearchValues> };
+  };
   events: { first: { page: Prepared<EventValues>; total: Prepared<EventValues> }; after: { page: Prepared<EventValues>; total: Prepared<EventValues> } };
   subjectsByCodes: Prepared<readonly string[]>;
   insertRecords: Prepared<InsertValues>;
@@ -173,7 +182,10 @@ export async function buildStatements(): Promise<RawStatements> {
   const catalog = prepare<null>(pick(await captureStatements((db) => listCatalogTypes(db)), /catalog_types/, 'listCatalogTypes'), [], 'catalog');
   return {
     subjectWithPage: { public: await subjectWithPageStatement('public'), department: await subjectWithPageStatement('department') },
-    search: { first: await searchStatement(false), after: await searchStatement(true) },
+    search: {
+      counted: { first: await searchStatement(false, true), after: await searchStatement(true, true) },
+      page: { first: await searchStatement(false, false), after: await searchStatement(true, false) },
+    },
     events: { first: await eventStatements(false), after: await eventStatements(true) },
     subjectsByCodes: await subjectsByCodesStatement(),
     insertRecords: await insertRecordsStatement(),

@@ -1,4 +1,4 @@
-import { bigint, boolean, check, date, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, date, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { organizations } from './organizations.js';
 
@@ -30,7 +30,28 @@ export const subjects = pgTable(
     check('subjects_kind_valid', sql`${t.kind} IN ('ENTERPRISE','INDIVIDUAL','PUBLIC_INSTITUTION','SOCIAL_ORGANIZATION')`),
     check('subjects_status_valid', sql`${t.status} IN ('ACTIVE','DEREGISTERED','REVOKED')`),
     check('subjects_individual_birth_date', sql`(${t.kind} = 'INDIVIDUAL') = (${t.birthDate} IS NOT NULL)`),
-    index('subjects_name_trgm').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
+    // P4 counts (totalCount, only when a response asks for it): the subjects whose lower-cased name holds every
+    // two-character piece of the query (migration 0014 defines subject_name_bigrams), read through this index
+    index('subjects_name_bigrams').using('gin', sql`subject_name_bigrams(lower(${t.name}))`),
     index('subjects_kind_name').on(t.kind, t.name),
   ],
+);
+
+/**
+ * Search postings (P4, G3; issue 18): one row for every distinct two-character piece (`gram`) of a subject's
+ * lower-cased name, with the name, code and kind copied from `subjects`. Its index lists, for one piece, the
+ * subjects whose names hold it in the order a search page shows them (name, code in "C" collation): a page of
+ * "names containing 科技" is the first rows of that list that contain the whole query, read from the index alone,
+ * however common the piece and wherever in the alphabet its names lie. Kept in step with `subjects` by the
+ * statement triggers of migration 0014 (insert, update, delete, truncate); never written by the application.
+ */
+export const subjectNameGrams = pgTable(
+  'subject_name_grams',
+  {
+    gram: text('gram').notNull(),
+    name: text('name').notNull(),
+    code: text('code').notNull(),
+    kind: text('kind').notNull(),
+  },
+  (t) => [uniqueIndex('subject_name_grams_walk').on(t.gram, sql`${t.name} COLLATE "C"`, sql`${t.code} COLLATE "C"`, t.kind)],
 );

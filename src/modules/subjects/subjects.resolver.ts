@@ -33,8 +33,10 @@ export class SubjectsResolver {
     @Arg('purpose', () => PurposeInput, { nullable: true }) purpose?: PurposeInput | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return subjectsService.search(ctx, { query, kind, professionalGroup, purpose, first, after });
+    // totalCount counts every match (a common query matches a large share of all subjects): only when asked for
+    return subjectsService.search(ctx, { query, kind, professionalGroup, purpose, first, after }, info ? selectsField(info, ['totalCount']) : true);
   }
 
   @FieldResolver(() => CreditRecordConnection)

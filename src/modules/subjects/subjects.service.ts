@@ -9,7 +9,8 @@ import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
 import { toLazyConnection, type ConnectionShape } from '../../graphql/connection.js';
 import { recordPageRequest, type RecordsArgs } from '../records/records.service.js';
 import type { RecordPageRequest } from '../records/records.repository.js';
-import { findVisibleSubject, findVisibleSubjectWithPage, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects, type SubjectRow } from './subjects.repository.js';
+import { findVisibleSubject, findVisibleSubjectWithPage, type SubjectRow } from './subjects.repository.js';
+import { MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects } from './search.repository.js';
 import type { Subject } from './subject.type.js';
 
 export interface PurposeArg {
@@ -73,10 +74,14 @@ export const subjectsService = {
     return presentSubject(ctx, found.subject, access, 'subject');
   },
 
-  /** `searchSubjects`: P4 (organisations by name or code) and G3 (departments with a purpose: individuals too). */
+  /**
+   * `searchSubjects`: P4 (organisations by name or code) and G3 (departments with a purpose: individuals too).
+   * `countSelected`: the response asks for totalCount — only then are all matches counted (issue 18).
+   */
   async search(
     ctx: RequestContext,
     args: { query: string; kind?: string | null; professionalGroup?: string | null; purpose?: PurposeArg | null; first?: number | null; after?: string | null },
+    countSelected: boolean,
   ): Promise<ConnectionShape<Subject>> {
     const query = args.query.trim();
     if ([...query].length < MIN_SEARCH_LENGTH) {
@@ -101,14 +106,16 @@ export const subjectsService = {
         professionalGroup: args.professionalGroup ?? null,
         after: cursor ? { name: String(cursor[0]), code: String(cursor[1]) } : null,
         limit,
+        withTotal: countSelected,
       },
       access.subjectScope,
       access.recordScope,
       ctx.now,
     );
     const page = rows.slice(0, limit);
-    // L1: a subject is disclosed when the response places it; an answer that only counts logs one event without one
-    const listing = ctx.disclosures.listing('searchSubjects', access.standing.purpose, total);
+    // L1: a subject is disclosed when the response places it; an answer that only counts (or only pages by cursor)
+    // logs one event without one
+    const listing = ctx.disclosures.listing('searchSubjects', access.standing.purpose, total ?? page.length);
     return toLazyConnection(
       page.length,
       (i) => {
@@ -117,7 +124,7 @@ export const subjectsService = {
       },
       (i) => encodeCursor([page[i].name, page[i].code]),
       rows.length > limit,
-      total,
+      total ?? 0,
     );
   },
 };

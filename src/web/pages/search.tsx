@@ -39,14 +39,17 @@ export function SearchRefusedPage({ view, message, stylesheet }: { view: SearchV
 }
 
 export function SearchResultsPage({ view, data, stylesheet }: { view: SearchView; data: SearchSubjectsData; stylesheet: string }) {
-  const { totalCount, edges, pageInfo } = data.searchSubjects;
+  const { edges, pageInfo } = data.searchSubjects;
   const base = `/search?q=${encodeURIComponent(view.query)}`;
   const next = !view.hidden && pageInfo.hasNextPage && pageInfo.endCursor ? `${base}&after=${encodeURIComponent(pageInfo.endCursor)}` : null;
   return (
     <Layout title={`“${view.shown}”的查询结果`} stylesheet={stylesheet} noindex headerSearch={false}>
       <h1>查询结果</h1>
       <SearchForm id="q" value={view.hidden ? '' : view.query} />
-      <p class="result-count">{`与“${view.shown}”相关的信用主体共 ${totalCount} 个。`}</p>
+      {edges.length > 0 && (
+        // no total: counting every match of a common query would cost more than the page (issue 18)
+        <p class="result-count">{`与“${view.shown}”相关的信用主体，本页 ${edges.length} 个${pageInfo.hasNextPage ? '，下一页还有' : ''}。`}</p>
+      )}
       {edges.length === 0 ? (
         <p class="empty">{view.paged ? '没有更多结果。' : '没有找到相关的信用主体。请检查名称或统一社会信用代码是否正确。自然人信息不提供查询。'}</p>
       ) : (

@@ -1,0 +1,152 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/client.js';
+import { createScopedAccess } from '../../src/context/scoped-access.js';
+import { PUBLIC_VIEWER, type Standing } from '../../policies/viewer.js';
+import { searchableKinds, searchStatement, type SubjectSearch } from '../../src/modules/subjects/search.repository.js';
+import { SUBJECT_COLUMNS } from '../../src/modules/subjects/subjects.repository.js';
+import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { explainPrepared, type PreparedPlan } from '../support/prepared-plans.js';
+
+/**
+ * Issue 18 point 2, P4/G3: whatever the query — two Chinese characters, two Latin letters, a longer fragment or a code
+ * — searchSubjects reads subjects only by code (one probe per subject it places, and one for the query as a code),
+ * never a scan of every subject; a page is read along the index of subject_name_grams and stops at the page size.
+ * Checked on the statement the repository runs, prepared, with the plan PostgreSQL picks for gateway sessions (generic)
+ * and the one PGlite picks for its first executions (custom, planned with the values), over 6,000 subjects where one
+ * piece of the names (科技) is in a third of them — enough that reading every subject is an option the planner weighs.
+ */
+const ORGANISATIONS = 6000;
+const INDIVIDUALS = 1000;
+
+describe.each(testDatabaseKinds())('P4: search reads subjects only through indexes on %s', (kind) => {
+  let database: TestDatabase;
+  const now = new Date('2026-06-01T00:00:00Z');
+  const publicStanding: Standing = { viewer: PUBLIC_VIEWER, purpose: null, grants: [] };
+  const department: Standing = {
+    viewer: { role: 'department', actor: 'plan-test', orgCode: 'PLATFORM', subjectCode: null },
+    purpose: { kind: 'LICENSING', reference: 'PLAN-1' },
+    grants: [],
+  };
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    const { db } = database;
+    // names like 韶关市<trade><industry>有限公司: 科技 in every third, 丹霞 in two, "Abc" (Latin) in every fiftieth
+    await db.execute(sql`
+      INSERT INTO subjects (code, kind, name, registered_at, registered_by)
+      SELECT 'P' || lpad(i::text, 17, '0'),
+        (ARRAY['ENTERPRISE', 'PUBLIC_INSTITUTION', 'SOCIAL_ORGANIZATION'])[1 + i % 3],
+        (ARRAY['韶关市', '乐昌市', '南雄市', ''])[1 + i % 4]
+          || substr('华信达丰源盛泰恒昌宏鑫瑞祥兴隆嘉荣富贵金银和安康宁永顺德利通', 1 + i % 31, 1)
+          || substr('明辉光新宇天海山川江河岭峰林森木竹茶粤南北东西中佳美正诚益旺盈', 1 + (i / 31) % 37, 1)
+          || CASE WHEN i % 3 = 0 THEN '科技' WHEN i % 50 = 1 THEN 'Abc电子' WHEN i IN (7, 4007) THEN '丹霞旅游' ELSE (ARRAY['贸易', '物流', '建材', '食品'])[1 + i % 4] END
+          || (ARRAY['有限公司', '有限责任公司', '股份有限公司'])[1 + i % 3] || '（' || i || '）',
+        '2015-03-01', 'PLATFORM'
+      FROM generate_series(1, ${ORGANISATIONS}) AS i`);
+    await db.execute(sql`
+      INSERT INTO subjects (code, kind, name, birth_date, registered_by)
+      SELECT '4402031980010' || lpad(i::text, 5, '0'), 'INDIVIDUAL',
+        substr('张王李赵陈刘杨黄周吴', 1 + i % 10, 1) || substr('伟芳娜敏静丽强磊军洋勇艳杰涛明超', 1 + i % 16, 1) || substr('华科技', 1 + i % 3, 1),
+        '1980-01-01', 'PLATFORM'
+      FROM generate_series(1, ${INDIVIDUALS}) AS i`);
+    await db.execute(sql`ANALYZE subjects`);
+    await db.execute(sql`ANALYZE subject_name_grams`);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  function search(standing: Standing, term: string, overrides: Partial<SubjectSearch> = {}) {
+    const access = createScopedAccess(database.db, standing, now);
+    const kinds = searchableKinds(standing.viewer.role, standing.purpose !== null, null);
+    return searchStatement(
+      { nameContains: term.toLowerCase(), code: term.toUpperCase(), kinds, professionalGroup: null, after: null, limit: 20, withTotal: false, ...overrides },
+      access.subjectScope, access.recordScope, now,
+    );
+  }
+
+  async function plan(statement: SQL, values: Record<string, unknown>, mode: 'force_generic_plan' | 'force_custom_plan'): Promise<PreparedPlan> {
+    return database.db.transaction((tx) => explainPrepared(tx as unknown as Db, statement, values, { analyze: true, planCacheMode: mode }));
+  }
+
+  /**
+   * Every read of `subjects` is by code, or (counting) a bitmap of the GIN index of name pieces; postings are read along
+   * their index: no scan of either table, and no index of subjects read whole (its name, kind or id index).
+   */
+  function subjectReads(found: PreparedPlan): string[] {
+    const allowed = new Set(['subjects_code_unique', 'subjects_name_bigrams', 'subject_name_grams_walk']);
+    const problems: string[] = [];
+    for (const node of found.nodes) {
+      const onTable = node.relation === 'subjects' || node.relation === 'subject_name_grams';
+      if (onTable && !['Index Scan', 'Index Only Scan', 'Bitmap Heap Scan'].includes(node.type)) problems.push(`${node.type} on ${node.relation}`);
+      if (node.index?.startsWith('subject') && !allowed.has(node.index)) problems.push(`${node.type} using ${node.index}`);
+    }
+    return problems;
+  }
+
+  /** Rows produced by the nodes that read `subjects` (EXPLAIN ANALYZE). */
+  const subjectRows = (found: PreparedPlan) =>
+    found.nodes.filter((n) => n.relation === 'subjects').reduce((sum, n) => sum + (n.rows ?? 0), 0);
+
+  const queries: [string, string][] = [
+    ['a common two-character Chinese query', '科技'],
+    ['a rare two-character Chinese query', '丹霞'],
+    ['a two-letter Latin query', 'ab'],
+    ['a longer query', '科技有限'],
+    ['a code', 'P00000000000000042'],
+  ];
+
+  for (const mode of ['force_generic_plan', 'force_custom_plan'] as const) {
+    for (const [what, term] of queries) {
+      it(`P4 (${mode}): ${what} (${term}) — first page, next page and counted page read subjects only by index`, async () => {
+        for (const overrides of [{}, { after: { name: '乐昌市', code: '' } }, { withTotal: true }]) {
+          const statement = search(publicStanding, term, overrides);
+          const found = await plan(statement.build(), statement.values, mode);
+          expect(subjectReads(found), `${JSON.stringify(overrides)}\n${found.text}`).toEqual([]);
+          if (!('withTotal' in overrides)) {
+            // the page part: one probe per row placed (limit + 1) and one for the query as a code
+            expect(subjectRows(found), found.text).toBeLessThanOrEqual(20 + 1 + 1);
+          }
+        }
+      });
+    }
+
+    it(`G3 (${mode}): a department's search with individuals, and a search by professional group, read subjects only by index`, async () => {
+      for (const [standing, overrides] of [[department, {}], [department, { withTotal: true }], [publicStanding, { professionalGroup: 'CONSTRUCTION' }]] as const) {
+        const statement = search(standing, '科技', overrides);
+        const found = await plan(statement.build(), statement.values, mode);
+        expect(subjectReads(found), found.text).toEqual([]);
+      }
+    });
+  }
+
+  it('P4: a longer query walks the postings of its least common piece — 丹霞旅游有限 reads a few, not the 6,000 of 有限', async () => {
+    for (const mode of ['force_generic_plan', 'force_custom_plan'] as const) {
+      const statement = search(publicStanding, '丹霞旅游有限');
+      const found = await plan(statement.build(), statement.values, mode);
+      // the probe reads each of the five pieces' postings up to PROBE_COUNT_LIMIT (one loop per piece); the walk, once
+      const walks = found.nodes.filter((n) => n.relation === 'subject_name_grams' && n.loops === 1);
+      expect(walks, found.text).toHaveLength(1);
+      expect(walks[0].index).toBe('subject_name_grams_walk');
+      expect((walks[0].rows ?? 0) + (walks[0].removed ?? 0), found.text).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('P4: the check can fail — the statement before issue 18 (LIKE over every name) reads all subjects', async () => {
+    const access = createScopedAccess(database.db, publicStanding, now);
+    const before = sql`
+      WITH matched AS MATERIALIZED (
+        SELECT ${SUBJECT_COLUMNS} FROM subjects s
+        WHERE (lower(s.name) LIKE ${sql.placeholder('pattern')}::text OR s.code = ${sql.placeholder('code')}::text)
+          AND s.kind = ANY (${sql.placeholder('kinds')}::text[]) AND ${access.subjectScope.sql}
+      )
+      SELECT (SELECT count(*)::int FROM matched) AS total_count, m.* FROM (SELECT 1) one
+      LEFT JOIN LATERAL (SELECT * FROM matched s ORDER BY s.name COLLATE "C", s.code COLLATE "C" LIMIT 21) m ON TRUE`;
+    const found = await plan(before, { pattern: '%科技%', code: '科技', kinds: searchableKinds('public', false, null), now: now.toISOString() }, 'force_generic_plan');
+    // a Seq Scan, or every organisation through the kind index: each name is read to test the LIKE
+    expect(subjectReads(found), found.text).not.toEqual([]);
+    expect(subjectRows(found), found.text).toBeGreaterThan(20 + 1 + 1);
+  });
+});
