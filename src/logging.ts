@@ -34,16 +34,24 @@ const SILENT: Logger = { info: () => undefined, warn: () => undefined, error: ()
 const destinations = new Map<number, pino.DestinationStream & { flushSync(): void }>();
 
 /**
+ * PIPE_BUF on Linux: a write of at most this many bytes to a pipe is atomic, so the lines of several processes
+ * sharing one stderr pipe (GATEWAY_PROCESSES) never interleave within a line.
+ */
+const ATOMIC_PIPE_WRITE = 4096;
+
+/**
  * Issue 18: the log lines of a file descriptor (2 = stderr) written asynchronously by pino's own destination
  * (sonic-boom): lines that arrive while a write is in flight go out together in the next one, off the request's
  * path. Before, every request line was a synchronous write(2) on stderr (a pipe is written synchronously by Node),
  * which cost the gateway ~10 % of its throughput under load. Nothing waits in a buffer on an idle server (no
- * minimum length), and whatever is queued is written synchronously when the process exits, by any path.
+ * minimum length); each write holds whole lines only, at most ATOMIC_PIPE_WRITE bytes. A graceful stop waits for
+ * every line (flushLogs); on any other exit what is queued is written synchronously, not lost — though a batch
+ * still in flight at that moment may land after the newer lines.
  */
 export function logDestination(fd: number): DestinationStream {
   let destination = destinations.get(fd);
   if (!destination) {
-    const created = pino.destination({ dest: fd, sync: false });
+    const created = pino.destination({ dest: fd, sync: false, maxWrite: ATOMIC_PIPE_WRITE });
     destinations.set(fd, created);
     process.once('exit', () => {
       try {
@@ -55,6 +63,17 @@ export function logDestination(fd: number): DestinationStream {
     destination = created;
   }
   return destination;
+}
+
+/** Waits until every line logged so far is written (before a graceful exit). */
+export async function flushLogs(): Promise<void> {
+  await Promise.all([...destinations.values()].map((destination) => new Promise<void>((resolve) => {
+    try {
+      (destination as unknown as { flush(cb: (error?: Error) => void): void }).flush(() => resolve());
+    } catch {
+      resolve();
+    }
+  })));
 }
 
 /**

@@ -9,7 +9,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { appliedMigrations, shippedMigrations } from './db/migration-status.js';
 import { seedDemo, DEMO_CAST } from './db/seed/demo.js';
 import { createGateway, type Gateway } from './server.js';
-import { createLogger } from './logging.js';
+import { createLogger, flushLogs } from './logging.js';
 import { demoTokens } from './auth/demo-tokens.js';
 import { explainStartupFailure } from './startup-errors.js';
 import {
@@ -132,11 +132,12 @@ async function start(config: Config, started: number): Promise<Running> {
  * §11: the primary of GATEWAY_PROCESSES workers (PostgreSQL only: the configuration refuses PGlite). It sets up the
  * database and the keys the workers must share, forks them and waits until each listens (src/cluster.ts).
  */
-async function startPrimary(config: Config, started: number): Promise<Supervisor> {
+async function startPrimary(config: Config, started: number, beforeFork: () => void): Promise<Supervisor> {
   const logger = createLogger(process.stderr, false, config.logLevel);
   const { cast } = await setUp(config);
   await keepDevelopmentSecret(config);
   const checkpoints = await checkpointsOf(config, say);
+  beforeFork();
   // §10.3: with JWT_PUBLIC_KEY and no CURSOR_SECRET nothing derives a cursor key: one for this start, for all workers
   const cursorSecret = (config.cursorSecret ?? config.jwt.secret) ? null : randomBytes(32).toString('base64url');
   if (cursorSecret) logger.info('neither CURSOR_SECRET nor JWT_SECRET is set: the workers seal cursors with a key of this start, so cursors do not survive a restart or travel to other machines');
@@ -246,7 +247,11 @@ async function closeGateway(config: Config, running: Running, tell: (line: strin
 function stopOnSignals(stop: (signal: string) => Promise<number>): void {
   let stopping: Promise<void> | null = null;
   const onSignal = (signal: string) => {
-    stopping ??= stop(signal).then((code) => process.exit(code));
+    // every log line of the stop is written before the process ends (src/logging.ts)
+    stopping ??= stop(signal).then(async (code) => {
+      await flushLogs();
+      process.exit(code);
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -294,19 +299,38 @@ async function main(): Promise<void> {
   }
 
   if (config.processes > 1) {
+    // O4: once workers are forked they may be serving; a signal from then on is kept until every worker is up and
+    // then drains them all, instead of exiting the primary at once (Node's cluster would end the workers undrained)
+    let pending: NodeJS.Signals | null = null;
+    const keep = (signal: NodeJS.Signals) => {
+      pending ??= signal;
+    };
+    const beforeFork = () => {
+      served();
+      process.on('SIGINT', keep);
+      process.on('SIGTERM', keep);
+    };
     let supervisor: Supervisor;
     try {
-      supervisor = await startPrimary(config, started);
+      supervisor = await startPrimary(config, started, beforeFork);
     } catch (error) {
+      // workers that stopped with the signal (Ctrl-C reaches the whole process group) are not a failure
+      if (pending) {
+        say(`${pending} during start-up: stopped.`);
+        process.exit(0);
+      }
       return fail(error instanceof ClusterStartError ? error.message : explain(error));
     }
-    served();
-    return stopOnSignals(async (signal) => {
+    process.off('SIGINT', keep);
+    process.off('SIGTERM', keep);
+    stopOnSignals(async (signal) => {
       say(`${signal}: every process finishes its requests in flight (up to ${config.shutdownGraceMs} ms), then closes…`);
       const code = await supervisor.stop();
       say(code === 0 ? 'Stopped.' : 'Stopped; a process did not stop cleanly (see the log).');
       return code;
     });
+    if (pending) process.kill(process.pid, pending);
+    return;
   }
 
   let running: Running;

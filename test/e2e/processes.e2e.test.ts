@@ -271,6 +271,23 @@ describe.skipIf(!postgresUrl())('§11 scale-out: two gateway processes of one st
   }, 120_000);
 });
 
+describe('O4: a signal while the primary starts its workers', () => {
+  it.skipIf(!postgresUrl())('O4: SIGTERM once workers are forked waits for them to be up, then drains and stops them all (exit 0), instead of ending them undrained', async () => {
+    const database = await openTestDatabase('postgres');
+    try {
+      const started = await run({ DATABASE_URL: database.url!, GATEWAY_PROCESSES: '2', JWT_SECRET: TEST_SECRET });
+      await waitFor('the primary forks its workers', () => started.stdout().includes('Starting 2 gateway processes'), started);
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
+      expect(started.stdout()).not.toContain('during start-up: stopping');
+      expect(started.stdout()).toContain('SIGTERM: every process finishes its requests in flight');
+      expect(started.stdout()).toMatch(/Stopped\.\n$/);
+    } finally {
+      await database.close();
+    }
+  }, 90_000);
+});
+
 describe('O7: a gateway of several processes that cannot start says why in one line', () => {
   const lines = (text: string) => text.trim().split('\n').filter(Boolean);
 
