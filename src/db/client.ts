@@ -80,7 +80,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       client.on('error', () => undefined);
     });
     const db = drizzle(pool, { schema, logger: options.logger }) as unknown as Db;
-    // the replica's pool has the same size and session settings; a statement it fails runs again on this pool
+    // the replica's pool has the same size and session settings, and a statement budget of its own under the
+    // deadline (replicaBudgetMs); a statement it fails, or sent while it is behind, runs on this pool
     let replica: Replica | null = null;
     if (options.replica) {
       const { openReplica } = await import('./replica.js');
@@ -88,7 +89,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         replica = await openReplica({
           ...options.replica,
           primaryUrl: options.url,
-          pool: poolConfig,
+          poolSize: poolConfig.max,
+          sessionOptions: SESSION_OPTIONS,
+          requestTimeoutMs: options.statementTimeoutMs ? Math.floor(options.statementTimeoutMs) : 0,
           onPrimary: (config, values) => pool.query(config as QueryConfig, values as unknown[]),
           drizzleOver: (replicaPool) => drizzle(replicaPool, { schema, logger: options.logger }) as unknown as Db,
         });

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Pool, PoolConfig, QueryResult } from 'pg';
+import type { Pool, QueryResult } from 'pg';
 import type { Viewer } from '../../policies/viewer.js';
 import type { Logger } from '../logging.js';
 import type { Database, Db } from './client.js';
@@ -12,6 +12,8 @@ import type { Database, Db } from './client.js';
  * writes nor on grants, and only while the replica is known to be at most REPLICA_MAX_LAG_MS behind the primary.
  * That is the public (no token — API callers and the public website, whose pages call this /graphql without one):
  * it cannot write, holds no grants, and sees only what is public, which the replica shows at most the bound late.
+ * The request is routed once, when its context is made (readDatabaseFor), and each of its statements is checked
+ * again when it is sent (StatementRouter): a statement sent while the replica is not caught up runs on the primary.
  * RR2 — every token holder reads the primary: departments (they file records and read them back: read-your-writes),
  * agencies (their grants are read on every request — A4: a revoked grant stops access at the next request),
  * subjects (their grants, objections and repair applications), auditors, admins and peer platforms. Every write —
@@ -25,12 +27,14 @@ import type { Database, Db } from './client.js';
  * least as new as the primary's at the time of the newest sample it has replayed. Staleness = now − that time —
  * it grows by itself between checks, so a monitor that stops hearing from the replica turns it "lagging" without
  * being told. (pg_last_xact_replay_timestamp() alone is wrong: on an idle primary nothing commits, and a caught-up
- * replica would look ever older.) Unreachable, erroring or not in recovery (promoted) → "unavailable". Either way
- * public requests read the primary, never an error for the caller.
+ * replica would look ever older.) Unreachable, erroring, not in recovery (promoted), or a standby of another
+ * cluster (its pg_control_system().system_identifier is not the primary's) → "unavailable". Either way public
+ * statements read the primary.
  *
- * A statement that fails on the replica because the replica went away or cancelled it (a recovery conflict of hot
- * standby, 40001/40P01; a connection lost or refused; a server shutting down) runs again on the primary
- * (ReplicaPool), and a lost connection marks the replica unavailable until the next successful check.
+ * A statement that fails on the replica for the replica's reasons (replicaFailure: a recovery conflict, its
+ * statement budget spent, this process's replica pool full, a connection lost or refused, a server shutting down)
+ * runs again on the primary, unless its request's deadline has certainly passed; a lost replica is marked
+ * unavailable until the next successful check.
  */
 
 export interface ReplicaOptions {
@@ -49,8 +53,10 @@ export interface ReplicaState {
   /** now − the time of the newest primary WAL position the replica has replayed; null while unavailable or unknown */
   lagMs: number | null;
   maxLagMs: number;
-  /** why it is unavailable (the last error, "not a standby"); null otherwise */
+  /** why it is unavailable (the last error, "not a standby", "another cluster"); null otherwise */
   reason: string | null;
+  /** its system identifier differs from the primary's: a standby (or copy) of another cluster, never read */
+  foreign: boolean;
 }
 
 /** Cumulative counts, read by the metrics (O2). */
@@ -60,8 +66,14 @@ export interface ReplicaCounts {
   /** public requests read from the primary because the replica was behind / unavailable */
   primaryLagging: number;
   primaryUnavailable: number;
-  /** statements the replica failed (recovery conflict, lost connection) that ran again on the primary */
+  /** statements of replica-routed requests sent to the primary because, when sent, the replica was not caught up */
+  redirectedToPrimary: number;
+  /** statements the replica failed (recovery conflict, timeout, full pool, lost connection) that ran again on the primary */
   retriedOnPrimary: number;
+}
+
+export function emptyReplicaCounts(): ReplicaCounts {
+  return { replica: 0, primaryLagging: 0, primaryUnavailable: 0, redirectedToPrimary: 0, retriedOnPrimary: 0 };
 }
 
 export interface Replica {
@@ -94,31 +106,87 @@ export function parseLsn(text: string): bigint {
   return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
 }
 
-const RETRY_ON_PRIMARY_STATES = new Set([
+/** SQLSTATEs by which the replica declines one statement while staying up: run it on the primary. */
+const DECLINED_BY_REPLICA = new Set([
   '40001', // serialization_failure: "canceling statement due to conflict with recovery" (hot standby)
   '40P01', // deadlock_detected: a buffer-pin recovery conflict
-  '57P01', '57P02', '57P03', // the standby shutting down, crashed, or starting up
+  '57014', // query_canceled: the replica's own statement_timeout (its statement budget, below the request's deadline)
   '53300', // too_many_connections
-  '3D000', // the database does not exist (yet) on the standby
 ]);
+/** pg-pool: no connection of this process's replica pool came free in time (the pool is full, the replica is not gone) */
+const POOL_FULL = 'timeout exceeded when trying to connect';
+/** pg: the replica did not answer within query_timeout (hung, or overloaded; the monitor judges which) */
+const QUERY_READ_TIMEOUT = 'Query read timeout';
 
 /**
- * Whether a statement the replica failed should run on the primary instead: the replica's own trouble (a recovery
- * conflict, a connection exception of class 08, a server going away, a driver-level connection failure without a
- * SQLSTATE) — not the statement's (its syntax or data), not the request's deadline (57014), and never an attempt to
- * write (25006: a write routed to the replica is a bug to surface, not to hide).
+ * What a statement's failure on the replica says:
+ * - 'statement': the statement's own error (its syntax or data; a write the read-only replica refused, 25006, is a
+ *   bug to surface, not to hide) — thrown to the caller as the primary would throw it;
+ * - 'declined': the replica could not run this one statement (a recovery conflict, its statement budget spent,
+ *   too many connections, this process's replica pool full) — it runs on the primary, the replica stays in use;
+ * - 'lost': the replica itself is gone (a connection refused, reset or cut, a server shutting down or starting, the
+ *   database missing) — it runs on the primary, and the replica is unavailable until the next successful check.
+ * Only a server's ErrorResponse (pg's DatabaseError, which always carries `severity`) has a SQLSTATE in `code`;
+ * Node's system errors carry codes too (ECONNRESET, EPIPE, EPERM, EBADF …), and those are connection losses.
  */
-export function failedBecauseOfReplica(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || RETRY_ON_PRIMARY_STATES.has(code);
-  return error instanceof Error; // ECONNREFUSED, ECONNRESET, "Connection terminated unexpectedly", connect timeouts
+export type ReplicaFailure = 'statement' | 'declined' | 'lost';
+
+export function replicaFailure(error: unknown): ReplicaFailure {
+  if (!(error instanceof Error)) return 'statement';
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  if (typeof severity === 'string' && typeof code === 'string') {
+    if (code.startsWith('08') || code.startsWith('57P') || code === '3D000') return 'lost';
+    return DECLINED_BY_REPLICA.has(code) ? 'declined' : 'statement';
+  }
+  if (error.message === POOL_FULL || error.message === QUERY_READ_TIMEOUT) return 'declined';
+  // a system error, "Connection terminated unexpectedly", "Connection terminated due to connection timeout" …
+  return 'lost';
 }
 
-/** Whether the replica itself is gone (as opposed to one statement cancelled). */
-function connectionLost(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || code.startsWith('57P') || code === '3D000';
-  return true;
+/** Without a request deadline (REQUEST_TIMEOUT_MS=0), how long a statement may wait for and run on the replica. */
+export const REPLICA_BUDGET_WITHOUT_DEADLINE_MS = 30_000;
+
+/**
+ * How long one statement may wait for a replica connection, and then run on the replica (its connection timeout,
+ * query_timeout and statement_timeout there), before it runs on the primary: a third of the request's deadline,
+ * so that a hung or overloaded replica leaves a statement a third of it on the primary, at the worst.
+ */
+export function replicaBudgetMs(requestTimeoutMs: number): number {
+  return requestTimeoutMs > 0 ? Math.max(1, Math.floor(requestTimeoutMs / 3)) : REPLICA_BUDGET_WITHOUT_DEADLINE_MS;
+}
+
+/**
+ * RR1 per statement: the replica's pool sends each statement through here. A statement sent while the replica is
+ * not caught up (more than the bound behind by now, or unavailable) runs on the primary, even within a request that
+ * was routed to the replica; one the replica fails for its own reasons (replicaFailure) runs again on the primary.
+ * The request's deadline is not known here, only that it falls at most REQUEST_TIMEOUT_MS after the statement was
+ * sent: past that the caller has had DEADLINE_EXCEEDED, and the failure is thrown instead of retried.
+ */
+export class StatementRouter {
+  constructor(
+    private readonly monitor: Pick<LagMonitor, 'state' | 'markUnavailable'>,
+    readonly counts: ReplicaCounts,
+    private readonly onPrimary: (config: unknown, values: unknown) => Promise<QueryResult>,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  async run(config: unknown, values: unknown, onReplica: () => Promise<QueryResult>): Promise<QueryResult> {
+    if (this.monitor.state().condition !== 'caught_up') {
+      this.counts.redirectedToPrimary += 1;
+      return this.onPrimary(config, values);
+    }
+    const sentAt = performance.now();
+    try {
+      return await onReplica();
+    } catch (error) {
+      const failure = replicaFailure(error);
+      if (failure === 'statement') throw error;
+      if (failure === 'lost') this.monitor.markUnavailable(error);
+      if (this.requestTimeoutMs > 0 && performance.now() - sentAt >= this.requestTimeoutMs) throw error;
+      this.counts.retriedOnPrimary += 1;
+      return this.onPrimary(config, values);
+    }
+  }
 }
 
 interface Sample {
@@ -126,38 +194,69 @@ interface Sample {
   at: number;
 }
 
+/** The pieces of a pg pool the monitor uses (a fake one in the unit tests). */
+export type MonitorPool = Pick<Pool, 'query' | 'on'>;
+
+const PRIMARY_SAMPLE = 'SELECT pg_current_wal_flush_lsn()::text AS lsn';
+const REPLICA_POSITION = 'SELECT pg_is_in_recovery() AS recovering, pg_last_wal_replay_lsn()::text AS lsn';
+/** the cluster's identity, from initdb, kept by every physical standby made from it (pg_basebackup) */
+const SYSTEM_IDENTIFIER = 'SELECT system_identifier::text AS id FROM pg_control_system()';
+
+async function systemIdentifier(pool: MonitorPool): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(SYSTEM_IDENTIFIER);
+  return rows[0].id;
+}
+
 /**
  * Measures how far the replica is behind (see the file's comment). Two connections of its own (one to each server),
  * so that a busy pool never delays a check — a delayed check would only make the replica look older, but the
- * replica is wanted most when the pool is busiest.
+ * replica is wanted most when the pool is busiest. It reads both servers' system identifiers whenever one of its
+ * connections is (re)made, and counts a replica whose identifier differs from the primary's as unavailable.
  */
-class LagMonitor {
+export class LagMonitor {
   private samples: Sample[] = [];
-  /** performance.now() of the newest primary sample the replica has replayed; -Infinity = none known */
+  /** now() of the newest primary sample the replica has replayed; -Infinity = none known */
   private freshAt = -Infinity;
   private available = false;
   private reason: string | null = 'not checked yet';
-  private lastCondition: ReplicaCondition | null = null;
+  /** the system identifiers read on the monitor's current connections; null: to be read (again) */
+  private primaryId: string | null = null;
+  private replicaId: string | null = null;
+  private foreign = false;
+  private announced: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   readonly listeners = new Set<(state: ReplicaState) => void>();
 
   constructor(
-    private readonly primary: Pool,
-    private readonly replica: Pool,
+    private readonly primary: MonitorPool,
+    private readonly replica: MonitorPool,
     readonly maxLagMs: number,
     private readonly intervalMs: number,
+    private readonly now: () => number = () => performance.now(),
   ) {
+    // a new connection may reach another server (a failover, a DNS change): read its identifier again
+    primary.on('connect', () => {
+      this.primaryId = null;
+    });
+    replica.on('connect', () => {
+      this.replicaId = null;
+    });
     // a dead idle connection means the server went away (a restart may come back showing an older state): forget
     // what was known until a check succeeds
     replica.on('error', (error) => this.markUnavailable(error));
   }
 
-  state(now = performance.now()): ReplicaState {
-    if (!this.available) return { condition: 'unavailable', lagMs: null, maxLagMs: this.maxLagMs, reason: this.reason };
+  state(now = this.now()): ReplicaState {
+    if (!this.available) return { condition: 'unavailable', lagMs: null, maxLagMs: this.maxLagMs, reason: this.reason, foreign: this.foreign };
     const lagMs = Number.isFinite(this.freshAt) ? Math.max(0, now - this.freshAt) : null;
     const condition = lagMs !== null && lagMs <= this.maxLagMs ? 'caught_up' : 'lagging';
-    return { condition, lagMs, maxLagMs: this.maxLagMs, reason: null };
+    return { condition, lagMs, maxLagMs: this.maxLagMs, reason: null, foreign: false };
+  }
+
+  /** how many primary samples are kept (bounded by the time horizon, whatever the replica does) */
+  get sampleCount(): number {
+    return this.samples.length;
   }
 
   markUnavailable(error: unknown): void {
@@ -167,21 +266,49 @@ class LagMonitor {
     this.announce();
   }
 
+  /** Beyond twice the bound (and a few checks) no sample matters: the replica is lagging either way. */
+  private horizon(): number {
+    return this.now() - 2 * this.maxLagMs - 4 * this.intervalMs;
+  }
+
+  /** A primary sample; older ones past the horizon go now, also while the replica is down (no check prunes then). */
+  private addSample(sample: Sample): void {
+    const horizon = this.horizon();
+    let stale = 0;
+    while (stale < this.samples.length && this.samples[stale].at < horizon) stale += 1;
+    if (stale > 0) this.samples.splice(0, stale);
+    this.samples.push(sample);
+  }
+
+  /** Why the replica cannot be trusted as the primary's standby, or null when the identifiers match. */
+  private identityRefusal(): string | null {
+    if (this.primaryId === null) return 'the primary\'s system identifier could not be read: the replica is not verified as its standby';
+    this.foreign = this.replicaId !== this.primaryId;
+    return this.foreign
+      ? `not a standby of DATABASE_URL: its system identifier ${this.replicaId} is not the primary's ${this.primaryId} (a copy of another cluster)`
+      : null;
+  }
+
   /** One check: a primary sample, then the replica's replay position. Never throws. */
   async check(): Promise<void> {
-    const sentAt = performance.now();
+    const sentAt = this.now();
     try {
-      const { rows } = await this.primary.query<{ lsn: string }>('SELECT pg_current_wal_flush_lsn()::text AS lsn');
-      this.samples.push({ lsn: parseLsn(rows[0].lsn), at: sentAt });
+      const { rows } = await this.primary.query<{ lsn: string }>(PRIMARY_SAMPLE);
+      this.addSample({ lsn: parseLsn(rows[0].lsn), at: sentAt });
+      this.primaryId ??= await systemIdentifier(this.primary);
     } catch {
       // no sample: the primary's own trouble; what the replica has replayed only grows older
     }
     try {
-      const { rows } = await this.replica.query<{ recovering: boolean; lsn: string | null }>(
-        'SELECT pg_is_in_recovery() AS recovering, pg_last_wal_replay_lsn()::text AS lsn',
-      );
+      const { rows } = await this.replica.query<{ recovering: boolean; lsn: string | null }>(REPLICA_POSITION);
       if (!rows[0].recovering || rows[0].lsn === null) {
         this.markUnavailable('not a standby (pg_is_in_recovery() is false): promoted, or not a replica of DATABASE_URL');
+        return;
+      }
+      this.replicaId ??= await systemIdentifier(this.replica);
+      const refusal = this.identityRefusal();
+      if (refusal) {
+        this.markUnavailable(refusal);
         return;
       }
       const replayed = parseLsn(rows[0].lsn);
@@ -194,9 +321,8 @@ class LagMonitor {
         }
       }
       this.freshAt = newest >= 0 ? this.samples[newest].at : -Infinity;
-      // older samples are of no more use once a newer one is replayed; and beyond twice the bound none matters
-      const horizon = performance.now() - 2 * this.maxLagMs - 4 * this.intervalMs;
-      this.samples = this.samples.filter((sample, i) => i >= Math.max(newest, 0) && (sample.at >= horizon || i === this.samples.length - 1));
+      // older samples are of no more use once a newer one is replayed
+      if (newest > 0) this.samples.splice(0, newest);
       this.available = true;
       this.reason = null;
       this.announce();
@@ -207,8 +333,9 @@ class LagMonitor {
 
   private announce(): void {
     const state = this.state();
-    if (state.condition === this.lastCondition) return;
-    this.lastCondition = state.condition;
+    const key = `${state.condition}${state.foreign ? ' foreign' : ''}`;
+    if (key === this.announced) return;
+    this.announced = key;
     for (const listener of this.listeners) listener(state);
   }
 
@@ -232,8 +359,12 @@ class LagMonitor {
 export interface OpenReplicaOptions extends ReplicaOptions {
   /** the primary (DATABASE_URL): the monitor's sample connection */
   primaryUrl: string;
-  /** the pool settings of the primary's pool (size, session options, timeouts): the replica's pool gets the same */
-  pool: PoolConfig;
+  /** DATABASE_POOL_SIZE: the replica's pool has as many connections as the primary's */
+  poolSize: number;
+  /** the gateway's session settings (client.ts SESSION_OPTIONS); the replica adds its own statement_timeout */
+  sessionOptions: string;
+  /** REQUEST_TIMEOUT_MS (0: none): sets the replica's statement budget (replicaBudgetMs) */
+  requestTimeoutMs: number;
   /** runs a statement on the primary's pool: where a statement the replica failed is run again */
   onPrimary(config: unknown, values: unknown): Promise<QueryResult>;
   /** drizzle over a pg pool (client.ts), so that the replica's statements are logged and counted like the primary's */
@@ -243,26 +374,31 @@ export interface OpenReplicaOptions extends ReplicaOptions {
 /** Opens the replica's pool and its monitor, and waits for one check (so that a caught-up replica serves at once). */
 export async function openReplica(options: OpenReplicaOptions): Promise<Replica> {
   const { default: pg } = await import('pg');
-  const counts: ReplicaCounts = { replica: 0, primaryLagging: 0, primaryUnavailable: 0, retriedOnPrimary: 0 };
-  let monitor: LagMonitor | null = null;
+  const counts = emptyReplicaCounts();
+  let router: StatementRouter | null = null;
 
-  /** A pool of replica connections whose failed statements run again on the primary. */
+  /** A pool of replica connections whose statements go through the router (RR1 per statement, retries). */
   class ReplicaPool extends pg.Pool {
-    // drizzle calls query(config, values) and awaits it; callback forms pass through untouched
+    // drizzle calls query(config, values) and awaits it; callback forms pass through untouched. Transactions
+    // (connect()) are not routed: the public's requests open none, and the replica refuses writes anyway.
     query(...args: unknown[]): any {
       const [config, values, callback] = args;
-      if (typeof values === 'function' || typeof callback === 'function') return (pg.Pool.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
-      return (pg.Pool.prototype.query as (...a: unknown[]) => Promise<QueryResult>).call(this, config, values).catch((error: unknown) => {
-        if (!failedBecauseOfReplica(error)) throw error;
-        if (connectionLost(error)) monitor?.markUnavailable(error);
-        counts.retriedOnPrimary += 1;
-        return options.onPrimary(config, values);
-      });
+      const direct = pg.Pool.prototype.query as (...a: unknown[]) => Promise<QueryResult>;
+      if (typeof values === 'function' || typeof callback === 'function' || !router) return direct.apply(this, args);
+      return router.run(config, values, () => direct.call(this, config, values));
     }
   }
 
   const checkIntervalMs = options.checkIntervalMs ?? Math.min(250, Math.max(10, Math.floor(options.maxLagMs / 4)));
-  const pool = new ReplicaPool({ ...options.pool, connectionString: options.url });
+  const budgetMs = replicaBudgetMs(options.requestTimeoutMs);
+  const pool = new ReplicaPool({
+    connectionString: options.url,
+    max: options.poolSize,
+    options: `${options.sessionOptions} -c statement_timeout=${budgetMs}`,
+    // a full pool, a replica that does not answer: the statement goes to the primary after the budget (replicaFailure)
+    connectionTimeoutMillis: budgetMs,
+    query_timeout: budgetMs,
+  });
   // as the primary's pool (client.ts): a dead connection must not end the process
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
@@ -278,23 +414,23 @@ export async function openReplica(options: OpenReplicaOptions): Promise<Replica>
   const primaryProbe = probe(options.primaryUrl);
   primaryProbe.on('error', () => undefined);
   const replicaProbe = probe(options.url);
-  monitor = new LagMonitor(primaryProbe, replicaProbe, options.maxLagMs, checkIntervalMs);
-  const watched = monitor;
+  const monitor = new LagMonitor(primaryProbe, replicaProbe, options.maxLagMs, checkIntervalMs);
+  router = new StatementRouter(monitor, counts, options.onPrimary, options.requestTimeoutMs);
   // a replica connection lost under a request: unavailable now, not at the next check
-  pool.on('error', (error) => watched.markUnavailable(error));
-  await watched.check();
-  watched.start();
+  pool.on('error', (error) => monitor.markUnavailable(error));
+  await monitor.check();
+  monitor.start();
   const db = options.drizzleOver(pool);
   return {
     db,
     counts,
-    state: () => watched.state(),
+    state: () => monitor.state(),
     onChange(listener) {
-      watched.listeners.add(listener);
-      return () => void watched.listeners.delete(listener);
+      monitor.listeners.add(listener);
+      return () => void monitor.listeners.delete(listener);
     },
     async close() {
-      watched.stop();
+      monitor.stop();
       await Promise.all([pool.end(), primaryProbe.end(), replicaProbe.end()].map((p) => p.catch(() => undefined)));
     },
   };
@@ -305,6 +441,7 @@ export function logReplicaChanges(replica: Replica, logger: Pick<Logger, 'info' 
   const say = (state: ReplicaState, first: boolean) => {
     const fields = { condition: state.condition, lagMs: state.lagMs === null ? undefined : Math.round(state.lagMs), maxLagMs: state.maxLagMs, reason: state.reason ?? undefined };
     if (state.condition === 'caught_up') logger.info(`read replica ${first ? 'configured: ' : ''}caught up: public reads go to it`, fields);
+    else if (state.foreign) logger.warn('read replica is a standby of another cluster (its system identifier is not the primary\'s): public reads go to the primary', fields);
     else logger.warn(`read replica ${first ? 'configured but ' : ''}${state.condition === 'lagging' ? `more than ${state.maxLagMs} ms behind` : 'unavailable'}: public reads go to the primary`, fields);
   };
   say(replica.state(), true);

@@ -69,8 +69,9 @@ export class GatewayMetrics {
 }
 
 /**
- * §11 read replica: how far behind it is, whether it serves, where the public's requests were read, and the
- * statements it failed that ran again on the primary. Read from the replica's own state and counts at each scrape;
+ * §11 read replica: how far behind it is, whether it serves (and whether it is another cluster's standby), where the
+ * public's requests were read, their statements sent to the primary because the replica fell behind meanwhile, and
+ * the statements it failed that ran again on the primary. Read from the replica's own state and counts at each scrape;
  * with several processes the primary's aggregate takes the largest lag and the smallest "serving" of the workers.
  */
 function replicaMetrics(registry: Registry, replica: Replica): void {
@@ -106,8 +107,23 @@ function replicaMetrics(registry: Registry, replica: Replica): void {
       this.inc({ target: 'primary', reason: 'unavailable' }, replica.counts.primaryUnavailable);
     },
   });
+  new Gauge({
+    name: 'gateway_replica_foreign', help: '1 while the read replica\'s system identifier is not the primary\'s (a standby of another cluster, never read), else 0',
+    registers: [registry], aggregator: 'max',
+    collect() {
+      this.set(replica.state().foreign ? 1 : 0);
+    },
+  });
   new Counter({
-    name: 'gateway_replica_retried_on_primary_total', help: 'statements the replica failed (recovery conflict, lost connection) that ran again on the primary',
+    name: 'gateway_replica_redirected_to_primary_total', help: 'statements of requests routed to the read replica that ran on the primary because the replica was no longer caught up when they were sent',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(replica.counts.redirectedToPrimary);
+    },
+  });
+  new Counter({
+    name: 'gateway_replica_retried_on_primary_total', help: 'statements the replica failed (recovery conflict, its statement budget, a full replica pool, a lost connection) that ran again on the primary',
     registers: [registry],
     collect() {
       this.reset();

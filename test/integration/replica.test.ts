@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_VIEWER } from '../../policies/viewer.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import type { ReplicaCondition } from '../../src/db/replica.js';
+import { logReplicaChanges, readDatabaseFor, type ReplicaCondition } from '../../src/db/replica.js';
 import type { Logger } from '../../src/logging.js';
 import { post, storedEvents, VERIFY_QUERY } from '../support/access-log-e2e.js';
 import { testDatabaseKinds, type TestDatabase } from '../support/db.js';
@@ -19,8 +20,9 @@ import { tokens } from '../support/tokens.js';
  * streaming standby of it (scripts/standby.ts through test/support/throwaway-cluster.ts). Two real gateways share
  * the primary and the standby: one that trusts the replica up to a minute behind (so that, with its replay paused,
  * whatever it answers from the replica is visibly older than the primary), one with a bound of 800 ms.
- * - RR1: the public's reads go to the replica only while it is caught up within REPLICA_MAX_LAG_MS; past the bound,
- *   or with the replica gone, they go to the primary — never an error for the caller.
+ * - RR1: the public's reads go to the replica only while it is caught up within REPLICA_MAX_LAG_MS — checked again
+ *   at each statement; past the bound, with the replica gone, or with a standby of another cluster, they go to the
+ *   primary — no error for the caller.
  * - RR2 (read-your-writes): a token holder reads the primary, so a department reads its own filing at once.
  * - A4: an agency's grants are read on the primary at every request, so a revocation the replica has not replayed
  *   still refuses it at once.
@@ -248,12 +250,20 @@ describe.skipIf(!testDatabaseKinds().includes('postgres') || throwawayClusterUna
       const metrics = await fetch(strict.gw.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       const text = await metrics.text();
       expect(text).toMatch(/^gateway_replica_serving 0$/m);
+      expect(text).toMatch(/^gateway_replica_foreign 0$/m);
+      expect(text).toMatch(/^gateway_replica_redirected_to_primary_total \d+$/m);
       expect(Number(/^gateway_replica_lag_seconds (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(STRICT_LAG_MS / 1000);
       expect(Number(/^gateway_replica_routed_total\{target="primary",reason="lagging"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
       // caught up again, it serves again
       await caughtUp();
       expect(recordIdsOf(await publicLookup(strict))).toContain(added);
     });
+
+    /** recovery conflicts on locks the standby has counted in the test database */
+    async function lockConflicts(): Promise<number> {
+      const [row] = await onStandby<{ n: string }>('SELECT confl_lock::text AS n FROM pg_stat_database_conflicts WHERE datname = current_database()', []);
+      return Number(row.n);
+    }
 
     it('RR1: a statement the replica cancels for a recovery conflict (hot standby) runs again on the primary, no error', async () => {
       await caughtUp();
@@ -265,23 +275,120 @@ describe.skipIf(!testDatabaseKinds().includes('postgres') || throwawayClusterUna
       await caughtUp();
       const replica = lenient.database.replica!;
       const before = counts(lenient);
-      // a slow read on the replica holds a lock on the table; the primary takes an ACCESS EXCLUSIVE lock on it, which
-      // the standby must replay: it cancels the read (SQLSTATE 40001, "conflict with recovery")
-      // (drizzle runs a query when it is awaited: then() starts it now)
-      const read = replica.db.execute(sql`SELECT count(*)::int AS n FROM replica_conflict, pg_sleep(1)`).then((result) => result);
-      await until('the read runs on the standby', async () => (await onStandby(
-        `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%FROM replica_conflict, pg_sleep%' AND pid <> pg_backend_pid()`, [],
+      const conflictsBefore = await lockConflicts();
+      // a read on the replica holds a lock on the table — for 20 s on the standby (nothing outlasts that but a
+      // conflict; under the replica's 30 s statement budget), at once on the primary; the primary takes an ACCESS
+      // EXCLUSIVE lock on it, which the standby must replay: it cancels the read (SQLSTATE 40001, "conflict with
+      // recovery"). (drizzle runs a query when it is awaited: then() starts it now.)
+      const started = performance.now();
+      const read = replica.db.execute(sql`SELECT count(*)::int AS n FROM replica_conflict, pg_sleep(CASE WHEN pg_is_in_recovery() THEN 20 ELSE 0 END)`).then((result) => result);
+      await until('the read holds its lock on the standby', async () => (await onStandby(
+        `SELECT 1 FROM pg_locks WHERE relation = 'replica_conflict'::regclass AND granted AND pid <> pg_backend_pid()`, [],
       )).length > 0);
       await database.db.transaction(async (tx) => {
         await tx.execute(sql`LOCK TABLE replica_conflict IN ACCESS EXCLUSIVE MODE`);
       });
       const { rows } = (await read) as unknown as { rows: { n: number }[] };
       expect(rows).toEqual([{ n: 2 }]);
+      expect(performance.now() - started).toBeLessThan(15_000);
       expect(counts(lenient).retriedOnPrimary).toBe(before.retriedOnPrimary + 1);
+      // the standby counted it as a lock conflict (its statistics arrive when the cancelled session reports them)
+      await until('the standby counts the lock conflict', async () => (await lockConflicts()) > conflictsBefore);
       // one cancelled statement is not an unavailable replica
       expect(condition(lenient)).toBe('caught_up');
       await onStandby('ALTER SYSTEM RESET max_standby_streaming_delay', []);
       await onStandby('SELECT pg_reload_conf()', []);
+    });
+
+    it('RR1: a request routed to the replica while caught up sends its later statements to the primary once the replica is past the bound', async () => {
+      await caughtUp();
+      // what a public request's context holds, chosen when the request starts
+      const db = readDatabaseFor(strict.database, PUBLIC_VIEWER);
+      expect(db).toBe(strict.database.replica!.db);
+      const recordCount = async () => ((await db.execute(sql`SELECT count(*)::int AS n FROM records`)) as unknown as { rows: { n: number }[] }).rows[0].n;
+      const atStart = await recordCount();
+      await standby.pauseReplay();
+      await createRecord(database.db, company, department, { type: 'honor', decidedAt: new Date('2026-05-29T02:00:00Z') });
+      const before = counts(strict);
+      await until(`the ${STRICT_LAG_MS} ms gateway sees the replica lagging`, () => condition(strict) === 'lagging', STRICT_LAG_MS + 5_000);
+      // the same request's next statement: the primary's state, with the new record
+      expect(await recordCount()).toBe(atStart + 1);
+      expect(counts(strict).redirectedToPrimary).toBe(before.redirectedToPrimary + 1);
+      // the replica does not have it yet
+      const [{ n }] = await onStandby<{ n: number }>('SELECT count(*)::int AS n FROM records', []);
+      expect(n).toBe(atStart);
+    });
+
+    it('H2/RR1: a replica statement over its budget (a third of REQUEST_TIMEOUT_MS), or with no replica connection free in it, runs on the primary; the replica stays in use', async () => {
+      await caughtUp();
+      // a deadline of 1.5 s: each replica statement may wait 500 ms for a connection, and run 500 ms on the replica
+      const opened = await openDatabase({ url: database.url, poolSize: 1, statementTimeoutMs: 1_500, replica: { url: standbyUrl, maxLagMs: LENIENT_LAG_MS } });
+      try {
+        const replica = opened.replica!;
+        expect(replica.state().condition).toBe('caught_up');
+        const whereRun = async () => ((await replica.db.execute(
+          sql`SELECT pg_is_in_recovery() AS recovering FROM pg_sleep(CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END)`,
+        )) as unknown as { rows: { recovering: boolean }[] }).rows[0].recovering;
+        // a second on the standby is twice its budget: cancelled there, run on the primary, well within the deadline
+        let started = performance.now();
+        expect(await whereRun()).toBe(false);
+        expect(performance.now() - started).toBeLessThan(1_000);
+        expect(replica.counts.retriedOnPrimary).toBe(1);
+        expect(replica.state().condition).toBe('caught_up');
+        // the replica pool's one connection held: the next statement waits its budget for it, then runs on the primary
+        const pool = (replica.db as unknown as { $client: pg.Pool }).$client;
+        const held = await pool.connect();
+        try {
+          started = performance.now();
+          const { rows } = (await replica.db.execute(sql`SELECT pg_is_in_recovery() AS recovering`)) as unknown as { rows: unknown[] };
+          expect(rows).toEqual([{ recovering: false }]);
+          expect(performance.now() - started).toBeGreaterThanOrEqual(450);
+        } finally {
+          held.release();
+        }
+        expect(replica.counts.retriedOnPrimary).toBe(2);
+        // a full pool is not a lost replica
+        expect(replica.state().condition).toBe('caught_up');
+        const { rows } = (await replica.db.execute(sql`SELECT pg_is_in_recovery() AS recovering`)) as unknown as { rows: unknown[] };
+        expect(rows).toEqual([{ recovering: true }]);
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it('RR1: a standby of another cluster is never read — the system identifiers are compared; in this setup they match', async () => {
+      const identifier = async (url: string) => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          return (await client.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')).rows[0].id;
+        } finally {
+          await client.end();
+        }
+      };
+      await caughtUp();
+      expect(await identifier(standbyUrl)).toBe(await identifier(database.url!));
+      expect(lenient.database.replica!.state()).toMatchObject({ condition: 'caught_up', foreign: false });
+      // the same standby behind a gateway whose primary is another cluster: an older WAL position than the standby's,
+      // so by the positions alone it would look caught up
+      const other = await createThrowawayCluster();
+      try {
+        const opened = await openDatabase({ url: other.serverUrl, poolSize: 2, replica: { url: standby.urlOf('postgres'), maxLagMs: LENIENT_LAG_MS } });
+        try {
+          const said: string[] = [];
+          logReplicaChanges(opened.replica!, { info: (message: string) => void said.push(`info ${message}`), warn: (message: string) => void said.push(`warn ${message}`) });
+          expect(opened.replica!.state()).toMatchObject({ condition: 'unavailable', foreign: true, reason: expect.stringMatching(/is not the primary's/) });
+          expect(said).toEqual([expect.stringMatching(/^warn read replica is a standby of another cluster/)]);
+          expect(readDatabaseFor(opened, PUBLIC_VIEWER)).toBe(opened.db);
+          // even a statement sent on the replica's handle runs on the primary (the other cluster, not in recovery)
+          const { rows } = (await opened.replica!.db.execute(sql`SELECT pg_is_in_recovery() AS recovering`)) as unknown as { rows: unknown[] };
+          expect(rows).toEqual([{ recovering: false }]);
+        } finally {
+          await opened.close();
+        }
+      } finally {
+        await other.drop();
+      }
     });
 
     it('RR1: a replica that disappears — public reads keep answering, from the primary, without an error; back when it is', async () => {
