@@ -256,6 +256,24 @@ describe.each(testDatabaseKinds())('public disclosure on %s', (kind) => {
       expect(response.body.data?.searchSubjects ?? null).toBeNull();
     });
 
+    it.each(['A', '张', '𠮷', ' B ', ''])('P4: a query shorter than 2 characters (%j) is refused with QUERY_TOO_SHORT', async (query) => {
+      expectBadUserInput(await search(gw, query), 'QUERY_TOO_SHORT');
+    });
+
+    // §11: no name is longer than 200 characters, so neither may a query be (it would be probed piece by piece for nothing)
+    it('P4, §11: a query of the longest name\'s length finds it; one character more is refused with QUERY_TOO_LONG', async () => {
+      const token = uniqueToken('Long');
+      const name = `${token}${'长'.repeat(200 - token.length - 4)}有限公司`;
+      expect(name).toHaveLength(200);
+      const subject = await enterprise(name);
+      const found = await search(gw, name);
+      expectNoErrors(found);
+      expect(found.body.data.searchSubjects.edges.map((e: { node: { code: string } }) => e.node.code)).toEqual([subject.code]);
+      const refused = await search(gw, `${name}司`);
+      expectBadUserInput(refused, 'QUERY_TOO_LONG');
+      expect(refused.body.data?.searchSubjects ?? null).toBeNull();
+    });
+
     it('P4: a code equal to the query is found even when the name does not contain it; a code fragment is not', async () => {
       const subject = await enterprise();
       const exact = await search(gw, subject.code);

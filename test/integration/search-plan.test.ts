@@ -1,9 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { queryRows } from '../../src/db/rows.js';
 import { createScopedAccess } from '../../src/context/scoped-access.js';
 import { PUBLIC_VIEWER, type Standing } from '../../policies/viewer.js';
-import { searchableKinds, searchStatement, type SubjectSearch } from '../../src/modules/subjects/search.repository.js';
+import { PROBE_COUNT_LIMIT, PROBE_PIECES, searchableKinds, searchStatement, searchVisibleSubjects, WALK_LIMIT, type SubjectSearch } from '../../src/modules/subjects/search.repository.js';
 import { SUBJECT_COLUMNS } from '../../src/modules/subjects/subjects.repository.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { explainPrepared, type PreparedPlan } from '../support/prepared-plans.js';
@@ -126,11 +127,14 @@ describe.each(testDatabaseKinds())('P4: search reads subjects only through index
     for (const mode of ['force_generic_plan', 'force_custom_plan'] as const) {
       const statement = search(publicStanding, '丹霞旅游有限');
       const found = await plan(statement.build(), statement.values, mode);
-      // the probe reads each of the five pieces' postings up to PROBE_COUNT_LIMIT (one loop per piece); the walk, once
+      // the probe reads at most PROBE_PIECES of the five pieces' postings up to PROBE_COUNT_LIMIT (one loop per piece);
+      // the walk, once (and, the page being short, once more to tell whether it stopped at WALK_LIMIT)
       const walks = found.nodes.filter((n) => n.relation === 'subject_name_grams' && n.loops === 1);
-      expect(walks, found.text).toHaveLength(1);
-      expect(walks[0].index).toBe('subject_name_grams_walk');
-      expect((walks[0].rows ?? 0) + (walks[0].removed ?? 0), found.text).toBeLessThanOrEqual(2);
+      expect(walks.length, found.text).toBeGreaterThanOrEqual(1);
+      for (const walk of walks) {
+        expect(walk.index).toBe('subject_name_grams_walk');
+        expect((walk.rows ?? 0) + (walk.removed ?? 0), found.text).toBeLessThanOrEqual(2);
+      }
     }
   });
 
@@ -148,5 +152,91 @@ describe.each(testDatabaseKinds())('P4: search reads subjects only through index
     // a Seq Scan, or every organisation through the kind index: each name is read to test the LIKE
     expect(subjectReads(found), found.text).not.toEqual([]);
     expect(subjectRows(found), found.text).toBeGreaterThan(20 + 1 + 1);
+  });
+});
+
+/**
+ * §11 (review of issue 18): a query whose pieces are all common but never occur together (股份有限责任公司, where
+ * names hold 股份有限公司 or 有限责任公司) ties every probed piece at PROBE_COUNT_LIMIT, and used to walk every posting
+ * of the alphabetically first one (任公: 20,000 here, ~330,000 at a million subjects) to find nothing. The postings
+ * read are bounded by the probe (PROBE_PIECES × PROBE_COUNT_LIMIT) and twice WALK_LIMIT, then the GIN index answers.
+ */
+describe.each(testDatabaseKinds())('§11: a query of common pieces that never occur together reads a bounded number of postings on %s', (kind) => {
+  let database: TestDatabase;
+  const now = new Date('2026-06-01T00:00:00Z');
+  const NAMES = 30000;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    await database.db.execute(sql`
+      INSERT INTO subjects (code, kind, name, registered_at, registered_by)
+      SELECT 'Q' || lpad(i::text, 17, '0'), 'ENTERPRISE',
+        '韶关市' || substr('华信达丰源盛泰恒昌宏鑫瑞祥兴隆嘉荣富贵金银和安康宁永顺德利通', 1 + i % 31, 1)
+          || CASE WHEN i % 3 = 0 THEN '股份有限公司' ELSE '有限责任公司' END || '（' || i || '）',
+        '2015-03-01', 'PLATFORM'
+      FROM generate_series(1, ${NAMES}) AS i`);
+    await database.db.execute(sql`ANALYZE subjects`);
+    await database.db.execute(sql`ANALYZE subject_name_grams`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('§11: 股份有限责任公司 finds nothing, reading at most PROBE_PIECES × PROBE_COUNT_LIMIT + 2 × WALK_LIMIT postings', async () => {
+    const access = createScopedAccess(database.db, { viewer: PUBLIC_VIEWER, purpose: null, grants: [] }, now);
+    for (const mode of ['force_generic_plan', 'force_custom_plan'] as const) {
+      const statement = searchStatement({
+        nameContains: '股份有限责任公司', code: '股份有限责任公司', kinds: searchableKinds('public', false, null),
+        professionalGroup: null, after: null, limit: 20, withTotal: false,
+      }, access.subjectScope, access.recordScope, now);
+      const found = await database.db.transaction((tx) =>
+        explainPrepared(tx as unknown as Db, statement.build(), statement.values, { analyze: true, planCacheMode: mode }));
+      const postings = found.nodes.filter((n) => n.relation === 'subject_name_grams').reduce((sum, n) => sum + (n.rows ?? 0) + (n.removed ?? 0), 0);
+      expect(postings, found.text).toBeLessThanOrEqual(PROBE_PIECES * PROBE_COUNT_LIMIT + 2 * WALK_LIMIT);
+      // and the answer is still empty: nothing of subjects is placed
+      const placed = found.nodes.filter((n) => n.relation === 'subjects').reduce((sum, n) => sum + (n.rows ?? 0), 0);
+      expect(placed, found.text).toBe(0);
+    }
+  });
+
+  // the page the GIN branch answers (every probed piece common, the walk stopped at WALK_LIMIT without filling the
+  // page) is the naive filter's, in (name, code) order, from the first page and from a cursor, with either plan
+  it('§11: when the walk stops at WALK_LIMIT, the GIN index answers the same page as the naive filter', async () => {
+    await database.db.execute(sql`
+      INSERT INTO subjects (code, kind, name, registered_at, registered_by)
+      SELECT 'R' || lpad(i::text, 17, '0'), 'ENTERPRISE',
+        (ARRAY['韶关市', '乐昌市', '南雄市'])[1 + i % 3] || '股份有限责任公司' || '（' || (7 - i) || '）', '2015-03-01', 'PLATFORM'
+      FROM generate_series(1, 7) AS i`);
+    const access = createScopedAccess(database.db, { viewer: PUBLIC_VIEWER, purpose: null, grants: [] }, now);
+    const naive = await queryRows<{ name: string; code: string }>(database.db, sql`
+      SELECT name, code FROM subjects WHERE strpos(lower(name), '股份有限责任公司') > 0
+      ORDER BY name COLLATE "C", code COLLATE "C"`);
+    expect(naive).toHaveLength(7);
+    for (const mode of ['force_generic_plan', 'force_custom_plan'] as const) {
+      for (const [after, limit, expected] of [[null, 20, naive], [naive[1], 3, naive.slice(2, 5)], [naive[5], 3, naive.slice(6)]] as const) {
+        const page = await database.db.transaction(async (tx) => {
+          await tx.execute(sql.raw(`SET LOCAL plan_cache_mode = ${mode}`));
+          return searchVisibleSubjects(tx as unknown as Db, {
+            nameContains: '股份有限责任公司', code: '股份有限责任公司', kinds: searchableKinds('public', false, null),
+            professionalGroup: null, after: after ? { name: after.name, code: after.code } : null, limit, withTotal: true,
+          }, access.subjectScope, access.recordScope, now);
+        });
+        // limit + 1 rows at most: the last tells that there is a next page
+        expect(page.rows.slice(0, limit).map((r) => [r.name, r.code]), `${mode} after ${after?.name}`)
+          .toEqual(expected.map((r) => [r.name, r.code]));
+        expect(page.rows.length > limit, `${mode} after ${after?.name}`).toBe(naive.indexOf(expected[expected.length - 1]) < naive.length - 1);
+        expect(page.total, mode).toBe(7);
+      }
+      // and the page came from the GIN branch: the index was read (without totalCount, only that branch reads it)
+      const statement = searchStatement({
+        nameContains: '股份有限责任公司', code: '股份有限责任公司', kinds: searchableKinds('public', false, null),
+        professionalGroup: null, after: null, limit: 20, withTotal: false,
+      }, access.subjectScope, access.recordScope, now);
+      const found = await database.db.transaction((tx) =>
+        explainPrepared(tx as unknown as Db, statement.build(), statement.values, { analyze: true, planCacheMode: mode }));
+      const gin = found.nodes.filter((n) => n.index === 'subjects_name_bigrams' && n.executed && (n.loops ?? 0) > 0);
+      expect(gin.length, found.text).toBeGreaterThan(0);
+    }
   });
 });

@@ -32,11 +32,24 @@ export function searchableKinds(role: string, statesPurpose: boolean, kind: stri
   return [...ORGANIZATION_KINDS, ...(individuals ? ['INDIVIDUAL'] : [])].filter((k) => !kind || k === kind);
 }
 
+/** §11: no subject's name is longer (registration refuses longer names: src/modules/filing/filing.planner.ts). */
+export const MAX_SEARCH_LENGTH = 200;
+
 /**
  * How many postings of a piece are counted, at most, to find the query's least common piece: enough to tell a piece
  * of a few hundred names from one of a hundred thousand, for at most this many index entries per piece.
  */
 export const PROBE_COUNT_LIMIT = 2000;
+
+/** §11: how many of the query's pieces are probed, at most (spread over the query: its first, its last, between). */
+export const PROBE_PIECES = 4;
+
+/**
+ * §11: how many postings of the chosen piece a page walks, at most. At city scale most pieces of a longer query are
+ * common (each above PROBE_COUNT_LIMIT), so the chosen one may hold hundreds of thousands of postings of which none
+ * holds the whole query (股份有限责任公司); past this many the page is answered from the GIN index instead.
+ */
+export const WALK_LIMIT = 5000;
 
 export interface SearchStatement {
   /** the compiled-statement key (src/db/rows.ts queryCached) */
@@ -47,12 +60,19 @@ export interface SearchStatement {
 
 /**
  * searchSubjects (P4, G3) as one statement, whose plan does not depend on the query (gateway sessions plan generically):
- * - `probe`: the query's least common two-character piece (a two-character query is its own piece); each piece's
- *   postings are counted up to PROBE_COUNT_LIMIT from the index of subject_name_grams (migration 0014);
- * - the page: that piece's postings in page order (name, code in "C" collation) from the cursor on, kept when the
- *   name contains the whole query and the kind is searched (both read from the index), each then joined to its
- *   subject by code for the viewer's scope and the group filter, until `limit` rows are found. A common piece
- *   yields matches at once; a rare one has few postings to read; no match is sorted;
+ * - `probe`: the least common of at most PROBE_PIECES two-character pieces of the query, spread over it (a
+ *   two-character query is its own piece); each piece's postings are counted up to PROBE_COUNT_LIMIT from the index of
+ *   subject_name_grams (migration 0014), so the probe costs at most PROBE_PIECES × PROBE_COUNT_LIMIT index entries
+ *   whatever the query's length (§11);
+ * - `walk_page`: at most WALK_LIMIT of that piece's postings in page order (name, code in "C" collation) from the cursor
+ *   on, kept when the name contains the whole query and the kind is searched (both read from the index), each then
+ *   joined to its subject by code for the viewer's scope and the group filter, until `limit` rows are found. A common
+ *   piece yields matches at once; a rare one has few postings to read;
+ * - `gin_page` (§11), only when the walk read WALK_LIMIT postings without filling the page (every probed piece is
+ *   common, and they seldom occur together): the matches from the GIN index subjects_name_bigrams (every piece of the
+ *   query, intersected by the index), sorted — few by then, since the walked piece's first WALK_LIMIT postings held
+ *   fewer than `limit` of them. Without it, a query of common pieces that never occur together walked every posting
+ *   of one piece (~330,000 at 1M subjects);
  * - `by_code`: the subject whose code is the query (when its name does not already match);
  * - with `withTotal`: the exact number of matches, from the GIN index subjects_name_bigrams (every piece of the
  *   query) — only when the response asks for totalCount, since a common query matches a large share of all subjects.
@@ -80,10 +100,14 @@ export function searchStatement(search: SubjectSearch, subjectScope: SqlScope, r
         WHERE subject_name_bigrams(lower(s.name)) @> (SELECT subject_name_bigrams(${term})) AND strpos(lower(s.name), ${term}) > 0
           AND s.kind = ANY (${kinds}) AND ${subjectScope.sql} ${group})
       + (SELECT count(*) FROM by_code))::int`;
+    const chosen = sql`(SELECT p.gram FROM probe p)`;
     const statement = sql`
     WITH probe AS MATERIALIZED (
-      SELECT b.gram FROM (SELECT subject_name_bigrams(${term}) AS grams) q CROSS JOIN LATERAL unnest(q.grams) AS b(gram)
-      ORDER BY CASE WHEN cardinality(q.grams) > 1
+      SELECT b.gram FROM (
+        SELECT DISTINCT substr(t.term, 1 + ((char_length(t.term) - 2) * i) / ${sql.raw(String(PROBE_PIECES - 1))}, 2) AS gram, char_length(t.term) AS length
+        FROM (SELECT ${term} AS term) t CROSS JOIN generate_series(0, ${sql.raw(String(PROBE_PIECES - 1))}) AS i
+      ) b
+      ORDER BY CASE WHEN b.length > 2
         THEN (SELECT count(*) FROM (SELECT FROM subject_name_grams x WHERE x.gram = b.gram LIMIT ${sql.raw(String(PROBE_COUNT_LIMIT))}) n) END, b.gram
       LIMIT 1
     ),
@@ -92,15 +116,36 @@ export function searchStatement(search: SubjectSearch, subjectScope: SqlScope, r
       WHERE s.code = ${sql.placeholder('code')}::text AND strpos(lower(s.name), ${term}) = 0
         AND s.kind = ANY (${kinds}) AND ${subjectScope.sql} ${group}
     ),
-    page AS (
-      (SELECT m.* FROM subject_name_grams g
+    walk_page AS MATERIALIZED (
+      SELECT m.* FROM (
+        SELECT g.name, g.code, g.kind FROM subject_name_grams g
+        WHERE g.gram = ${chosen} ${after('g')}
+        ORDER BY g.name COLLATE "C", g.code COLLATE "C"
+        LIMIT ${sql.raw(String(WALK_LIMIT))}
+      ) g
       CROSS JOIN LATERAL (
         SELECT ${SUBJECT_COLUMNS} FROM subjects s
         WHERE s.code = g.code AND s.kind = ANY (${kinds}) AND ${subjectScope.sql} ${group}
         LIMIT 1
       ) m
-      WHERE g.gram = (SELECT p.gram FROM probe p) AND strpos(lower(g.name), ${term}) > 0 AND g.kind = ANY (${kinds}) ${after('g')}
+      WHERE strpos(lower(g.name), ${term}) > 0 AND g.kind = ANY (${kinds})
       ORDER BY g.name COLLATE "C", g.code COLLATE "C"
+      LIMIT ${sql.placeholder('limit')}::int
+    ),
+    fallback AS MATERIALIZED (
+      -- the walk did not fill the page and stopped at WALK_LIMIT postings (counted only when the page is short)
+      SELECT (SELECT count(*) FROM walk_page) < ${sql.placeholder('limit')}::int
+        AND (SELECT count(*) FROM (SELECT FROM subject_name_grams g WHERE g.gram = ${chosen} ${after('g')}
+          LIMIT ${sql.raw(String(WALK_LIMIT))}) w) = ${sql.raw(String(WALK_LIMIT))} AS needed
+    ),
+    page AS (
+      SELECT * FROM walk_page WHERE NOT (SELECT f.needed FROM fallback f)
+      UNION ALL
+      (SELECT ${SUBJECT_COLUMNS} FROM subjects s
+      WHERE (SELECT f.needed FROM fallback f)
+        AND subject_name_bigrams(lower(s.name)) @> (SELECT subject_name_bigrams(${term})) AND strpos(lower(s.name), ${term}) > 0
+        AND s.kind = ANY (${kinds}) AND ${subjectScope.sql} ${group} ${after('s')}
+      ORDER BY s.name COLLATE "C", s.code COLLATE "C"
       LIMIT ${sql.placeholder('limit')}::int)
       UNION ALL
       SELECT * FROM by_code s WHERE TRUE ${after('s')}

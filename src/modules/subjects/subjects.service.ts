@@ -10,7 +10,7 @@ import { toLazyConnection, type ConnectionShape } from '../../graphql/connection
 import { recordPageRequest, type RecordsArgs } from '../records/records.service.js';
 import type { RecordPageRequest } from '../records/records.repository.js';
 import { findVisibleSubject, findVisibleSubjectWithPage, type SubjectRow } from './subjects.repository.js';
-import { MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects } from './search.repository.js';
+import { MAX_SEARCH_LENGTH, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects } from './search.repository.js';
 import type { Subject } from './subject.type.js';
 
 export interface PurposeArg {
@@ -87,6 +87,11 @@ export const subjectsService = {
     if ([...query].length < MIN_SEARCH_LENGTH) {
       throw new BadUserInputError('QUERY_TOO_SHORT', `A search needs at least ${MIN_SEARCH_LENGTH} characters.`);
     }
+    // §11: no name is longer than MAX_SEARCH_LENGTH (registration refuses longer ones), so a longer query could match
+    // nothing but a code (18 characters); it is refused rather than probed piece by piece
+    if (query.length > MAX_SEARCH_LENGTH) {
+      throw new BadUserInputError('QUERY_TOO_LONG', `A search is at most ${MAX_SEARCH_LENGTH} characters (the longest name).`);
+    }
     const limit = pageSize(args.first);
     const cursor = decodeCursor(args.after, ['string', 'string']);
     const access = await ctx.access(args.purpose);
@@ -100,7 +105,8 @@ export const subjectsService = {
     const { rows, total } = await searchVisibleSubjects(
       ctx.db,
       {
-        nameContains: query.toLowerCase(),
+        // lower-cased by PostgreSQL, as the names are (one folding for both sides)
+        nameContains: query,
         code: normalizeCode(query),
         kinds,
         professionalGroup: args.professionalGroup ?? null,
@@ -113,9 +119,9 @@ export const subjectsService = {
       ctx.now,
     );
     const page = rows.slice(0, limit);
-    // L1: a subject is disclosed when the response places it; an answer that only counts (or only pages by cursor)
-    // logs one event without one
-    const listing = ctx.disclosures.listing('searchSubjects', access.standing.purpose, total ?? page.length);
+    // L1: a subject is disclosed when the response places it; an answer that only counts, or only pages (hasNextPage,
+    // even with `first: 0`: the look-ahead row tells that something matches), logs one event without one
+    const listing = ctx.disclosures.listing('searchSubjects', access.standing.purpose, total ?? rows.length);
     return toLazyConnection(
       page.length,
       (i) => {
