@@ -188,4 +188,27 @@ describe.each(testDatabaseKinds())('L1: every operation that returns subject dat
       expect(events.length, operation).toBeGreaterThan(0);
     }
   });
+
+  // L1 (review of c22cbee): `first: 0` places no subject, but hasNextPage tells from the look-ahead row whether anything
+  // matches — an answer that only pages discloses as much as one that only counts, so it logs one event without a subject.
+  it('L1: an answer that only pages (first: 0, hasNextPage) logs one event without a subject; one that finds nothing logs none', async () => {
+    const peer = await createOrganization(db(), 'PEER_PLATFORM');
+    const pagingOnly: [string, string, string | undefined, Record<string, unknown> | undefined, boolean][] = [
+      ['searchSubjects', `query($q: String!, $p: PurposeInput) { searchSubjects(query: $q, purpose: $p, first: 0) { pageInfo { hasNextPage } } }`,
+        tokens.department(deptB), { q: '留痕测试', p: LICENSING }, true],
+      ['searchSubjects', `query($q: String!, $p: PurposeInput) { searchSubjects(query: $q, purpose: $p, first: 0) { pageInfo { hasNextPage } } }`,
+        tokens.department(deptB), { q: '留痕测试无此名称', p: LICENSING }, false],
+      ['publicNotices', `{ publicNotices(types: ["penalty"], first: 0) { pageInfo { hasNextPage } } }`, tokens.department(deptB), undefined, true],
+      ['recordChanges', `{ recordChanges(first: 0) { pageInfo { hasNextPage } } }`, tokens.exchange(peer), undefined, true],
+    ];
+    for (const [operation, query, token, variables, matches] of pagingOnly) {
+      const response = await run(query, token, variables);
+      expectNoErrors(response);
+      const answer = response.body.data?.[operation] as { pageInfo: { hasNextPage: boolean } };
+      expect(answer.pageInfo.hasNextPage, `${operation} ${JSON.stringify(variables ?? {})}`).toBe(matches);
+      const events = await eventsOfRequest(db(), response.requestId);
+      expect(events.map((e) => [e.subjectCode, e.operationName]), `${operation} ${JSON.stringify(variables ?? {})}`)
+        .toEqual(matches ? [[null, operation]] : []);
+    }
+  });
 });

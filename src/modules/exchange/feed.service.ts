@@ -38,7 +38,9 @@ export const feedService = {
       countSelected ? countChanges(ctx.db, scope, after) : Promise.resolve(null),
     ]);
     const page = rows.slice(0, limit);
-    const listing = ctx.disclosures.listing('recordChanges', exchangePurpose(ctx.viewer.orgCode!), total ?? page.length);
+    // L1: an answer that only counts or only pages (hasNextPage, even with `first: 0`: the look-ahead row tells that a
+    // change is waiting) logs one event without a subject
+    const listing = ctx.disclosures.listing('recordChanges', exchangePurpose(ctx.viewer.orgCode!), total ?? rows.length);
     return toLazyConnection(
       page.length,
       (i) => presentChange(ctx, page[i], listing),

@@ -41,8 +41,9 @@ export const noticesService = {
       countSelected ? countNotices(ctx.db, types, access.recordScope, access.subjectScope, ctx.now) : Promise.resolve(null),
     ]);
     const page = rows.slice(0, limit);
-    // L1: a response that only counts (or only pages by cursor) places no subject: one event without one
-    const listing = ctx.disclosures.listing('publicNotices', null, total ?? page.length);
+    // L1: a response that only counts, or only pages (hasNextPage, even with `first: 0`: the look-ahead row tells that
+    // a notice exists), places no subject: one event without one
+    const listing = ctx.disclosures.listing('publicNotices', null, total ?? rows.length);
     const reader = { view: 'PUBLIC' as const, orgCode: null };
     // L1: one event per subject, however many of its records the page places
     const presented = new Map<string, Subject>();
