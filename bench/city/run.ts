@@ -249,6 +249,8 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
       // metrics (O2); gateway-quiet has both off
       : name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-${process.pid}.log`) }
         : name === 'gateway-quiet' ? { OBSERVABILITY: 'off' } : {};
+    // GATEWAY_NODE_OPTIONS: Node flags for the gateway targets only (e.g. heap tuning), the comparators unchanged
+    if (name.startsWith('gateway') && process.env.GATEWAY_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.GATEWAY_NODE_OPTIONS;
     servers.set(name, await startServer(name, script, { ...env, ...extra }));
   }
   return servers;
