@@ -45,6 +45,7 @@ const ROUNDS = num('ROUNDS', QUICK ? 1 : 3);
 const SECONDS = num('BENCH_SECONDS', QUICK ? 5 : 10);
 /** an open-loop run: at least 10 s, so that its p99 is not decided by a handful of requests */
 const OPEN_LOOP_SECONDS = num('OPEN_LOOP_SECONDS', Math.max(SECONDS, 10));
+const OPEN_LOOP_WARMUP_SECONDS = num('OPEN_LOOP_WARMUP_SECONDS', 5);
 const WARMUP = num('WARMUP_SECONDS', QUICK ? 2 : 3);
 const CONNECTIONS = num('CONNECTIONS', 32);
 const SCENARIO_IDS = (process.env.SCENARIOS ?? 'S1,S2,S3,S4,S5').split(',').map((s) => s.trim()) as ScenarioId[];
@@ -356,7 +357,8 @@ async function removeFilingRuns(url: string): Promise<void> {
 /** A reused data set is brought up to the current migrations (e.g. a new index) before anything runs on it. */
 /**
  * Before each open-loop run: a CHECKPOINT (the dirty pages of the saturation runs just before are written now, not
- * during the measurement) and a second of quiet, the same for every target. The open-loop numbers are a server at
+ * during the measurement) and a second of quiet, then OPEN_LOOP_WARMUP_SECONDS at the run's rate, discarded; the same
+ * for every target. The open-loop numbers are a server at
  * half load in its steady state, not one still recovering from a saturation run.
  */
 async function settle(url: string): Promise<void> {
@@ -478,6 +480,9 @@ export async function runCity(): Promise<void> {
       for (let round = 0; round < ROUNDS; round++) {
         for (const name of round % 2 ? [...names].reverse() : names) {
           await settle(url);
+          // a warm-up at the same rate, discarded: requests of the previous (saturation) run still in flight drain,
+          // and this scenario's pages are read back into memory (S3 and S4 evict them at city scale)
+          await openLoop(origin(servers.get(name)!), { rate, seconds: OPEN_LOOP_WARMUP_SECONDS, next: plan.targets[name]!.next });
           const result = await openLoop(origin(servers.get(name)!), { rate, seconds: OPEN_LOOP_SECONDS, next: plan.targets[name]!.next });
           if (result.errors || result.non2xx) throw new Error(`${plan.id} ${name} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
           (runs[name] ??= []).push(result);
@@ -495,6 +500,7 @@ export async function runCity(): Promise<void> {
         // as the website's search box sends them: its own document (a page, no totalCount); raw without the count
         const next = (() => { const c = cycle(terms); return () => searchCall(name, { q: c(), after: null, typed: true }); })();
         await settle(url);
+        await openLoop(origin(servers.get(name)!), { rate, seconds: OPEN_LOOP_WARMUP_SECONDS, next });
         const result = await openLoop(origin(servers.get(name)!), { rate, seconds: OPEN_LOOP_SECONDS, next });
         if (result.errors || result.non2xx) throw new Error(`S3 two-character ${name} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
         (runs[name] ??= []).push(result);
