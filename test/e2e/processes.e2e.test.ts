@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/standby.js';
 import { queryRows } from '../../src/db/rows.js';
 import { openTestDatabase, postgresUrl, type TestDatabase } from '../support/db.js';
 import { createOrganization, createRecord, createSubject, type SubjectFixture } from '../support/factories.js';
@@ -59,14 +60,6 @@ async function waitFor(what: string, condition: () => boolean, started: Started,
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${what}:\n${started.stdout()}\n${started.stderr()}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface Answer {

@@ -1,10 +1,9 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createStandby, dropStandby, setReplayPaused, waitForReplay } from '../../scripts/standby.js';
+import { createStandby, dropStandby, freePort, setReplayPaused, waitForReplay } from '../../scripts/standby.js';
 import { openTestDatabase, type TestDatabase } from './db.js';
 
 /**
@@ -73,18 +72,6 @@ export function throwawayClusterUnavailable(): string | null {
     return `cannot create clusters (no write access to ${ETC}/${version})`;
   }
   return null;
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function processAlive(pid: number): boolean {
