@@ -96,10 +96,11 @@ export function searchStatement(search: SubjectSearch, subjectScope: SqlScope, r
       ? sql`AND (${sql.raw(alias)}.name COLLATE "C", ${sql.raw(alias)}.code COLLATE "C")
           > (${sql.placeholder('afterName')}::text COLLATE "C", ${sql.placeholder('afterCode')}::text COLLATE "C")`
       : sql``;
-    const total = sql`((SELECT count(*) FROM subjects s
-        WHERE subject_name_bigrams(lower(s.name)) @> (SELECT subject_name_bigrams(${term})) AND strpos(lower(s.name), ${term}) > 0
-          AND s.kind = ANY (${kinds}) AND ${subjectScope.sql} ${group})
-      + (SELECT count(*) FROM by_code))::int`;
+    // the subjects that match, read through the GIN index subjects_name_bigrams (every piece of the query): the count
+    // of totalCount, and the page when the walk cannot fill it
+    const matchesByEveryPiece = sql`subject_name_bigrams(lower(s.name)) @> (SELECT subject_name_bigrams(${term})) AND strpos(lower(s.name), ${term}) > 0
+        AND s.kind = ANY (${kinds}) AND ${subjectScope.sql} ${group}`;
+    const total = sql`((SELECT count(*) FROM subjects s WHERE ${matchesByEveryPiece}) + (SELECT count(*) FROM by_code))::int`;
     const chosen = sql`(SELECT p.gram FROM probe p)`;
     const statement = sql`
     WITH probe AS MATERIALIZED (
@@ -142,9 +143,7 @@ export function searchStatement(search: SubjectSearch, subjectScope: SqlScope, r
       SELECT * FROM walk_page WHERE NOT (SELECT f.needed FROM fallback f)
       UNION ALL
       (SELECT ${SUBJECT_COLUMNS} FROM subjects s
-      WHERE (SELECT f.needed FROM fallback f)
-        AND subject_name_bigrams(lower(s.name)) @> (SELECT subject_name_bigrams(${term})) AND strpos(lower(s.name), ${term}) > 0
-        AND s.kind = ANY (${kinds}) AND ${subjectScope.sql} ${group} ${after('s')}
+      WHERE (SELECT f.needed FROM fallback f) AND ${matchesByEveryPiece} ${after('s')}
       ORDER BY s.name COLLATE "C", s.code COLLATE "C"
       LIMIT ${sql.placeholder('limit')}::int)
       UNION ALL
