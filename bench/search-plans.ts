@@ -20,6 +20,7 @@ import { createScopedAccess } from '../src/context/scoped-access.js';
 import { PUBLIC_VIEWER } from '../policies/viewer.js';
 import { searchableKinds, searchStatement } from '../src/modules/subjects/search.repository.js';
 import { explainPrepared } from '../test/support/prepared-plans.js';
+import { insertSearchOrganisations } from '../test/support/search-names.js';
 import { databaseUrl, DEFAULT_PG, machine } from './support.js';
 
 const SUBJECTS = Number(process.env.SEARCH_SUBJECTS ?? 20_000);
@@ -55,18 +56,8 @@ async function plans(label: string, db: Db, queries: Query[], mode: 'force_gener
 async function pglitePlans(out: string[]): Promise<void> {
   const database = await openDatabase({ pgliteDir: 'memory://' });
   await migrateDatabase(database);
-  // names like the city's organisations: 韶关市<trade><industry><form>（n）, with 科技 in every third and a rare 丹霞旅游
-  await database.db.execute(sql`
-    INSERT INTO subjects (code, kind, name, registered_at, registered_by)
-    SELECT 'P' || lpad(i::text, 17, '0'),
-      (ARRAY['ENTERPRISE', 'PUBLIC_INSTITUTION', 'SOCIAL_ORGANIZATION'])[1 + i % 3],
-      (ARRAY['韶关市', '乐昌市', '南雄市', ''])[1 + i % 4]
-        || substr('华信达丰源盛泰恒昌宏鑫瑞祥兴隆嘉荣富贵金银和安康宁永顺德利通', 1 + i % 31, 1)
-        || substr('明辉光新宇天海山川江河岭峰林森木竹茶粤南北东西中佳美正诚益旺盈', 1 + (i / 31) % 37, 1)
-        || CASE WHEN i % 3 = 0 THEN '科技' WHEN i % 50 = 1 THEN 'Abc电子' WHEN i % 5000 = 7 THEN '丹霞旅游' ELSE (ARRAY['贸易', '物流', '建材', '食品'])[1 + i % 4] END
-        || (ARRAY['有限公司', '有限责任公司', '股份有限公司'])[1 + i % 3] || '（' || i || '）',
-      '2015-03-01', 'PLATFORM'
-    FROM generate_series(1, ${SUBJECTS}) AS i`);
+  // 科技 in every third name, a rare 丹霞旅游 every 5,000
+  await insertSearchOrganisations(database.db, SUBJECTS, Array.from({ length: Math.ceil(SUBJECTS / 5000) }, (_, k) => 5000 * k + 7));
   await database.db.execute(sql`ANALYZE subjects`);
   await database.db.execute(sql`ANALYZE subject_name_grams`);
   const queries: Query[] = [

@@ -8,6 +8,7 @@ import { PROBE_COUNT_LIMIT, PROBE_PIECES, searchableKinds, searchStatement, sear
 import { SUBJECT_COLUMNS } from '../../src/modules/subjects/subjects.repository.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { explainPrepared, type PreparedPlan } from '../support/prepared-plans.js';
+import { insertSearchOrganisations } from '../support/search-names.js';
 
 /**
  * Issue 18 point 2, P4/G3: whatever the query — two Chinese characters, two Latin letters, a longer fragment or a code
@@ -33,18 +34,8 @@ describe.each(testDatabaseKinds())('P4: search reads subjects only through index
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     const { db } = database;
-    // names like 韶关市<trade><industry>有限公司: 科技 in every third, 丹霞 in two, "Abc" (Latin) in every fiftieth
-    await db.execute(sql`
-      INSERT INTO subjects (code, kind, name, registered_at, registered_by)
-      SELECT 'P' || lpad(i::text, 17, '0'),
-        (ARRAY['ENTERPRISE', 'PUBLIC_INSTITUTION', 'SOCIAL_ORGANIZATION'])[1 + i % 3],
-        (ARRAY['韶关市', '乐昌市', '南雄市', ''])[1 + i % 4]
-          || substr('华信达丰源盛泰恒昌宏鑫瑞祥兴隆嘉荣富贵金银和安康宁永顺德利通', 1 + i % 31, 1)
-          || substr('明辉光新宇天海山川江河岭峰林森木竹茶粤南北东西中佳美正诚益旺盈', 1 + (i / 31) % 37, 1)
-          || CASE WHEN i % 3 = 0 THEN '科技' WHEN i % 50 = 1 THEN 'Abc电子' WHEN i IN (7, 4007) THEN '丹霞旅游' ELSE (ARRAY['贸易', '物流', '建材', '食品'])[1 + i % 4] END
-          || (ARRAY['有限公司', '有限责任公司', '股份有限公司'])[1 + i % 3] || '（' || i || '）',
-        '2015-03-01', 'PLATFORM'
-      FROM generate_series(1, ${ORGANISATIONS}) AS i`);
+    // 科技 in every third name, 丹霞 in two, "Abc" (Latin) in every fiftieth
+    await insertSearchOrganisations(db, ORGANISATIONS, [7, 4007]);
     await db.execute(sql`
       INSERT INTO subjects (code, kind, name, birth_date, registered_by)
       SELECT '4402031980010' || lpad(i::text, 5, '0'), 'INDIVIDUAL',
@@ -183,15 +174,20 @@ describe.each(testDatabaseKinds())('§11: a query of common pieces that never oc
     await database?.close();
   });
 
-  it('§11: 股份有限责任公司 finds nothing, reading at most PROBE_PIECES × PROBE_COUNT_LIMIT + 2 × WALK_LIMIT postings', async () => {
+  /** EXPLAIN ANALYZE of the public's first page (20) of 股份有限责任公司, prepared as the gateway runs it. */
+  async function explainFirstPage(mode: 'force_generic_plan' | 'force_custom_plan'): Promise<PreparedPlan> {
     const access = createScopedAccess(database.db, { viewer: PUBLIC_VIEWER, purpose: null, grants: [] }, now);
+    const statement = searchStatement({
+      nameContains: '股份有限责任公司', code: '股份有限责任公司', kinds: searchableKinds('public', false, null),
+      professionalGroup: null, after: null, limit: 20, withTotal: false,
+    }, access.subjectScope, access.recordScope, now);
+    return database.db.transaction((tx) =>
+      explainPrepared(tx as unknown as Db, statement.build(), statement.values, { analyze: true, planCacheMode: mode }));
+  }
+
+  it('§11: 股份有限责任公司 finds nothing, reading at most PROBE_PIECES × PROBE_COUNT_LIMIT + 2 × WALK_LIMIT postings', async () => {
     for (const mode of ['force_generic_plan', 'force_custom_plan'] as const) {
-      const statement = searchStatement({
-        nameContains: '股份有限责任公司', code: '股份有限责任公司', kinds: searchableKinds('public', false, null),
-        professionalGroup: null, after: null, limit: 20, withTotal: false,
-      }, access.subjectScope, access.recordScope, now);
-      const found = await database.db.transaction((tx) =>
-        explainPrepared(tx as unknown as Db, statement.build(), statement.values, { analyze: true, planCacheMode: mode }));
+      const found = await explainFirstPage(mode);
       const postings = found.nodes.filter((n) => n.relation === 'subject_name_grams').reduce((sum, n) => sum + (n.rows ?? 0) + (n.removed ?? 0), 0);
       expect(postings, found.text).toBeLessThanOrEqual(PROBE_PIECES * PROBE_COUNT_LIMIT + 2 * WALK_LIMIT);
       // and the answer is still empty: nothing of subjects is placed
@@ -229,12 +225,7 @@ describe.each(testDatabaseKinds())('§11: a query of common pieces that never oc
         expect(page.total, mode).toBe(7);
       }
       // and the page came from the GIN branch: the index was read (without totalCount, only that branch reads it)
-      const statement = searchStatement({
-        nameContains: '股份有限责任公司', code: '股份有限责任公司', kinds: searchableKinds('public', false, null),
-        professionalGroup: null, after: null, limit: 20, withTotal: false,
-      }, access.subjectScope, access.recordScope, now);
-      const found = await database.db.transaction((tx) =>
-        explainPrepared(tx as unknown as Db, statement.build(), statement.values, { analyze: true, planCacheMode: mode }));
+      const found = await explainFirstPage(mode);
       const gin = found.nodes.filter((n) => n.index === 'subjects_name_bigrams' && n.executed && (n.loops ?? 0) > 0);
       expect(gin.length, found.text).toBeGreaterThan(0);
     }
