@@ -10,13 +10,12 @@
  *
  * Ends with `S1 open_loop_alone rate=… p99_ms=… p99_raw_ms=… p99_raw+log_ms=… p50_ms=… …` (medians of the rounds).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
 import { openLoop, type OpenLoopResult } from './open-loop.js';
 import { S1 } from './scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, startServer } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, settle, startServer } from './support.js';
 
 const RATE = Number(process.env.RATE ?? 250);
 const SECONDS = Number(process.env.OPEN_LOOP_SECONDS ?? 20);
@@ -48,8 +47,7 @@ for (let round = 0; round < ROUNDS; round++) {
       const origin = new URL(server.url).origin;
       await loadCalls(origin, { connections: 8, seconds: 3, next });
       if (PRELOAD > 0) await loadCalls(origin, { connections: 32, seconds: PRELOAD, next });
-      await client.query('CHECKPOINT');
-      await sleep(1000);
+      await settle(url);
       const result = await openLoop(origin, { rate: RATE, seconds: SECONDS, next });
       if (result.errors || result.non2xx) throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
       (results.get(name) ?? results.set(name, []).get(name)!).push(result);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
 import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 
 /** Shared benchmark plumbing: databases, child-process servers, load runs, medians. */
@@ -141,4 +142,20 @@ export function median(values: number[]): number {
 
 export function machine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+/**
+ * Before an open-loop run (bench/city/run.ts, bench/open-loop-alone.ts): a CHECKPOINT (the dirty pages of the
+ * saturation runs just before are written now, not during the measurement) and a second of quiet, the same for every
+ * target, so that the run measures a server at half load in its steady state, not one still recovering.
+ */
+export async function settle(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+  await sleep(1000);
 }

@@ -23,8 +23,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import pg from 'pg';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
@@ -33,7 +31,7 @@ import { generateCity, type CityManifest } from './generate.js';
 import { cpuSnapshot, cpuSpent } from '../cpu.js';
 import { startCountingProxy } from '../pg-count-proxy.js';
 import { S1, S2, S3, S4, S5, recordRows, send, type HttpCall } from '../scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, startServer, type LoadResult, type ServerProcess } from '../support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
 import * as pgq from '../postgraphile/queries.js';
 import { setupPostgraphile } from '../postgraphile/setup.js';
 import { openLoop, type OpenLoopResult } from '../open-loop.js';
@@ -355,23 +353,6 @@ async function removeFilingRuns(url: string): Promise<void> {
 }
 
 /** A reused data set is brought up to the current migrations (e.g. a new index) before anything runs on it. */
-/**
- * Before each open-loop run: a CHECKPOINT (the dirty pages of the saturation runs just before are written now, not
- * during the measurement) and a second of quiet, then OPEN_LOOP_WARMUP_SECONDS at the run's rate, discarded; the same
- * for every target. The open-loop numbers are a server at
- * half load in its steady state, not one still recovering from a saturation run.
- */
-async function settle(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT');
-  } finally {
-    await client.end();
-  }
-  await sleep(1000);
-}
-
 async function migrateReused(url: string): Promise<void> {
   const started = Date.now();
   const database = await openDatabase({ url });
@@ -469,6 +450,20 @@ export async function runCity(): Promise<void> {
    * its closed-loop runs above), gateway and raw at that same rate, in alternating order; then (issue 18 point
    * 2) the first page of two-character searches at 20 req/s.
    */
+  /**
+   * One open-loop measurement of a target: settle, a warm-up at the same rate, discarded (requests of the previous
+   * saturation run still in flight drain, and the scenario's pages are read back into memory: S3 and S4 evict them
+   * at city scale), then the measured run, which must answer every request with 2xx.
+   */
+  async function measureOpenLoop(label: string, name: TargetName, rate: number, next: () => HttpCall): Promise<OpenLoopResult> {
+    const target = origin(servers.get(name)!);
+    await settle(url);
+    await openLoop(target, { rate, seconds: OPEN_LOOP_WARMUP_SECONDS, next });
+    const result = await openLoop(target, { rate, seconds: OPEN_LOOP_SECONDS, next });
+    if (result.errors || result.non2xx) throw new Error(`${label} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+    return result;
+  }
+
   async function openLoopPhase(pass: Plan[]): Promise<void> {
     for (const plan of pass) {
       const saturation = median((results.get(key(plan.id, 'gateway')) ?? []).map((r) => r.requestsPerSecond));
@@ -479,12 +474,7 @@ export async function runCity(): Promise<void> {
       const runs: Partial<Record<TargetName, OpenLoopResult[]>> = {};
       for (let round = 0; round < ROUNDS; round++) {
         for (const name of round % 2 ? [...names].reverse() : names) {
-          await settle(url);
-          // a warm-up at the same rate, discarded: requests of the previous (saturation) run still in flight drain,
-          // and this scenario's pages are read back into memory (S3 and S4 evict them at city scale)
-          await openLoop(origin(servers.get(name)!), { rate, seconds: OPEN_LOOP_WARMUP_SECONDS, next: plan.targets[name]!.next });
-          const result = await openLoop(origin(servers.get(name)!), { rate, seconds: OPEN_LOOP_SECONDS, next: plan.targets[name]!.next });
-          if (result.errors || result.non2xx) throw new Error(`${plan.id} ${name} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+          const result = await measureOpenLoop(`${plan.id} ${name}`, name, rate, plan.targets[name]!.next);
           (runs[name] ??= []).push(result);
           console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms`);
         }
@@ -499,10 +489,7 @@ export async function runCity(): Promise<void> {
       for (const name of ['gateway', 'raw'] as const) {
         // as the website's search box sends them: its own document (a page, no totalCount); raw without the count
         const next = (() => { const c = cycle(terms); return () => searchCall(name, { q: c(), after: null, typed: true }); })();
-        await settle(url);
-        await openLoop(origin(servers.get(name)!), { rate, seconds: OPEN_LOOP_WARMUP_SECONDS, next });
-        const result = await openLoop(origin(servers.get(name)!), { rate, seconds: OPEN_LOOP_SECONDS, next });
-        if (result.errors || result.non2xx) throw new Error(`S3 two-character ${name} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+        const result = await measureOpenLoop(`S3 two-character ${name}`, name, rate, next);
         (runs[name] ??= []).push(result);
         console.log(`S3 two-character terms (${terms.join(', ')}) ${name.padEnd(8)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms`);
       }
