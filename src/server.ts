@@ -10,6 +10,8 @@ import { viewerFromAuthorization } from './auth/tokens.js';
 import { findOrganizations } from './modules/organizations/organizations.repository.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { createApollo } from './graphql/apollo.js';
+import { createCompiledExecution } from './graphql/compiled.js';
+import { AUDIT_UNAVAILABLE_ANSWER, disclosuresStored } from './graphql/access-log.plugin.js';
 import { AppError, RateLimitedError, UnauthenticatedError } from './errors/app-errors.js';
 import { RateLimiter, SharedRateLimiter, type Limiter } from './http/rate-limit.js';
 import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
@@ -35,7 +37,7 @@ export interface GatewayOptions {
   config: Pick<Config, 'jwt' | 'limits' | 'production'>
     & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'
       | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile' | 'trustProxy' | 'site' | 'siteApiUrl'
-      | 'keepAliveTimeoutMs'>>;
+      | 'keepAliveTimeoutMs' | 'compiledExecution'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -51,6 +53,8 @@ export interface GatewayOptions {
    * cluster's (its loopback calls may reach any worker), and the primary serves the sum of every worker's metrics.
    */
   cluster?: ClusterMembership;
+  /** issue 18: which request for a document compiles it (src/graphql/compiled.ts; the test suites use 1) */
+  compileAtSighting?: 1 | 2;
 }
 
 export interface Gateway {
@@ -112,6 +116,8 @@ interface RequestLine {
   status: number;
   errorCodes: string[];
   trace: RequestContext['trace'] | null;
+  /** answered by compiled execution (src/graphql/compiled.ts), not by Apollo */
+  compiled: boolean;
 }
 
 /** The promise's value, or null once `deadlineMs` (counted from `started`) has passed; 0 = no deadline. */
@@ -169,6 +175,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     : new RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst);
   // H1: read once at start; a manifest whose ids are not the hashes of their bodies stops the start
   const trusted = loadTrustedDocuments(config.trustedDocuments ?? 'off', config.trustedDocumentsFile ?? null);
+  // issue 18: known read documents run compiled; the trusted ones (the website's among them) are compiled now
+  const compiled = (config.compiledExecution ?? true) ? createCompiledExecution(schema, config.limits, { compileAtSighting: options.compileAtSighting }) : null;
+  for (const { name, body } of compiled ? trusted.named : []) compiled!.prepare(body, name);
   // WEB1: the public credit website, the first client of the public API: its own /graphql over loopback (the URL is
   // known at listen), or SITE_API_URL. Its requests carry a key of this process (of the cluster, with several
   // workers), so that the rate limit believes the visitor's address they forward (src/http/client-address.ts).
@@ -215,12 +224,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const fields = {
       requestId: line.requestId, operation, operationName: line.trace?.operationName ?? undefined, role: line.role,
       org: line.org ?? undefined, status: line.status, durationMs, errors: line.errorCodes.length ? line.errorCodes : undefined,
+      compiled: line.compiled || undefined,
     };
     if (line.status >= 500) logger.error('request', fields);
     else logger.info('request', fields);
     if (!metrics) return;
     metrics.requests.inc({ operation, role: line.role, status: String(line.status) });
     metrics.duration.observe({ operation }, durationMs / 1000);
+    if (line.compiled) metrics.compiled.inc();
     if (line.status === 429) metrics.rateLimited.inc();
     else if (line.status >= 400 && line.status < 500) metrics.refused.inc({ code: line.errorCodes[0] ?? String(line.status) });
   }
@@ -229,7 +240,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const started = performance.now();
     const now = clock();
     const requestId = randomUUID();
-    const line: RequestLine = { started, requestId, role: 'unknown', org: null, status: 500, errorCodes: [], trace: null };
+    const line: RequestLine = { started, requestId, role: 'unknown', org: null, status: 500, errorCodes: [], trace: null, compiled: false };
     const refuse = (status: number, error: { code: string; body: unknown }, headers: Record<string, string> = {}) => {
       line.status = status;
       line.errorCodes = [error.code];
@@ -252,6 +263,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const inTime = <T>(work: T | Promise<T>) => (work instanceof Promise ? withinDeadline(work, config.requestTimeoutMs ?? 0, started) : work);
     try {
       let context: RequestContext;
+      let newContext: () => RequestContext;
       try {
         // tokens are checked against the wall clock; the injectable clock moves disclosure windows only
         const viewer = await inTime(viewerFromAuthorization(req.headers.authorization, config.jwt, lookupOrganization, new Date()));
@@ -265,7 +277,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         // RR1 (src/db/replica.ts): the public reads the replica while it is caught up; every token holder, every write
         // and the access log (accessLog, on database.db) stay on the primary
         const db = readDatabaseFor(database, viewer);
-        context = createRequestContext({ db, viewer, now, requestId, accessLog, checkpoints: options.checkpoints ?? null, rights });
+        newContext = () => createRequestContext({ db, viewer, now, requestId, accessLog, checkpoints: options.checkpoints ?? null, rights });
+        context = newContext();
       } catch (error) {
         if (error instanceof UnauthenticatedError) {
           // §11: a refused token still spends the client address's budget, so rotating invalid tokens is limited too
@@ -306,6 +319,33 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         return refuse(resolved.status, { code, body: { errors: [{ message: resolved.message, extensions: { code, reason: resolved.reason } }] } });
       }
       body = resolved.body;
+      // issue 18: a known read runs compiled; its plain success is answered here, anything else by Apollo below on a
+      // fresh context (nothing of the compiled run was sent, and what it registered is dropped with its context)
+      if (compiled && req.method === 'POST') {
+        const run = (async () => {
+          const answer = await compiled.execute(context, { body, accept: req.headers.accept });
+          // L1/L2 as Apollo's willSendResponse does: stored before anything is sent, or the answer is withheld
+          return answer && { answer, stored: await disclosuresStored(context, logger) };
+        })();
+        const ran = await withinDeadline(run.then((outcome) => ({ outcome })), config.requestTimeoutMs ?? 0, started);
+        if (!ran) {
+          run.catch(() => undefined);
+          return refuseLate();
+        }
+        if (ran.outcome) {
+          const { answer, stored } = ran.outcome;
+          const headersOut: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId };
+          if (draining) headersOut.connection = 'close';
+          line.compiled = true;
+          line.status = stored ? 200 : AUDIT_UNAVAILABLE_ANSWER.status;
+          line.errorCodes = context.trace.errorCodes;
+          res.writeHead(line.status, headersOut);
+          res.end(stored ? answer.body : `${JSON.stringify({ errors: AUDIT_UNAVAILABLE_ANSWER.errors })}\n`);
+          return;
+        }
+        context = newContext!();
+        line.trace = context.trace;
+      }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

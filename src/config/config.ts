@@ -64,6 +64,11 @@ export interface Config {
   processes: number;
   /** §11 read replica: a streaming standby for the public's reads (DATABASE_REPLICA_URL, REPLICA_MAX_LAG_MS); null = none */
   replica: ReplicaConfig | null;
+  /**
+   * issue 18: run known read documents compiled (src/graphql/compiled.ts; COMPILED_EXECUTION=1|0, default 1); 0
+   * sends every request through Apollo's interpreter, as before
+   */
+  compiledExecution: boolean;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -392,6 +397,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpoints: checkpointsFrom(env),
     keepAliveTimeoutMs: Math.max(1000, intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000)),
     site: flagFrom(env, 'SITE', true),
+    compiledExecution: flagFrom(env, 'COMPILED_EXECUTION', true),
     exchangeSigningKey: pemFrom(env, 'EXCHANGE_SIGNING_KEY'),
     siteApiUrl: siteApiUrlFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),

@@ -36,6 +36,10 @@ export class GatewayMetrics {
     name: 'gateway_access_log_append_seconds', help: 'latency of one group-commit append of access events',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
   });
+  readonly compiled = new Counter({
+    name: 'gateway_compiled_requests_total', help: 'requests answered by compiled execution of a known read (the rest: Apollo)',
+    registers: [this.registry],
+  });
   readonly appendFailures = new Counter({ name: 'gateway_access_log_append_failures_total', help: 'failed appends (their requests got AUDIT_UNAVAILABLE)', registers: [this.registry] });
 
   constructor(sources: MetricSources) {

@@ -17,6 +17,8 @@ export interface TrustedDocuments {
   mode: TrustedDocumentsMode;
   /** sha256 (hex, lower case) → document text */
   byHash: ReadonlyMap<string, string>;
+  /** each document with the operation name the manifest gives it (null: none); compiled at start (issue 18) */
+  named: readonly { name: string | null; body: string }[];
 }
 
 interface Manifest {
@@ -30,13 +32,14 @@ export const sha256Hex = (text: string): string => createHash('sha256').update(t
 /** Reads a manifest; every id must be the SHA-256 of its body (a mismatch is an error at start, not a hole). */
 export function loadTrustedDocuments(mode: TrustedDocumentsMode, file: string | null): TrustedDocuments {
   const byHash = new Map<string, string>();
+  const named: { name: string | null; body: string }[] = [];
   if (file) {
     let manifest: Manifest;
     try {
       manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
     } catch (error) {
       // without the file nothing is allow-listed: acceptable only when the list binds nobody
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && mode === 'off') return { mode, byHash };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && mode === 'off') return { mode, byHash, named };
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`trusted documents: ${file} does not exist (TRUSTED_DOCUMENTS_FILE), and TRUSTED_DOCUMENTS=${mode} needs it`);
       throw new Error(`trusted documents: ${file} is not valid JSON`);
     }
@@ -48,9 +51,10 @@ export function loadTrustedDocuments(mode: TrustedDocumentsMode, file: string | 
         throw new Error(`trusted documents: operation ${i} of ${file}: its id is not the SHA-256 of its body`);
       }
       byHash.set(operation.id, operation.body);
+      named.push({ name: typeof operation.name === 'string' ? operation.name : null, body: operation.body });
     }
   }
-  return { mode, byHash };
+  return { mode, byHash, named };
 }
 
 export type TrustedDecision =

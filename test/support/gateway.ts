@@ -54,6 +54,11 @@ export async function startTestGateway(
     checkpoints?: CheckpointSettings;
     /** WEB1: serve the public credit website beside /graphql (SITE; default off here, on in `npm start`) */
     site?: boolean;
+    /**
+     * issue 18: COMPILED_EXECUTION. Default `first-sight`: known reads compile at their first request, so every e2e
+     * suite runs its subject, search and notice reads compiled (the product compiles at the second); `off`: Apollo only
+     */
+    compiledExecution?: 'first-sight' | 'second-sight' | 'off';
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -77,10 +82,12 @@ export async function startTestGateway(
       siteApiUrl: options.siteApiUrl ?? null,
       site: options.site ?? false,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+      compiledExecution: options.compiledExecution !== 'off',
     },
     logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,
     checkpoints: options.checkpoints ?? null,
+    compileAtSighting: (options.compiledExecution ?? 'first-sight') === 'first-sight' ? 1 : 2,
   });
   const url = await gateway.listen(0);
   return {

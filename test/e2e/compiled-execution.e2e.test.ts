@@ -1,0 +1,295 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
+import { tokens } from '../support/tokens.js';
+import { at, CREDIT_REPORT, distinctBirthDate, LICENSING, NOW, placeRecord, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken } from '../support/disclosure-e2e.js';
+import { requestGrant } from '../support/grants-e2e.js';
+import { createLogger } from '../../src/logging.js';
+import { queryRows } from '../../src/db/rows.js';
+import { SHIPPED_MANIFEST } from '../../src/web/manifest.js';
+
+/**
+ * Issue 18, point 4: known reads (subject, searchSubjects, publicNotices) run compiled (src/graphql/compiled.ts).
+ * Proven here against Apollo's interpreter on the same database at the same instant: for every document, caller
+ * and variables below, the compiled gateway answers byte for byte what a gateway without compiled execution answers
+ * (status, content type, body), writes the same access events (L1), and says in its request line which path
+ * answered. Answers with an error, other root fields, mutations and other media types are Apollo's, once.
+ */
+
+interface Exchange {
+  status: number;
+  contentType: string | null;
+  text: string;
+  requestId: string;
+}
+
+interface EventRow {
+  role: string;
+  org: string | null;
+  view: string | null;
+  purpose: string | null;
+  grant: string | null;
+  subject: string | null;
+  records: string;
+  operation: string | null;
+}
+
+const manifest = JSON.parse(readFileSync(SHIPPED_MANIFEST, 'utf8')) as { operations: { id: string; name: string }[] };
+const persisted = (name: string) => ({ persistedQuery: { version: 1, sha256Hash: manifest.operations.find((o) => o.name === name)!.id } });
+
+/** Fragments, inline fragments, aliases, directives on variables, __typename and nested connections in one read. */
+const SHAPES_QUERY = `query Shapes($code: String!, $purpose: PurposeInput, $withRecords: Boolean!, $skipSource: Boolean!) {
+  a: subject(code: $code, purpose: $purpose) { ...Head records(first: 2) @include(if: $withRecords) { ...Page } }
+  b: subject(code: $code, purpose: $purpose) {
+    __typename code
+    ... on Subject { view newest: records(first: 1) { edges { node { id __typename source @skip(if: $skipSource) { code name } } } } }
+    penalties: records(categories: [ADMINISTRATIVE]) { totalCount edges { node { id severity disputed redactions { field reason } } } }
+  }
+}
+fragment Head on Subject { code kind name view redactions { field reason } }
+fragment Page on CreditRecordConnection { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title details history { version snapshot redactions { field } } } } }`;
+
+const PAGING_ONLY = `query PagingOnly($q: String!) { searchSubjects(query: $q, first: 0) { pageInfo { hasNextPage } } }`;
+const NOTICES = `query Notices($types: [String!]!) { publicNotices(types: $types, first: 5) { totalCount edges { node { subject { code name } record { id title } } } } }`;
+const CATALOG = `query Catalog { catalog { code } }`;
+
+describe.each(testDatabaseKinds())('compiled execution on %s', (kind) => {
+  let database: TestDatabase;
+  let compiledGw: TestGateway;
+  let apolloGw: TestGateway;
+  let lines: string[];
+  let deptA: string;
+  let deptB: string;
+  let agency: string;
+  let auditOffice: string;
+  let enterprise: SubjectFixture;
+  let person: SubjectFixture;
+  let searchTerm: string;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    lines = [];
+    compiledGw = await startTestGateway(database, {
+      now: NOW, compiledExecution: 'first-sight', site: false, trustedDocumentsFile: SHIPPED_MANIFEST,
+      logger: createLogger({ write: (line: string) => lines.push(line) }),
+    });
+    apolloGw = await startTestGateway(database, { now: NOW, compiledExecution: 'off', trustedDocumentsFile: SHIPPED_MANIFEST });
+    deptA = await createOrganization(database.db, 'DEPARTMENT');
+    deptB = await createOrganization(database.db, 'DEPARTMENT');
+    agency = await createOrganization(database.db, 'AGENCY');
+    auditOffice = await createOrganization(database.db, 'AUDIT_OFFICE');
+    searchTerm = uniqueToken('编译');
+    enterprise = await createSubject(database.db, deptA, 'ENTERPRISE', { name: `${searchTerm}建材有限公司` });
+    await createSubject(database.db, deptA, 'ENTERPRISE', { name: `${searchTerm}物流有限公司` });
+    person = await createSubject(database.db, deptA, 'INDIVIDUAL', { birthDate: distinctBirthDate() });
+    const db = database.db;
+    await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2026-05-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2024-01-01T00:00:00Z'), validUntil: at('2025-01-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptB, { type: 'penalty', severity: 'MINOR', decidedAt: at('2026-04-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptB, { type: 'penalty', severity: 'GENERAL', decidedAt: at('2023-04-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptB, { type: 'tax-arrears', decidedAt: at('2026-02-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptA, { type: 'license', disclosure: 'SUBJECT_ONLY', decidedAt: at('2026-01-15T00:00:00Z') });
+    await placeRecord(db, person, deptA, { type: 'dishonest-debtor', decidedAt: at('2026-03-01T00:00:00Z') });
+    await placeRecord(db, person, deptB, { type: 'qualification', decidedAt: at('2025-03-01T00:00:00Z') });
+    const granted = await requestGrant(apolloGw, tokens.subject(enterprise.code), {
+      agencyCode: agency, categories: ['ADMINISTRATIVE', 'COMPLIANCE'], purpose: CREDIT_REPORT.kind, validUntil: '2027-01-01T00:00:00Z',
+    });
+    expect(granted.body.errors).toBeUndefined();
+  });
+
+  afterAll(async () => {
+    await compiledGw?.close();
+    await apolloGw?.close();
+    await database?.close();
+  });
+
+  async function send(gw: TestGateway, body: Record<string, unknown>, token?: string, accept?: string): Promise<Exchange> {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text(), requestId: response.headers.get('x-request-id')! };
+  }
+
+  /** The access events of one request, without what differs between two appends (sequence, instant, hashes). */
+  async function eventsOf(requestId: string): Promise<EventRow[]> {
+    const rows = await queryRows<Record<string, string | null>>(database.db, sql`SELECT role, org_code, view, purpose_kind, purpose_reference, grant_id,
+      subject_code, (SELECT coalesce(string_agg(id, ',' ORDER BY id), '') FROM unnest(record_ids) AS id) AS records, operation_name
+      FROM access_events WHERE request_id = ${requestId}`);
+    return rows.map((r) => ({
+      role: String(r.role), org: r.org_code ?? null, view: r.view ?? null, purpose: r.purpose_kind ? `${r.purpose_kind}/${r.purpose_reference}` : null,
+      grant: r.grant_id ?? null, subject: r.subject_code ?? null, records: String(r.records), operation: r.operation_name ?? null,
+    })).sort((x, y) => `${x.subject}|${x.operation}|${x.records}`.localeCompare(`${y.subject}|${y.operation}|${y.records}`));
+  }
+
+  /** Whether the compiled gateway's request line for this request says it answered compiled. */
+  async function answeredCompiled(requestId: string): Promise<boolean> {
+    for (let tries = 0; tries < 50; tries++) {
+      const line = lines.map((l) => JSON.parse(l) as { message: string; requestId?: string; compiled?: boolean })
+        .find((l) => l.message === 'request' && l.requestId === requestId);
+      if (line) return line.compiled === true;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`no request line for ${requestId}`);
+  }
+
+  /** Sends the same request to both gateways; they must answer and log alike. Returns the compiled side's answer. */
+  async function expectAlike(label: string, body: Record<string, unknown>, token?: string, accept?: string) {
+    const compiled = await send(compiledGw, body, token, accept);
+    const apollo = await send(apolloGw, body, token, accept);
+    expect(compiled.status, label).toBe(apollo.status);
+    expect(compiled.contentType, label).toBe(apollo.contentType);
+    expect(compiled.text, label).toBe(apollo.text);
+    expect(await eventsOf(compiled.requestId), label).toEqual(await eventsOf(apollo.requestId));
+    return { ...compiled, json: JSON.parse(compiled.text) as { data?: any; errors?: { extensions?: { code?: string } }[] }, compiled: await answeredCompiled(compiled.requestId) };
+  }
+
+  const callers = () => [
+    { who: 'public', token: undefined, purpose: undefined },
+    { who: 'own department with a purpose', token: tokens.department(deptA), purpose: LICENSING },
+    { who: 'another department with a purpose', token: tokens.department(deptB), purpose: LICENSING },
+    { who: 'a department without a purpose', token: tokens.department(deptA), purpose: undefined },
+    { who: 'an agency under its grant', token: tokens.agency(agency), purpose: CREDIT_REPORT },
+    { who: 'an agency without a purpose', token: tokens.agency(agency), purpose: undefined },
+    { who: 'the subject itself', token: tokens.subject(enterprise.code), purpose: undefined },
+    { who: 'another subject', token: tokens.subject(person.code), purpose: undefined },
+    { who: 'an auditor', token: tokens.auditor(auditOffice), purpose: undefined },
+    { who: 'an admin', token: tokens.admin(), purpose: undefined },
+  ];
+
+  it('§4–§5, L1: a subject lookup answers every viewer as Apollo does — the same bytes, the same access events — and compiled', async () => {
+    let compiledAnswers = 0;
+    for (const { who, token, purpose } of callers()) {
+      for (const code of [enterprise.code, person.code]) {
+        const first = await expectAlike(`${who}: subject ${code}`, { query: SUBJECT_QUERY, variables: { code, purpose, first: 2 } }, token);
+        if (first.json.errors) {
+          expect(first.compiled, `${who}: an answer with errors is Apollo's`).toBe(false);
+          continue;
+        }
+        expect(first.compiled, `${who}: subject ${code}`).toBe(true);
+        compiledAnswers += 1;
+        const after = first.json.data.subject?.records.pageInfo.endCursor;
+        if (after) await expectAlike(`${who}: next page of ${code}`, { query: SUBJECT_QUERY, variables: { code, purpose, first: 2, after } }, token);
+        await expectAlike(`${who}: shapes of ${code}`, { query: SHAPES_QUERY, variables: { code, purpose, withRecords: true, skipSource: false } }, token);
+        await expectAlike(`${who}: shapes of ${code}, directives off`, { query: SHAPES_QUERY, operationName: 'Shapes', variables: { code, purpose, withRecords: false, skipSource: true } }, token);
+      }
+    }
+    // the public, every department and agency, the subject itself and the administrator read at least one file
+    expect(compiledAnswers).toBeGreaterThanOrEqual(10);
+  });
+
+  it('P4, G3, L1: searches (with and without totalCount, by page and paging only) and notices answer as Apollo does', async () => {
+    for (const { who, token, purpose } of callers()) {
+      const page = await expectAlike(`${who}: search`, { query: SEARCH_QUERY, variables: { query: searchTerm, purpose, first: 1 } }, token);
+      if (page.json.errors) continue;
+      expect(page.compiled, who).toBe(true);
+      const after = page.json.data.searchSubjects.pageInfo.endCursor;
+      if (after) await expectAlike(`${who}: search page 2`, { query: SEARCH_QUERY, variables: { query: searchTerm, purpose, first: 1, after } }, token);
+      const only = await expectAlike(`${who}: paging only`, { query: PAGING_ONLY, variables: { q: searchTerm } }, token);
+      expect(only.compiled, who).toBe(true);
+      await expectAlike(`${who}: notices`, { query: NOTICES, variables: { types: ['penalty', 'license'] } }, token);
+    }
+  });
+
+  it('WEB1: the website\'s five trusted documents are compiled at start and answer as Apollo does', async () => {
+    const site: [string, Record<string, unknown>][] = [
+      ['HomeNotices', { first: 3 }],
+      ['ListPage', { types: ['penalty'], first: 2 }],
+      ['SearchSubjects', { query: searchTerm, first: 1 }],
+      ['SubjectPage', { code: enterprise.code, first: 2 }],
+      ['SubjectRecords', { code: enterprise.code, types: ['license'], first: 1 }],
+    ];
+    for (const [operationName, variables] of site) {
+      const answer = await expectAlike(operationName, { operationName, variables, extensions: persisted(operationName) }, undefined, 'application/json');
+      expect(answer.json.errors, operationName).toBeUndefined();
+      expect(answer.compiled, operationName).toBe(true);
+    }
+  });
+
+  it('L1: an answer with an error is run again by Apollo and logged once — as Apollo alone answers and logs it', async () => {
+    const partial = `query Partial($good: String!, $bad: String!) { good: subject(code: $good) { code records { edges { node { id } } } } bad: subject(code: $bad) { code } }`;
+    const mixed = await expectAlike('one valid and one invalid code', { query: partial, variables: { good: enterprise.code, bad: '91440200INVALID00X' } });
+    expect(mixed.json.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(mixed.compiled).toBe(false);
+    // the valid half disclosed its subject: one event for it, not two
+    expect((await eventsOf(mixed.requestId)).filter((e) => e.subject === enterprise.code)).toHaveLength(1);
+    for (const [label, body, token] of [
+      ['a purpose the role may not state', { query: SUBJECT_QUERY, variables: { code: enterprise.code, purpose: { kind: 'NOPE', reference: 'x' } } }, tokens.department(deptA)],
+      ['a variable of the wrong type', { query: SUBJECT_QUERY, variables: { code: 42 } }, undefined],
+      ['a missing variable', { query: SUBJECT_QUERY, variables: {} }, undefined],
+      ['an unknown operation name', { query: SUBJECT_QUERY, operationName: 'Other', variables: { code: enterprise.code } }, undefined],
+      ['a search too short', { query: SEARCH_QUERY, variables: { query: '编' } }, undefined],
+    ] as const) {
+      const answer = await expectAlike(label, body as Record<string, unknown>, token);
+      expect(answer.json.errors?.length, label).toBeGreaterThan(0);
+      expect(answer.compiled, label).toBe(false);
+    }
+  });
+
+  it('only plain reads of subject, searchSubjects and publicNotices in JSON are compiled; the rest is Apollo\'s', async () => {
+    const catalog = await expectAlike('another root field', { query: CATALOG });
+    expect(catalog.compiled).toBe(false);
+    const graphqlResponse = await expectAlike('another media type', { query: SUBJECT_QUERY, variables: { code: enterprise.code } }, undefined, 'application/graphql-response+json');
+    expect(graphqlResponse.contentType).toContain('application/graphql-response+json');
+    expect(graphqlResponse.compiled).toBe(false);
+    const extension = await expectAlike('an extension', { query: SUBJECT_QUERY, variables: { code: enterprise.code }, extensions: { tracing: true } });
+    expect(extension.compiled).toBe(false);
+    const mutationLike = `mutation M($code: String!) { withdrawRecord(id: $code) { id } }`;
+    const mutation = await expectAlike('a mutation (refused to the public)', { query: mutationLike, variables: { code: '00000000-0000-0000-0000-000000000000' } });
+    expect(mutation.compiled).toBe(false);
+    const forbidden = await expectAlike('a root field the role may not select', { query: `{ subject(code: "${enterprise.code}") { code } accessLog(first: 1) { totalCount } }` }, tokens.department(deptA));
+    expect(forbidden.compiled).toBe(false);
+  });
+
+  it('L2: when its events cannot be stored, a compiled answer is withheld — 503 AUDIT_UNAVAILABLE, no data, nothing stored', async () => {
+    const body = { query: SUBJECT_QUERY, variables: { code: enterprise.code } };
+    await send(compiledGw, body); // known and compiled
+    await database.db.execute(sql`ALTER FUNCTION append_access_events(jsonb) RENAME TO append_access_events_off`);
+    let answer: Exchange;
+    try {
+      answer = await send(compiledGw, body);
+    } finally {
+      await database.db.execute(sql`ALTER FUNCTION append_access_events_off(jsonb) RENAME TO append_access_events`);
+    }
+    expect(answer.status).toBe(503);
+    const json = JSON.parse(answer.text) as { data?: unknown; errors: { extensions: { code: string } }[] };
+    expect(json.data).toBeUndefined();
+    expect(json.errors.map((e) => e.extensions.code)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(answer.text).not.toContain(enterprise.name);
+    expect(await eventsOf(answer.requestId)).toEqual([]);
+    expect(await answeredCompiled(answer.requestId)).toBe(true);
+  });
+});
+
+describe.each(testDatabaseKinds())('compiled execution, second sight, on %s', (kind) => {
+  let database: TestDatabase;
+  let gw: TestGateway;
+  let lines: string[];
+  let subject: SubjectFixture;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    lines = [];
+    gw = await startTestGateway(database, { compiledExecution: 'second-sight', logger: createLogger({ write: (line: string) => lines.push(line) }) });
+    const dept = await createOrganization(database.db, 'DEPARTMENT');
+    subject = await createSubject(database.db, dept, 'ENTERPRISE');
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await database?.close();
+  });
+
+  const compiledFlags = () => lines.map((l) => JSON.parse(l) as { message: string; compiled?: boolean }).filter((l) => l.message === 'request').map((l) => l.compiled === true);
+
+  it('a document is compiled at its second request; a client sending a new document every time never makes the gateway compile', async () => {
+    for (let i = 0; i < 3; i++) expect((await gw.request(`query One($code: String!) { subject(code: $code) { code name } }`, { variables: { code: subject.code } })).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await gw.request(`query Fresh${i}($code: String!) { subject(code: $code) { code name } }`, { variables: { code: subject.code } })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(compiledFlags()).toEqual([false, true, true, false, false, false]);
+  });
+});
