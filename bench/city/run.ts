@@ -58,7 +58,8 @@ const CITY = {
 type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
 /** raw+log: the raw baseline that also appends each disclosure's access event (SPEC L1), as the gateway must */
 /** gateway-quiet: the gateway with request logs and metrics off (S1 only), to measure what O1/O2 cost */
-type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'postgraphile';
+/** gateway-interpreted: the gateway with compiled execution off (S1, S2), to measure what compiling known documents gains */
+type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'gateway-interpreted' | 'postgraphile';
 
 /** One scenario as the orchestrator drives it: per target, an endless supply of calls and a normaliser. */
 interface Plan {
@@ -172,6 +173,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
         'raw+log': { next: (() => { const c = cycle(s1); return () => S1.raw({ code: c() }); })(), probe: (first) => S1.raw({ code: s1[0] }, { first }), normalize: S1.normalize },
         gateway: { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
         'gateway-quiet': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
+        'gateway-interpreted': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
         postgraphile: {
           next: (() => { const c = cycle(s1); return () => graphqlCall(pgq.s1Body(c()), pgq.S1_HEADERS); })(),
           probe: () => graphqlCall(pgq.s1Body(s1[0]), pgq.S1_HEADERS),
@@ -185,6 +187,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
         raw: { next: (() => { const c = cycle(s2); return () => S2.raw({ code: c(), org: department }); })(), probe: (first) => S2.raw({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
         'raw+log': { next: (() => { const c = cycle(s2); return () => S2.raw({ code: c(), org: department }); })(), probe: (first) => S2.raw({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
         gateway: { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
+        'gateway-interpreted': { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
         postgraphile: {
           next: (() => { const c = cycle(s2); return () => graphqlCall(pgq.s2Body(c()), pgq.s2Headers(department)); })(),
           probe: () => graphqlCall(pgq.s2Body(s2[0]), pgq.s2Headers(department)),
@@ -251,7 +254,9 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
       // the gateway as deployed logs one line per request (O1, to a file as a log shipper would read it) and keeps
       // metrics (O2); gateway-quiet has both off
       : name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-${process.pid}.log`) }
-        : name === 'gateway-quiet' ? { OBSERVABILITY: 'off' } : {};
+        : name === 'gateway-quiet' ? { OBSERVABILITY: 'off' }
+          // as deployed, but every request through Apollo's interpreter (issue 18: what compiled execution gains)
+          : name === 'gateway-interpreted' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-interpreted-${process.pid}.log`), COMPILED_EXECUTION: '0' } : {};
     // GATEWAY_NODE_OPTIONS: Node flags for the gateway targets only (e.g. heap tuning), the comparators unchanged
     if (name.startsWith('gateway') && process.env.GATEWAY_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.GATEWAY_NODE_OPTIONS;
     servers.set(name, await startServer(name, script, { ...env, ...extra }));
@@ -397,7 +402,7 @@ export async function runCity(): Promise<void> {
   ensurePostgraphileInstalled();
   await setupPostgraphile(url);
   await setJitOff(url);
-  const names: TargetName[] = ['raw', 'raw+log', 'gateway', 'gateway-quiet', 'postgraphile'];
+  const names: TargetName[] = ['raw', 'raw+log', 'gateway', 'gateway-quiet', 'gateway-interpreted', 'postgraphile'];
   const { probes, pages } = await probePhase(url, manifest, names);
   const servers = await startTargets(url, names);
   const results = new Map<string, RunResult[]>();
@@ -519,10 +524,13 @@ export async function runCity(): Promise<void> {
     const postgraphile = med('postgraphile');
     const rawLogged = med('raw+log');
     const quiet = med('gateway-quiet');
+    const interpreted = med('gateway-interpreted');
+    // issue 18: compiled execution of known documents against Apollo's interpreter, in the same run
+    if (interpreted) notes.push(`${plan.id} compiled execution: gateway ${gateway.reqPerSec.toFixed(0)} req/s (node ${gateway.nodeMs.toFixed(2)} ms/req), interpreted ${interpreted.reqPerSec.toFixed(0)} req/s (node ${interpreted.nodeMs.toFixed(2)} ms/req); ×${(gateway.reqPerSec / interpreted.reqPerSec).toFixed(2)}`);
     // O1/O2: what one log line per request and the metrics cost (issue 14: under 5 %)
     if (quiet) notes.push(`${plan.id} observability: gateway with request logs and metrics ${gateway.reqPerSec.toFixed(0)} req/s, without ${quiet.reqPerSec.toFixed(0)} req/s; overhead ${((1 - gateway.reqPerSec / quiet.reqPerSec) * 100).toFixed(1)} %`);
     const probe = probes.get(plan.id)!;
-    summary[plan.id] = { raw, rawLogged, gateway, gatewayQuiet: quiet, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
+    summary[plan.id] = { raw, rawLogged, gateway, gatewayQuiet: quiet, gatewayInterpreted: interpreted, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
     const fields = [`${plan.id} ratio_vs_raw=${(gateway.reqPerSec / raw.reqPerSec).toFixed(2)}`];
     if (postgraphile) fields.push(`ratio_vs_postgraphile=${(gateway.reqPerSec / postgraphile.reqPerSec).toFixed(2)}`);
     if (plan.rowsPerRequest) fields.push(`rows_per_s=${Math.round(gateway.reqPerSec * plan.rowsPerRequest)}`);
@@ -544,7 +552,7 @@ export async function runCity(): Promise<void> {
     }
     // what the hardware allows a server that logs every disclosure: the ceiling of the gateway's PostGraphile ratio
     if (rawLogged && postgraphile) notes.push(`${plan.id} raw+log: ratio_vs_raw=${(rawLogged.reqPerSec / raw.reqPerSec).toFixed(2)} ratio_vs_postgraphile=${(rawLogged.reqPerSec / postgraphile.reqPerSec).toFixed(2)}; gateway vs raw+log ${(gateway.reqPerSec / rawLogged.reqPerSec).toFixed(2)}`);
-    for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['gateway-quiet', quiet], ['postgraphile', postgraphile]] as const) {
+    for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['gateway-quiet', quiet], ['gateway-interpreted', interpreted], ['postgraphile', postgraphile]] as const) {
       if (!m) continue;
       const rows = plan.rowsPerRequest ? String(Math.round(m.reqPerSec * plan.rowsPerRequest)) : '';
       table.push(`| ${plan.id} | ${name} | ${m.reqPerSec.toFixed(0)} | ${rows} | ${m.p50} | ${m.p99} | ${m.nodeMs.toFixed(2)} | ${m.postgresMs.toFixed(2)} | ${probe.statements[name] ?? ''} | ${m.errors} |`);
