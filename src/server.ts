@@ -53,7 +53,7 @@ export interface GatewayOptions {
    * cluster's (its loopback calls may reach any worker), and the primary serves the sum of every worker's metrics.
    */
   cluster?: ClusterMembership;
-  /** issue 18: which request for a document compiles it (src/graphql/compiled.ts; the test suites use 1) */
+  /** issue 18: with COMPILED_EXECUTION=repeated, which request for a document compiles it (the test suites use 1) */
   compileAtSighting?: 1 | 2;
 }
 
@@ -176,7 +176,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // H1: read once at start; a manifest whose ids are not the hashes of their bodies stops the start
   const trusted = loadTrustedDocuments(config.trustedDocuments ?? 'off', config.trustedDocumentsFile ?? null);
   // issue 18: known read documents run compiled; the trusted ones (the website's among them) are compiled now
-  const compiled = (config.compiledExecution ?? true) ? createCompiledExecution(schema, config.limits, { compileAtSighting: options.compileAtSighting }) : null;
+  const compiledMode = config.compiledExecution ?? 'trusted';
+  const compiled = compiledMode === 'off' ? null : createCompiledExecution(schema, config.limits, { mode: compiledMode, compileAtSighting: options.compileAtSighting });
   for (const { name, body } of compiled ? trusted.named : []) compiled!.prepare(body, name);
   // WEB1: the public credit website, the first client of the public API: its own /graphql over loopback (the URL is
   // known at listen), or SITE_API_URL. Its requests carry a key of this process (of the cluster, with several

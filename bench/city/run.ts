@@ -58,7 +58,7 @@ const CITY = {
 type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
 /** raw+log: the raw baseline that also appends each disclosure's access event (SPEC L1), as the gateway must */
 /** gateway-quiet: the gateway with request logs and metrics off (S1 only), to measure what O1/O2 cost */
-/** gateway-interpreted: the gateway with compiled execution off (S1, S2), to measure what compiling known documents gains */
+/** gateway-interpreted: the gateway with compiled execution off (COMPILED_EXECUTION=off; S1, S2), to measure what compiling known documents gains */
 type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'gateway-interpreted' | 'postgraphile';
 
 /** One scenario as the orchestrator drives it: per target, an endless supply of calls and a normaliser. */
@@ -256,7 +256,7 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
       : name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-${process.pid}.log`) }
         : name === 'gateway-quiet' ? { OBSERVABILITY: 'off' }
           // as deployed, but every request through Apollo's interpreter (issue 18: what compiled execution gains)
-          : name === 'gateway-interpreted' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-interpreted-${process.pid}.log`), COMPILED_EXECUTION: '0' } : {};
+          : name === 'gateway-interpreted' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-interpreted-${process.pid}.log`), COMPILED_EXECUTION: 'off' } : {};
     // GATEWAY_NODE_OPTIONS: Node flags for the gateway targets only (e.g. heap tuning), the comparators unchanged
     if (name.startsWith('gateway') && process.env.GATEWAY_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.GATEWAY_NODE_OPTIONS;
     servers.set(name, await startServer(name, script, { ...env, ...extra }));

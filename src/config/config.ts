@@ -1,3 +1,4 @@
+import type { CompiledExecutionMode } from '../graphql/compiled.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -65,10 +66,10 @@ export interface Config {
   /** §11 read replica: a streaming standby for the public's reads (DATABASE_REPLICA_URL, REPLICA_MAX_LAG_MS); null = none */
   replica: ReplicaConfig | null;
   /**
-   * issue 18: run known read documents compiled (src/graphql/compiled.ts; COMPILED_EXECUTION=1|0, default 1); 0
-   * sends every request through Apollo's interpreter, as before
+   * issue 18: which read documents run compiled (src/graphql/compiled.ts; COMPILED_EXECUTION): `trusted` (default)
+   * the manifest's, `repeated` also any document at its second request, `off` none (Apollo's interpreter, as before)
    */
-  compiledExecution: boolean;
+  compiledExecution: CompiledExecutionMode;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -84,6 +85,13 @@ function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bool
   if (raw === '') return fallback;
   if (raw !== '1' && raw !== '0') throw new ConfigError(`${name} must be 1 or 0, not "${raw}"`);
   return raw === '1';
+}
+
+/** COMPILED_EXECUTION (issue 18): trusted (default), repeated or off */
+function compiledExecutionFrom(env: NodeJS.ProcessEnv): CompiledExecutionMode {
+  const raw = (env.COMPILED_EXECUTION ?? '').trim() || 'trusted';
+  if (raw !== 'trusted' && raw !== 'repeated' && raw !== 'off') throw new ConfigError(`COMPILED_EXECUTION must be trusted, repeated or off, not "${raw}"`);
+  return raw;
 }
 
 /** RATE_LIMIT_STORE; by default memory for one process, postgres for several (§11: the limits hold for the whole) */
@@ -397,7 +405,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpoints: checkpointsFrom(env),
     keepAliveTimeoutMs: Math.max(1000, intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000)),
     site: flagFrom(env, 'SITE', true),
-    compiledExecution: flagFrom(env, 'COMPILED_EXECUTION', true),
+    compiledExecution: compiledExecutionFrom(env),
     exchangeSigningKey: pemFrom(env, 'EXCHANGE_SIGNING_KEY'),
     siteApiUrl: siteApiUrlFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),

@@ -1,4 +1,4 @@
-import { getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { BREAK, getOperationAST, parse, specifiedRules, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
@@ -10,10 +10,13 @@ import { documentParseOptions, queryLimitsRule } from './limits.js';
 /**
  * Compiled execution of known query documents (issue 18, point 4). Profiling S1/S2 showed the gateway's Node CPU
  * per request at 2.5 × the raw baseline's, spent in graphql-js's interpreter and Apollo's request pipeline rather
- * than in our resolvers. A document this process has seen before (or one of the trusted documents, known at
- * start) is parsed, validated and compiled to JavaScript once with graphql-jit; later requests for it run the
- * compiled function over the same schema, resolvers and request context — so visibility, projection and the
- * disclosures they register are decided exactly where they always are (`policies/`, through the resolvers).
+ * than in our resolvers. A known document is parsed, validated and compiled to JavaScript once with graphql-jit;
+ * its requests run the compiled function over the same schema, resolvers and request context — so visibility,
+ * projection and the disclosures they register are decided exactly where they always are (`policies/`, through
+ * the resolvers). Known means (COMPILED_EXECUTION):
+ * - `trusted` (the default): the documents of the trusted-document manifest (TRUSTED_DOCUMENTS_FILE: the website's,
+ *   and whatever a deployment lists for its departments' applications), compiled at start;
+ * - `repeated`: those, and any document at its second request (bounded: MAX_COMPILED_DOCUMENTS).
  *
  * Only the plain success of a read takes this path. Everything else goes through Apollo, so every refusal,
  * error format and status code stays Apollo's:
@@ -24,7 +27,29 @@ import { documentParseOptions, queryLimitsRule } from './limits.js';
  * - the execution returns no error at all. An answer with an error is dropped — nothing of it was sent, and its
  *   disclosures were registered on a context that is thrown away — and the request is run again by Apollo on a
  *   fresh context, which answers it as it always has (and logs what that answer discloses).
+ *
+ * graphql-jit 0.8.9 writes a document's literal arguments into the code it generates and then turns the text
+ * `"__MAGIC_DATE__<uuid>…"` back into `new Date(…)`; a string literal holding that public marker therefore becomes
+ * code (found here: `subject(code: "__MAGIC_DATE__…1) && (…")` ran what followed). No document holding `__MAGIC_` in
+ * any string value is ever compiled (`holdsJitMarker`); Apollo answers it.
  */
+export type CompiledExecutionMode = 'trusted' | 'repeated' | 'off';
+
+/** graphql-jit's markers for values it writes into generated code (NaN, ±Infinity, Date), all of them `__MAGIC_…` */
+const JIT_MARKER = '__MAGIC_';
+
+/** Whether any string value of the document (arguments, variable defaults, directives) holds graphql-jit's marker. */
+export function holdsJitMarker(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (!node.value.includes(JIT_MARKER)) return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
 
 /** Read-only root fields: no write besides the access events of the answer (they are written after execution). */
 export const COMPILED_ROOT_FIELDS: ReadonlySet<string> = new Set(['subject', 'searchSubjects', 'publicNotices']);
@@ -52,9 +77,9 @@ export type CompiledAnswer = { body: string } | null;
 export interface CompiledExecution {
   /** Runs the request compiled when it qualifies; disclosures register on `context` as they would under Apollo. */
   execute(context: RequestContext, request: CompiledRequest): Promise<CompiledAnswer>;
-  /** Compiles a document ahead of its first request (the trusted documents at start). */
+  /** Compiles a trusted document, kept for the life of the process (the manifest's, at start). */
   prepare(query: string, operationName: string | null): void;
-  /** documents compiled and kept now */
+  /** documents kept now (compiled, or known to be Apollo's) */
   readonly size: number;
 }
 
@@ -85,19 +110,23 @@ function acceptsPlainJson(accept: string | undefined): boolean {
 }
 
 export interface CompiledExecutionOptions {
+  /** which documents are compiled besides the trusted ones given to `prepare` (default `trusted`: none) */
+  mode?: Exclude<CompiledExecutionMode, 'off'>;
   /**
-   * The request for a document that compiles it: 2 (the default) leaves a document's first request to Apollo; 1
-   * compiles at first sight (the test suites, so that every read they send is answered compiled)
+   * With `repeated`, the request for a document that compiles it: 2 (the default) leaves a document's first request
+   * to Apollo; 1 compiles at first sight (the test suites, so that every read they send is answered compiled)
    */
   compileAtSighting?: 1 | 2;
 }
 
 export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsConfig, options: CompiledExecutionOptions = {}): CompiledExecution {
+  const repeated = options.mode === 'repeated';
   const compileAtFirstSight = options.compileAtSighting === 1;
   const rules = [...specifiedRules, queryLimitsRule(limits)];
   const parseOptions = documentParseOptions(limits);
   const queryType = schema.getQueryType()!;
   /** key → plan, or null: this document is Apollo's (invalid, a mutation, a root field outside the set …) */
+  const trustedPlans = new Map<string, Plan | null>();
   const plans = new LruMap<string, Plan | null>(MAX_COMPILED_DOCUMENTS);
   /**
    * Documents seen once: the second request for the same document compiles it. A client sending a new document with
@@ -122,6 +151,7 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
     } catch {
       return null;
     }
+    if (holdsJitMarker(document)) return null;
     if (validate(schema, document, rules).length > 0) return null;
     const operation = getOperationAST(document, operationName);
     if (!operation || operation.operation !== 'query') return null;
@@ -136,11 +166,14 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
 
   const keyOf = (query: string, operationName: string | null) => `${operationName ?? ''}\u0000${query}`;
 
-  function lookup(query: string, operationName: string | null, compileNow: boolean): Plan | null {
+  function lookup(query: string, operationName: string | null): Plan | null {
     const key = keyOf(query, operationName);
+    const trusted = trustedPlans.get(key);
+    if (trusted !== undefined) return trusted;
+    if (!repeated) return null;
     const known = plans.get(key);
     if (known !== undefined) return known;
-    if (!compileNow && !compileAtFirstSight && !seenOnce.get(key)) {
+    if (!compileAtFirstSight && !seenOnce.get(key)) {
       seenOnce.set(key, true);
       return null;
     }
@@ -154,7 +187,7 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
       if (!acceptsPlainJson(request.accept)) return null;
       const body = plainBody(request.body);
       if (!body) return null;
-      const plan = lookup(body.query, body.operationName, false);
+      const plan = lookup(body.query, body.operationName);
       if (!plan || !plan.roles.has(context.viewer.role)) return null;
       context.trace.operationName = body.operationName?.slice(0, 100) ?? plan.operationName?.slice(0, 100) ?? null;
       context.trace.rootFields = plan.rootFields;
@@ -169,10 +202,13 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
       return { body: `${JSON.stringify({ data: result.data })}\n` };
     },
     prepare(query, operationName) {
-      lookup(query, operationName, true);
+      trustedPlans.set(keyOf(query, operationName), planOf(query, operationName));
+      // a document of one operation is also sent without its name
+      const unnamed = planOf(query, null);
+      if (unnamed) trustedPlans.set(keyOf(query, null), unnamed);
     },
     get size() {
-      return plans.size;
+      return trustedPlans.size + plans.size;
     },
   };
 }

@@ -265,31 +265,66 @@ describe.each(testDatabaseKinds())('compiled execution on %s', (kind) => {
   });
 });
 
-describe.each(testDatabaseKinds())('compiled execution, second sight, on %s', (kind) => {
+describe.each(testDatabaseKinds())('compiled execution, second sight and trusted only, on %s', (kind) => {
   let database: TestDatabase;
-  let gw: TestGateway;
+  let repeatedGw: TestGateway;
+  let trustedGw: TestGateway;
   let lines: string[];
+  let trustedLines: string[];
   let subject: SubjectFixture;
+  let dept: string;
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     lines = [];
-    gw = await startTestGateway(database, { compiledExecution: 'second-sight', logger: createLogger({ write: (line: string) => lines.push(line) }) });
-    const dept = await createOrganization(database.db, 'DEPARTMENT');
+    trustedLines = [];
+    repeatedGw = await startTestGateway(database, { compiledExecution: 'second-sight', logger: createLogger({ write: (line: string) => lines.push(line) }) });
+    trustedGw = await startTestGateway(database, {
+      compiledExecution: 'trusted', trustedDocumentsFile: SHIPPED_MANIFEST, logger: createLogger({ write: (line: string) => trustedLines.push(line) }),
+    });
+    dept = await createOrganization(database.db, 'DEPARTMENT');
     subject = await createSubject(database.db, dept, 'ENTERPRISE');
   });
 
   afterAll(async () => {
-    await gw?.close();
+    await repeatedGw?.close();
+    await trustedGw?.close();
     await database?.close();
   });
 
-  const compiledFlags = () => lines.map((l) => JSON.parse(l) as { message: string; compiled?: boolean }).filter((l) => l.message === 'request').map((l) => l.compiled === true);
+  const compiledFlags = (of: string[]) => of.map((l) => JSON.parse(l) as { message: string; compiled?: boolean }).filter((l) => l.message === 'request').map((l) => l.compiled === true);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-  it('a document is compiled at its second request; a client sending a new document every time never makes the gateway compile', async () => {
-    for (let i = 0; i < 3; i++) expect((await gw.request(`query One($code: String!) { subject(code: $code) { code name } }`, { variables: { code: subject.code } })).status).toBe(200);
-    for (let i = 0; i < 3; i++) expect((await gw.request(`query Fresh${i}($code: String!) { subject(code: $code) { code name } }`, { variables: { code: subject.code } })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(compiledFlags()).toEqual([false, true, true, false, false, false]);
+  it('COMPILED_EXECUTION=repeated: a document is compiled at its second request; a new document every time never makes the gateway compile', async () => {
+    lines.length = 0;
+    for (let i = 0; i < 3; i++) expect((await repeatedGw.request(`query One($code: String!) { subject(code: $code) { code name } }`, { variables: { code: subject.code } })).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await repeatedGw.request(`query Fresh${i}($code: String!) { subject(code: $code) { code name } }`, { variables: { code: subject.code } })).status).toBe(200);
+    await settle();
+    expect(compiledFlags(lines)).toEqual([false, true, true, false, false, false]);
+  });
+
+  it('COMPILED_EXECUTION=trusted (the default): the manifest\'s documents run compiled from their first request, no other document ever', async () => {
+    trustedLines.length = 0;
+    for (let i = 0; i < 3; i++) expect((await trustedGw.request(SUBJECT_QUERY, { variables: { code: subject.code } })).status).toBe(200);
+    const response = await fetch(trustedGw.url, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operationName: 'SubjectPage', variables: { code: subject.code, first: 2 }, extensions: persisted('SubjectPage') }),
+    });
+    expect(response.status).toBe(200);
+    await settle();
+    expect(compiledFlags(trustedLines)).toEqual([false, false, false, true]);
+  });
+
+  it('§11: a document carrying graphql-jit\'s code marker in a literal is answered by Apollo, however often it is sent, and nothing of it runs', async () => {
+    const marker = '__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d';
+    const query = `{ subject(code: "${marker}1) && (globalThis.cqgHttpJit = 'ran'") { code } }`;
+    lines.length = 0;
+    for (let i = 0; i < 3; i++) {
+      const answer = await repeatedGw.request(query, { token: tokens.department(dept) });
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    await settle();
+    expect(compiledFlags(lines)).toEqual([false, false, false]);
+    expect((globalThis as Record<string, unknown>).cqgHttpJit).toBeUndefined();
   });
 });

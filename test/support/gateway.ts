@@ -55,10 +55,11 @@ export async function startTestGateway(
     /** WEB1: serve the public credit website beside /graphql (SITE; default off here, on in `npm start`) */
     site?: boolean;
     /**
-     * issue 18: COMPILED_EXECUTION. Default `first-sight`: known reads compile at their first request, so every e2e
-     * suite runs its subject, search and notice reads compiled (the product compiles at the second); `off`: Apollo only
+     * issue 18: COMPILED_EXECUTION. Default `first-sight` (`repeated`, compiling at a document's first request), so
+     * that every e2e suite runs its subject, search and notice reads compiled; `second-sight` is `repeated` as the
+     * product runs it, `trusted` the product's default (the manifest's documents only), `off` Apollo only
      */
-    compiledExecution?: 'first-sight' | 'second-sight' | 'off';
+    compiledExecution?: 'first-sight' | 'second-sight' | 'trusted' | 'off';
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -82,7 +83,7 @@ export async function startTestGateway(
       siteApiUrl: options.siteApiUrl ?? null,
       site: options.site ?? false,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs,
-      compiledExecution: options.compiledExecution !== 'off',
+      compiledExecution: ({ 'first-sight': 'repeated', 'second-sight': 'repeated', trusted: 'trusted', off: 'off' } as const)[options.compiledExecution ?? 'first-sight'],
     },
     logger: options.logger ?? createLogger(process.stderr, true),
     clock: () => clock.now,
