@@ -28,27 +28,44 @@ import { documentParseOptions, queryLimitsRule } from './limits.js';
  *   disclosures were registered on a context that is thrown away — and the request is run again by Apollo on a
  *   fresh context, which answers it as it always has (and logs what that answer discloses).
  *
- * graphql-jit 0.8.9 writes a document's literal arguments into the code it generates and then turns the text
- * `"__MAGIC_DATE__<uuid>…"` back into `new Date(…)`; a string literal holding that public marker therefore becomes
- * code (found here: `subject(code: "__MAGIC_DATE__…1) && (…")` ran what followed). No document holding `__MAGIC_` in
- * any string value is ever compiled (`holdsJitMarker`); Apollo answers it.
+ * graphql-jit 0.8.9 has faults that make a compiled answer differ from Apollo's, found in this issue and kept away
+ * by refusing such documents before compiling them (`jitRefusal`; Apollo answers them, as before):
+ * - it writes literal arguments into the code it generates and turns the text `"__MAGIC_DATE__<uuid>…"` back into
+ *   `new Date(…)`, so a string literal holding that public marker became code (`subject(code: "__MAGIC_DATE__…1) &&
+ *   (…")` ran what followed): no string value may hold `__MAGIC_`;
+ * - it keys each field's resolve info by its response path joined with `_`, so `a { r_x: … }` and `x_a { r: … }`
+ *   share one and a resolver reads another field's selection (a records page logged as counted only): no alias may
+ *   hold `_` (field names hold none; a schema test says so) or look like its own `idx<n>` names;
+ * - it ANDs `@skip`/`@include` of a fragment spread twice, dropping fields Apollo answers: neither directive is
+ *   compiled;
+ * - `__schema` and `__type` stay Apollo's, whose production guard reads the whole document.
  */
 export type CompiledExecutionMode = 'trusted' | 'repeated' | 'off';
 
 /** graphql-jit's markers for values it writes into generated code (NaN, ±Infinity, Date), all of them `__MAGIC_…` */
 const JIT_MARKER = '__MAGIC_';
 
-/** Whether any string value of the document (arguments, variable defaults, directives) holds graphql-jit's marker. */
-export function holdsJitMarker(document: DocumentNode): boolean {
-  let found = false;
+/** Why graphql-jit may not compile this document (the faults above), or null. */
+export function jitRefusal(document: DocumentNode): string | null {
+  let reason: string | null = null;
+  const refuse = (why: string) => {
+    reason = why;
+    return BREAK;
+  };
   visit(document, {
     StringValue(node) {
-      if (!node.value.includes(JIT_MARKER)) return undefined;
-      found = true;
-      return BREAK;
+      return node.value.includes(JIT_MARKER) ? refuse('a string value holds graphql-jit\'s code marker') : undefined;
+    },
+    Field(node) {
+      if (node.alias && (node.alias.value.includes('_') || /^idx\d+$/.test(node.alias.value))) return refuse('an alias graphql-jit may confuse with another field');
+      if (node.name.value === '__schema' || node.name.value === '__type') return refuse('introspection');
+      return undefined;
+    },
+    Directive(node) {
+      return node.name.value === 'skip' || node.name.value === 'include' ? refuse('@skip or @include') : undefined;
     },
   });
-  return found;
+  return reason;
 }
 
 /** Read-only root fields: no write besides the access events of the answer (they are written after execution). */
@@ -151,7 +168,7 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
     } catch {
       return null;
     }
-    if (holdsJitMarker(document)) return null;
+    if (jitRefusal(document)) return null;
     if (validate(schema, document, rules).length > 0) return null;
     const operation = getOperationAST(document, operationName);
     if (!operation || operation.operation !== 'query') return null;
@@ -164,7 +181,9 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
     return { compiled, operationName: operation.name?.value ?? null, rootFields, roles };
   }
 
-  const keyOf = (query: string, operationName: string | null) => `${operationName ?? ''}\u0000${query}`;
+  // an operation name of "" is not the absence of one (Apollo answers "Unknown operation named \"\""); NUL never
+  // reaches here (src/http/request-text.ts refuses it)
+  const keyOf = (query: string, operationName: string | null) => (operationName === null ? `-${query}` : `+${operationName}\u0000${query}`);
 
   function lookup(query: string, operationName: string | null): Plan | null {
     const key = keyOf(query, operationName);

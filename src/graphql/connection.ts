@@ -49,6 +49,18 @@ export function toConnection<T>(
  * subject data registers its disclosure there (L1), so `{ totalCount }` or `{ edges { cursor } }` alone discloses
  * no subject and logs none.
  */
+/**
+ * A getter's value, or the error it threw, returned: graphql-js and graphql-jit both answer a returned Error as that
+ * field's error, while a getter that throws after an await leaves graphql-jit's execution unsettled (issue 18).
+ */
+function orError<V>(read: () => V): V {
+  try {
+    return read();
+  } catch (error) {
+    return (error instanceof Error ? error : new Error(String(error))) as V;
+  }
+}
+
 export function toLazyConnection<T>(
   count: number, nodeAt: (index: number) => T, cursors: readonly string[] | ((index: number) => string), hasNextPage: boolean,
   totalCount: number,
@@ -60,10 +72,10 @@ export function toLazyConnection<T>(
     return built.get(i)!;
   };
   const edges = new Array<{ cursor: string; node: T }>(count);
-  for (let i = 0; i < count; i += 1) edges[i] = { get cursor() { return cursorOf(i); }, get node() { return node(i); } };
+  for (let i = 0; i < count; i += 1) edges[i] = { get cursor() { return orError(() => cursorOf(i)); }, get node() { return orError(() => node(i)); } };
   return {
     edges,
-    pageInfo: { hasNextPage, get endCursor() { return count > 0 ? cursorOf(count - 1) : null; } },
+    pageInfo: { hasNextPage, get endCursor() { return count > 0 ? orError(() => cursorOf(count - 1)) : null; } },
     totalCount,
   };
 }

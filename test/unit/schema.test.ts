@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { isNonNullType, type GraphQLObjectType } from 'graphql';
+import { isInterfaceType, isIntrospectionType, isNonNullType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
 import { allowedRolesOf } from '../../src/graphql/access.js';
 import { printGatewaySchema, SCHEMA_FILE } from '../../src/graphql/emit-schema.js';
@@ -17,6 +17,14 @@ describe('schema artifacts (STYLE 2, 9)', () => {
     const undeclared = roots.flatMap((root) =>
       Object.keys(root.getFields()).filter((name) => !allowedRolesOf(root, name)?.length).map((name) => `${root.name}.${name}`));
     expect(undeclared).toEqual([]);
+  });
+
+  it('issue 18: no field name holds "_" (compiled execution keys resolve info by response paths joined with "_")', async () => {
+    const schema = await buildGatewaySchema();
+    const underscored = Object.values(schema.getTypeMap())
+      .filter((type) => (isObjectType(type) || isInterfaceType(type)) && !isIntrospectionType(type))
+      .flatMap((type) => Object.keys((type as GraphQLObjectType).getFields()).filter((name) => name.includes('_')).map((name) => `${type.name}.${name}`));
+    expect(underscored).toEqual([]);
   });
 
   it('mutations are never open to the public (§10.2: the public calling a token-only operation is UNAUTHENTICATED)', async () => {

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JwtConfig } from '../../src/config/config.js';
 import { CLOCK_TOLERANCE_SECONDS, viewerFromAuthorization } from '../../src/auth/tokens.js';
 import { UnauthenticatedError } from '../../src/errors/app-errors.js';
@@ -16,6 +16,18 @@ const T = 1_780_000_000;
 const claims = { sub: 'officer-1', role: 'department', org: 'SG-MARKET' };
 
 describe('§10.2 verified tokens kept', () => {
+  it('a token is verified once: its later uses do not check the signature again', async () => {
+    const cfg = config();
+    const token = jwt.sign({ ...claims, exp: T + 600 }, SECRET, { algorithm: 'HS256' });
+    const verify = vi.spyOn(jwt, 'verify');
+    try {
+      for (let i = 0; i < 5; i++) expect((await viewerFromAuthorization(`Bearer ${token}`, cfg, orgs, at(T + i))).role).toBe('department');
+      expect(verify).toHaveBeenCalledTimes(1);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
   it('§10.2: a token accepted before is refused once it expires (exp judged on every use)', async () => {
     const cfg = config();
     const token = jwt.sign({ ...claims, iat: T, exp: T + 60 }, SECRET, { algorithm: 'HS256' });
