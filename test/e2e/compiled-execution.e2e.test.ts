@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { openDatabase } from '../../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
@@ -344,6 +346,38 @@ describe.each(testDatabaseKinds())('compiled execution, second sight and trusted
     expect(response.status).toBe(200);
     await settle();
     expect(compiledFlags(trustedLines)).toEqual([false, false, false, true]);
+  });
+
+  it.skipIf(kind !== 'postgres')('H2: a compiled read waiting past its deadline answers 503 DEADLINE_EXCEEDED at the deadline, and the next one is served compiled', async () => {
+    const timed = await openDatabase({ url: database.url!, statementTimeoutMs: 400, poolSize: 2 });
+    const slowLines: string[] = [];
+    const slow = await startTestGateway({ ...database, ...timed } as TestDatabase, {
+      requestTimeoutMs: 400, compiledExecution: 'first-sight', logger: createLogger({ write: (line: string) => slowLines.push(line) }),
+    });
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE subjects IN ACCESS EXCLUSIVE MODE');
+      const started = performance.now();
+      const waited = await slow.request(SUBJECT_QUERY, { variables: { code: subject.code } });
+      const elapsed = performance.now() - started;
+      await locker.query('COMMIT');
+      expect(waited.status).toBe(503);
+      expect(waited.body.errors?.[0]?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', reason: 'DEADLINE_EXCEEDED' });
+      expect(waited.body.data ?? null).toBeNull();
+      expect(elapsed).toBeLessThan(3_000);
+      const next = await slow.request(SUBJECT_QUERY, { variables: { code: subject.code } });
+      expect(next.status).toBe(200);
+      expect(next.body.data.subject.code).toBe(subject.code);
+      await settle();
+      expect(compiledFlags(slowLines).at(-1)).toBe(true);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end().catch(() => undefined);
+      await slow.close();
+      await timed.close();
+    }
   });
 
   it('§11: a document carrying graphql-jit\'s code marker in a literal is answered by Apollo, however often it is sent, and nothing of it runs', async () => {
