@@ -1,8 +1,7 @@
 import { openDatabase } from '../../src/db/client.js';
 import { createGateway } from '../../src/server.js';
-import { openSync } from 'node:fs';
 import { createLogger, logDestination } from '../../src/logging.js';
-import { writeFileSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildTrustedManifest } from '../../src/web/manifest.js';

@@ -42,15 +42,14 @@ export function operationRootFields(document: DocumentNode, operation: Operation
   return [...new Set(rootFieldNames(operation.selectionSet, fragments))];
 }
 
+/** Whether `@Allow` of every one of these root fields admits `role` (introspection fields: see the production guard). */
+export function rootFieldsAllow(root: GraphQLObjectType, names: readonly string[], role: Role): boolean {
+  return names.every((name) => name.startsWith('__') || (allowedRolesOf(root, name)?.includes(role) ?? false));
+}
+
 export function enforceOperationAccess(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, role: Role): void {
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
-  if (!root) return;
-  for (const name of operationRootFields(document, operation)) {
-    if (name.startsWith('__')) continue; // introspection: see the production guard
-    const allowed = allowedRolesOf(root, name);
-    if (!allowed || !allowed.includes(role)) {
-      if (role === 'public') throw new UnauthenticatedError('This operation needs a token.');
-      throw new ForbiddenError(undefined, true);
-    }
-  }
+  if (!root || rootFieldsAllow(root, operationRootFields(document, operation), role)) return;
+  if (role === 'public') throw new UnauthenticatedError('This operation needs a token.');
+  throw new ForbiddenError(undefined, true);
 }

@@ -2,9 +2,9 @@ import { BREAK, getOperationAST, parse, specifiedRules, validate, visit, type Do
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
-import type { Role } from '../../policies/purposes.js';
 import { LruMap } from '../lru.js';
-import { allowedRolesOf, operationRootFields } from './access.js';
+import { operationRootFields, rootFieldsAllow } from './access.js';
+import { REQUEST_MEMBERS } from '../http/request-text.js';
 import { documentParseOptions, queryLimitsRule } from './limits.js';
 
 /**
@@ -78,8 +78,8 @@ interface Plan {
   compiled: CompiledQuery;
   operationName: string | null;
   rootFields: string[];
-  /** the roles every root field allows */
-  roles: ReadonlySet<Role>;
+  /** the document holds this operation alone, so a request may also name none */
+  sole: boolean;
 }
 
 /** What a request brings: its parsed JSON body (after the trusted-document step) and its `accept` header. */
@@ -115,7 +115,7 @@ function plainBody(body: unknown): Body | null {
   if (operationName !== null && typeof operationName !== 'string') return null;
   if (variables !== null && !isRecord(variables)) return null;
   if (extensions !== null && !(isRecord(extensions) && Object.keys(extensions).length === 0)) return null;
-  for (const key of Object.keys(body)) if (!['query', 'operationName', 'variables', 'extensions'].includes(key)) return null;
+  for (const key of Object.keys(body)) if (!REQUEST_MEMBERS.includes(key)) return null;
   return { query, operationName, variables: variables ?? {} };
 }
 
@@ -174,11 +174,9 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
     if (!operation || operation.operation !== 'query') return null;
     const rootFields = operationRootFields(document, operation);
     if (rootFields.length === 0 || !rootFields.every((name) => COMPILED_ROOT_FIELDS.has(name))) return null;
-    const allowed = rootFields.map((name) => new Set(allowedRolesOf(queryType, name) ?? []));
-    const roles = new Set([...allowed[0]].filter((role) => allowed.every((set) => set.has(role))));
     const compiled = compile(document, operationName);
     if (!compiled) return null;
-    return { compiled, operationName: operation.name?.value ?? null, rootFields, roles };
+    return { compiled, operationName: operation.name?.value ?? null, rootFields, sole: getOperationAST(document, null) !== null };
   }
 
   // an operation name of "" is not the absence of one (Apollo answers "Unknown operation named \"\""); NUL never
@@ -207,7 +205,7 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
       const body = plainBody(request.body);
       if (!body) return null;
       const plan = lookup(body.query, body.operationName);
-      if (!plan || !plan.roles.has(context.viewer.role)) return null;
+      if (!plan || !rootFieldsAllow(queryType, plan.rootFields, context.viewer.role)) return null;
       context.trace.operationName = body.operationName?.slice(0, 100) ?? plan.operationName?.slice(0, 100) ?? null;
       context.trace.rootFields = plan.rootFields;
       let result: Awaited<ReturnType<CompiledQuery['query']>>;
@@ -221,10 +219,10 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
       return { body: `${JSON.stringify({ data: result.data })}\n` };
     },
     prepare(query, operationName) {
-      trustedPlans.set(keyOf(query, operationName), planOf(query, operationName));
-      // a document of one operation is also sent without its name
-      const unnamed = planOf(query, null);
-      if (unnamed) trustedPlans.set(keyOf(query, null), unnamed);
+      const plan = planOf(query, operationName);
+      trustedPlans.set(keyOf(query, operationName), plan);
+      // a document of one operation is also sent without its name: the same operation, the same plan
+      if (plan?.sole) trustedPlans.set(keyOf(query, null), plan);
     },
     get size() {
       return trustedPlans.size + plans.size;

@@ -45,11 +45,6 @@ export function toConnection<T>(
 }
 
 /**
- * A connection whose node `i` is built by `nodeAt(i)` only when the response selects it, once: a node that carries
- * subject data registers its disclosure there (L1), so `{ totalCount }` or `{ edges { cursor } }` alone discloses
- * no subject and logs none.
- */
-/**
  * A getter's value, or the error it threw, returned: graphql-js and graphql-jit both answer a returned Error as that
  * field's error, while a getter that throws after an await leaves graphql-jit's execution unsettled (issue 18).
  */
@@ -61,6 +56,11 @@ function orError<V>(read: () => V): V {
   }
 }
 
+/**
+ * A connection whose node `i` is built by `nodeAt(i)` only when the response selects it, once: a node that carries
+ * subject data registers its disclosure there (L1), so `{ totalCount }` or `{ edges { cursor } }` alone discloses
+ * no subject and logs none.
+ */
 export function toLazyConnection<T>(
   count: number, nodeAt: (index: number) => T, cursors: readonly string[] | ((index: number) => string), hasNextPage: boolean,
   totalCount: number,

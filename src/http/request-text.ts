@@ -14,7 +14,7 @@ const INVALID_CHARACTER = /[\u0000\uD800-\uDFFF]/u;
 const NUL_ESCAPE = /\\u(?:0000|\{0+\})/i;
 
 /** The members of a GraphQL-over-HTTP request (POST body or GET query string). */
-const REQUEST_MEMBERS = ['query', 'operationName', 'variables', 'extensions'] as const;
+export const REQUEST_MEMBERS: readonly string[] = ['query', 'operationName', 'variables', 'extensions'];
 
 export interface InvalidTextError {
   message: string;
