@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
-import { eventsPageSql, type AccessLogQuery } from '../../src/modules/access-log/access-log.repository.js';
+import { appendEvents, eventsPageSql, type AccessLogQuery, type NewAccessEvent } from '../../src/modules/access-log/access-log.repository.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject } from '../support/factories.js';
@@ -55,6 +55,56 @@ describe.each(testDatabaseKinds())('L4: access-log pages follow an index on %s',
     for (const filter of [{ orgCode: 'SG-MARKET' }, { subjectCode: '91440203MA4UQ8R2XK' }, { view: 'DEPARTMENT' }, { purposeKind: 'LICENSING' }]) {
       expect(await planNodes(eventsPageSql({ ...week, ...filter })), JSON.stringify(filter)).not.toContain('Sort');
     }
+  });
+
+  /** every index a plan reads, by name (partition indexes are named after their columns) */
+  async function planIndexes(statement: SQL): Promise<string[]> {
+    const [row] = await queryRows<Record<string, unknown>>(database.db, sql`EXPLAIN (FORMAT JSON) ${statement}`);
+    const plan = row['QUERY PLAN'];
+    const parsed = typeof plan === 'string' ? JSON.parse(plan) : plan;
+    const names: string[] = [];
+    const walk = (node: Record<string, unknown>) => {
+      if (node['Index Name']) names.push(String(node['Index Name']));
+      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    };
+    walk((parsed as { Plan: Record<string, unknown> }[])[0].Plan);
+    return names;
+  }
+
+  it('L4 (migration 0016): pages filtered by organisation, actor or purpose read that field\'s partial index; the chain head reads the primary key', async () => {
+    // a log like the city's: mostly public events (no organisation, actor or purpose), some departments'
+    const events: NewAccessEvent[] = Array.from({ length: 3000 }, (_, i) => {
+      const official = i % 6 === 0;
+      return {
+        at: new Date(Date.UTC(2026, 4, 20) + i * 60_000).toISOString(), requestId: `plan-${i}`, role: official ? 'department' : 'public',
+        actor: official ? `officer-${i % 50}` : null, orgCode: official ? `SG-DEPT-${i % 7}` : null, view: official ? 'DEPARTMENT' : 'PUBLIC',
+        purposeKind: official ? (i % 12 === 0 ? 'LICENSING' : 'INSPECTION') : null, purposeReference: official ? `REF-${i}` : null,
+        grantId: null, subjectCode: `91440203MA4UQ${String(i % 400).padStart(5, '0')}`, recordIds: [], operationName: 'subject',
+      };
+    });
+    for (let i = 0; i < events.length; i += 500) await appendEvents(database.db, events.slice(i, i + 500));
+    await database.db.execute(sql`ANALYZE access_events`);
+    const cases: [Partial<AccessLogQuery>, RegExp][] = [
+      [{ orgCode: 'SG-DEPT-3' }, /org_code/],
+      [{ actor: 'officer-12' }, /actor/],
+      [{ purposeKind: 'LICENSING' }, /purpose_kind/],
+    ];
+    for (const [filter, index] of cases) {
+      const names = await planIndexes(eventsPageSql({ ...week, from: null, to: null, ...filter }));
+      expect(names.some((name) => index.test(name)), `${JSON.stringify(filter)}: ${names.join(', ')}`).toBe(true);
+    }
+    const head = await planIndexes(sql`SELECT e.sequence, e.hash FROM access_events e ORDER BY e.sequence DESC LIMIT 1`);
+    expect(head.length).toBeGreaterThan(0);
+    expect(head.every((name) => /pkey/.test(name)), head.join(', ')).toBe(true);
+    // public events are in none of the three partial indexes
+    const partial = await queryRows<{ name: string; predicate: string | null }>(database.db, sql`
+      SELECT c.relname AS name, pg_get_expr(i.indpred, i.indrelid) AS predicate FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE c.relname IN ('access_events_org_at', 'access_events_actor_at', 'access_events_purpose_at') ORDER BY c.relname`);
+    expect(partial.map((p) => [p.name, p.predicate])).toEqual([
+      ['access_events_actor_at', '(actor IS NOT NULL)'],
+      ['access_events_org_at', '(org_code IS NOT NULL)'],
+      ['access_events_purpose_at', '(purpose_kind IS NOT NULL)'],
+    ]);
   });
 
   it('L4: the check can fail — the same page ordered NULLS FIRST (no index has it) needs a sort', async () => {
