@@ -1,11 +1,14 @@
 /**
- * Issue 18: the PostgreSQL time of one access-log append (`append_access_events`, SPEC L1–L3), the function of
- * migration 0015 against the one of migration 0003, in the same run on the same database. Both are created side by
- * side (0003's under the suffix `_0003`, its text read from migrations/0003_access_log.sql) and driven by pgbench,
- * one statement per transaction as the gateway's writer sends them, rounds alternated.
+ * Issue 18: the PostgreSQL time of one access-log append (`append_access_events`, SPEC L1–L3) before and after
+ * migrations 0015 (the append and its canonical text in PL/pgSQL) and 0016 (fewer index entries per event), in the
+ * same run on the same server. Two databases: `after` is migrated to the newest; `before` is migrated the same and
+ * then put back as migration 0014 left it — 0003's two functions (their text read from migrations/0003_access_log.sql)
+ * and 0003's eight indexes. pgbench drives both with one statement per transaction, as the gateway's writer sends
+ * them, rounds alternated.
  *
  * Batches: one event carrying 20 record ids (what S1 and S2 log per request), 8 such events (a group commit under
- * load), 20 events without record ids (an S3 search page).
+ * load), 20 public events without record ids (an S3 search page). The first two are a department's (organisation,
+ * actor and purpose set), the third the public's.
  *
  *   npm run bench:append            (env: BENCH_DATABASE_URL, ROUNDS=3, BENCH_SECONDS=8, CLIENTS=1)
  *
@@ -29,27 +32,36 @@ const event = (i: number, recordIds: string[]) => ({
   orgCode: 'BENCH-DEPT', view: 'DEPARTMENT', purposeKind: 'ADMINISTRATIVE_LICENSING', purposeReference: `LIC-${i}`, grantId: null,
   subjectCode: `91440200MA${String(i).padStart(8, '0')}`, recordIds, operationName: 'S2',
 });
+const publicEvent = (i: number) => ({
+  ...event(i, []), actor: null, role: 'PUBLIC', orgCode: null, view: 'PUBLIC', purposeKind: null, purposeReference: null, operationName: 'S3',
+});
 const ids = Array.from({ length: 20 }, (_, i) => `0192f0c4-7a3b-7c10-8000-${String(i).padStart(12, '0')}`);
 const BATCHES = {
   'one event, 20 record ids': [event(1, ids)],
   'eight events, 20 record ids each': Array.from({ length: 8 }, (_, i) => event(i, ids)),
-  'twenty events, no record ids': Array.from({ length: 20 }, (_, i) => event(i, [])),
+  'twenty public events, no record ids': Array.from({ length: 20 }, (_, i) => publicEvent(i)),
 };
 
-/** 0003's two functions under new names: what the gateway ran before migration 0015. */
-async function createOldFunctions(client: pg.Client): Promise<void> {
+/** Puts a migrated database back as migration 0014 left the access log: 0003's functions and indexes. */
+async function restoreBefore(client: pg.Client): Promise<void> {
   const text = await readFile(path.join(MIGRATIONS_FOLDER, '0003_access_log.sql'), 'utf8');
-  const statements = text.split('--> statement-breakpoint').filter((s) => /CREATE FUNCTION (access_event_canonical|append_access_events)\(/.test(s));
-  if (statements.length !== 2) throw new Error('migrations/0003_access_log.sql: expected the two functions');
-  for (const statement of statements) {
-    await client.query(statement
-      .replace('CREATE FUNCTION access_event_canonical(', 'CREATE FUNCTION access_event_canonical_0003(')
-      .replace('CREATE FUNCTION append_access_events(', 'CREATE FUNCTION append_access_events_0003(')
-      .replace('access_event_canonical(\n', 'access_event_canonical_0003(\n'));
-  }
-  const body = (await client.query(`SELECT prosrc FROM pg_proc WHERE proname = 'append_access_events_0003'`)).rows[0].prosrc as string;
-  if (!body.includes('access_event_canonical_0003(')) throw new Error('append_access_events_0003 does not call the old canonical');
+  const statements = text.split('--> statement-breakpoint');
+  const functions = statements.filter((s) => /CREATE FUNCTION (access_event_canonical|append_access_events)\(/.test(s));
+  const indexes = statements.filter((s) => /CREATE INDEX "access_events_(sequence|org_at|actor_at|purpose_at)"/.test(s));
+  if (functions.length !== 2 || indexes.length !== 4) throw new Error('migrations/0003_access_log.sql: expected two functions and four indexes');
+  for (const statement of functions) await client.query(statement.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  for (const name of ['access_events_org_at', 'access_events_actor_at', 'access_events_purpose_at']) await client.query(`DROP INDEX ${name}`);
+  for (const statement of indexes) await client.query(statement);
+  const { rows } = await client.query(`SELECT (SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+      WHERE p.proname = 'access_event_canonical') AS lang,
+    (SELECT count(*)::int FROM pg_indexes WHERE tablename = 'access_events') AS indexes`);
+  if (rows[0].indexes !== 8 || rows[0].lang !== 'sql') throw new Error(`before: ${rows[0].indexes} indexes, canonical in ${rows[0].lang}; expected 8 and sql`);
 }
+
+/** 0003's canonical text as a function of this session only (pg_temp), to verify both chains by the original definition */
+const CANONICAL_0003 = (await readFile(path.join(MIGRATIONS_FOLDER, '0003_access_log.sql'), 'utf8')).split('--> statement-breakpoint')
+  .find((s) => s.includes('CREATE FUNCTION access_event_canonical('))!
+  .replace('CREATE FUNCTION access_event_canonical(', 'CREATE FUNCTION pg_temp.canonical_0003(');
 
 /** pgbench's average latency (ms) of one script */
 function pgbench(url: string, script: string): number {
@@ -60,45 +72,55 @@ function pgbench(url: string, script: string): number {
 }
 
 if (!process.env.BENCH_DATABASE_URL && !process.env.DATABASE_URL) console.log('(BENCH_DATABASE_URL unset: the local PostgreSQL)');
-const url = await recreateDatabase('cqg_bench_append');
-const database = await openDatabase({ url });
-await migrateDatabase(database);
-await database.close();
-const client = new pg.Client({ connectionString: url });
-await client.connect();
-await createOldFunctions(client);
+const urls = { before: await recreateDatabase('cqg_bench_append_before'), after: await recreateDatabase('cqg_bench_append_after') };
+const clients: Record<'before' | 'after', pg.Client> = {} as never;
+for (const version of ['before', 'after'] as const) {
+  const database = await openDatabase({ url: urls[version] });
+  await migrateDatabase(database);
+  await database.close();
+  clients[version] = new pg.Client({ connectionString: urls[version] });
+  await clients[version].connect();
+}
+await restoreBefore(clients.before);
 const dir = await mkdtemp(path.join(os.tmpdir(), 'cqg-append-'));
 const results: Record<string, { before: number[]; after: number[] }> = {};
+const scripts = new Map<string, string>();
 for (const [label, batch] of Object.entries(BATCHES)) {
   results[label] = { before: [], after: [] };
-  const json = JSON.stringify(batch).replaceAll("'", "''");
-  for (const [version, fn] of [['before', 'append_access_events_0003'], ['after', 'append_access_events']] as const) {
-    await writeFile(path.join(dir, `${version}-${batch.length}-${batch[0].recordIds.length}.sql`), `SELECT count(*) FROM ${fn}('${json}'::jsonb);\n`);
-  }
+  const file = path.join(dir, `${scripts.size}.sql`);
+  await writeFile(file, `SELECT count(*) FROM append_access_events('${JSON.stringify(batch).replaceAll("'", "''")}'::jsonb);\n`);
+  scripts.set(label, file);
 }
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [label, batch] of Object.entries(BATCHES)) {
+  for (const label of Object.keys(BATCHES)) {
     const order = round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
     for (const version of order) {
-      const ms = pgbench(url, path.join(dir, `${version}-${batch.length}-${batch[0].recordIds.length}.sql`));
+      const ms = pgbench(urls[version], scripts.get(label)!);
       results[label][version].push(ms);
       console.log(`round ${round + 1} ${label.padEnd(34)} ${version.padEnd(6)} ${ms} ms per append`);
     }
   }
 }
-// the chain both functions wrote is one chain: verify it end to end with the new canonical
-const broken = await client.query(`SELECT count(*)::int AS n FROM (SELECT hash, prev_hash, lag(hash) OVER (ORDER BY sequence) AS before,
-    encode(sha256(convert_to(prev_hash || access_event_canonical(sequence, at, request_id, actor, role, org_code, view, purpose_kind,
-      purpose_reference, grant_id, subject_code, record_ids, operation_name, prev_hash), 'UTF8')), 'hex') AS recomputed FROM access_events) x
-  WHERE hash <> recomputed OR prev_hash <> coalesce(before, repeat('0', 64))`);
-const events = (await client.query(`SELECT count(*)::int AS n FROM access_events`)).rows[0].n as number;
-await client.end();
-console.log(`\n${machine()}; pgbench -c ${CLIENTS}, ${SECONDS} s per run, ${ROUNDS} rounds; ${events} events appended, ${broken.rows[0].n} broken links`);
+// each chain verifies end to end with the canonical text of 0003's function, which 0015's must equal
+let events = 0;
+let broken = 0;
+for (const version of ['before', 'after'] as const) {
+  const client = clients[version];
+  await client.query(CANONICAL_0003);
+  const check = await client.query(`SELECT count(*)::int AS events, count(*) FILTER (WHERE hash <> recomputed OR prev_hash <> coalesce(before, repeat('0', 64)))::int AS broken
+    FROM (SELECT hash, prev_hash, lag(hash) OVER (ORDER BY sequence) AS before,
+      encode(sha256(convert_to(prev_hash || pg_temp.canonical_0003(sequence, at, request_id, actor, role, org_code, view, purpose_kind,
+        purpose_reference, grant_id, subject_code, record_ids, operation_name, prev_hash), 'UTF8')), 'hex') AS recomputed FROM access_events) x`);
+  events += check.rows[0].events;
+  broken += check.rows[0].broken;
+  await client.end();
+}
+console.log(`\n${machine()}; pgbench -c ${CLIENTS}, ${SECONDS} s per run, ${ROUNDS} rounds; ${events} events appended, ${broken} broken links`);
 const summary: Record<string, { before: number; after: number; ratio: number }> = {};
 for (const [label, { before, after }] of Object.entries(results)) {
   summary[label] = { before: median(before), after: median(after), ratio: Math.round((median(after) / median(before)) * 100) / 100 };
   console.log(`append ${label}: before ${summary[label].before} ms, after ${summary[label].after} ms (× ${summary[label].ratio})`);
 }
-if (broken.rows[0].n !== 0) throw new Error('the chain written by the benchmark does not verify');
+if (broken !== 0) throw new Error('the chain written by the benchmark does not verify');
 await mkdir('bench/results', { recursive: true });
 await writeFile(`bench/results/append-${new Date().toISOString().replaceAll(':', '-')}.json`, JSON.stringify({ machine: machine(), clients: CLIENTS, seconds: SECONDS, rounds: ROUNDS, results, summary }, null, 2));

@@ -159,3 +159,25 @@ export async function settle(url: string): Promise<void> {
   }
   await sleep(1000);
 }
+
+/**
+ * After a closed-loop run: statements a comparator's timed-out requests left running (PostGraphile's S3 at city
+ * scale scans every subject; its client gives up, PostgreSQL does not) are cancelled and waited for, so that they do
+ * not run under the next target's measurement. Every target's own requests have been answered by then, so the only
+ * statements still active are such leftovers. Returns how many were cancelled.
+ */
+export async function quiesce(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const active = `FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`;
+    const cancelled = (await client.query(`SELECT count(*)::int AS n FROM (SELECT pg_cancel_backend(pid) ${active}) c`)).rows[0].n as number;
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      if ((await client.query(`SELECT count(*)::int AS n ${active}`)).rows[0].n === 0) break;
+      await sleep(100);
+    }
+    return cancelled;
+  } finally {
+    await client.end();
+  }
+}

@@ -31,7 +31,7 @@ import { generateCity, type CityManifest } from './generate.js';
 import { cpuSnapshot, cpuSpent } from '../cpu.js';
 import { startCountingProxy } from '../pg-count-proxy.js';
 import { S1, S2, S3, S4, S5, recordRows, send, type HttpCall } from '../scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, quiesce, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
 import * as pgq from '../postgraphile/queries.js';
 import { setupPostgraphile } from '../postgraphile/setup.js';
 import { openLoop, type OpenLoopResult } from '../open-loop.js';
@@ -441,6 +441,8 @@ export async function runCity(): Promise<void> {
         if (check.status !== 200) throw new Error(`${plan.id} ${name}: probe before the run got HTTP ${check.status}`);
         normalizedFor(plan, name, check.body);
         const result = await loadRun(plan, name, servers.get(name)!, SECONDS);
+        const leftovers = await quiesce(url);
+        if (leftovers) console.log(`  (${leftovers} statements of ${name}'s timed-out requests still running were cancelled)`);
         // the gateway and the raw baseline must answer every request; a comparator that cannot (PostGraphile's
         // S3 scans every subject under RLS and times out at city scale) is reported with its errors
         if ((result.errors || result.non2xx) && name !== 'postgraphile') throw new Error(`${plan.id} ${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
