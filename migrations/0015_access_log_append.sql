@@ -1,9 +1,10 @@
 -- Issue 18: the access-log append costs less PostgreSQL time per event; the chain, its canonical text and its hashes are
--- unchanged (test/integration/access-log-canonical.test.ts compares both forms with src/modules/access-log/chain.ts).
--- Measured with pgbench on one connection (bench/RESULTS.md, "Access-log append"): one event with 20 record ids
--- 0.64 → 0.42 ms per append including its commit, 20 events 2.07 → 1.10 ms.
+-- unchanged (test/integration/access-log-canonical.test.ts compares the new text with 0003's function and with
+-- src/modules/access-log/chain.ts). `npm run bench:append` measures it (bench/RESULTS.md, section 4c).
 -- * access_event_canonical: the same text, built in PL/pgSQL. The SQL function of 0003 called a SQL function per field
---   and aggregated the record ids in a subquery, none of it inlined: about 38 µs per event, now about 6.
+--   and aggregated the record ids in a subquery, none of it inlined: about 38 µs per event with 20 ids, now about 6.
+--   The ids are gathered in an array and joined once, so an event with many ids (an export page names up to 1,000)
+--   costs in proportion to them.
 -- * append_access_events: each event's fields are read once, typed, by jsonb_to_recordset instead of 13 `->>` lookups
 --   and a subquery for the record ids. Still one INSERT per event in chain order, under the same advisory lock.
 CREATE OR REPLACE FUNCTION access_event_canonical(
@@ -14,19 +15,18 @@ CREATE OR REPLACE FUNCTION access_event_canonical(
 DECLARE
   v_sequence text := p_sequence::text;
   v_at text := to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
-  v_ids text := '';
+  v_parts text[] := '{}';
   v_id text;
-  v_count integer := 0;
+  v_ids text;
 BEGIN
-  -- record_ids as <count>#<each id as a field, joined by ','> (a NULL array counts 0, as cardinality did)
+  -- record_ids as <count>#<each id as a field, joined by ','> (a NULL array counts 0, as cardinality did); every part
+  -- is non-NULL, so array_to_string drops none
   IF p_record_ids IS NOT NULL THEN
     FOREACH v_id IN ARRAY p_record_ids LOOP
-      IF v_count > 0 THEN v_ids := v_ids || ','; END IF;
-      v_ids := v_ids || CASE WHEN v_id IS NULL THEN '-' ELSE length(v_id)::text || ':' || v_id END;
-      v_count := v_count + 1;
+      v_parts := v_parts || CASE WHEN v_id IS NULL THEN '-' ELSE length(v_id)::text || ':' || v_id END;
     END LOOP;
   END IF;
-  v_ids := v_count::text || '#' || v_ids;
+  v_ids := cardinality(v_parts)::text || '#' || array_to_string(v_parts, ',');
   -- each field as <length>:<text>, or '-' for NULL (access_event_field), joined by '|'
   RETURN CASE WHEN v_sequence IS NULL THEN '-' ELSE length(v_sequence)::text || ':' || v_sequence END
     || '|' || CASE WHEN v_at IS NULL THEN '-' ELSE length(v_at)::text || ':' || v_at END
@@ -63,6 +63,8 @@ BEGIN
   LOOP
     v_sequence := v_sequence + 1;
     v_ids := coalesce(v_event."recordIds", '{}');
+    -- the application sends a flat list of ids; chain.ts could not recompute the text of a nested one
+    IF array_ndims(v_ids) > 1 THEN RAISE EXCEPTION 'access event record ids must be a flat list'; END IF;
     v_hash := encode(sha256(convert_to(v_prev || access_event_canonical(
       v_sequence, v_event."at", v_event."requestId", v_event."actor", v_event."role", v_event."orgCode", v_event."view",
       v_event."purposeKind", v_event."purposeReference", v_event."grantId", v_event."subjectCode", v_ids,

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_FOLDER } from '../../src/db/migrate.js';
 import { queryRows } from '../../src/db/rows.js';
 import { appendEvents, type NewAccessEvent } from '../../src/modules/access-log/access-log.repository.js';
 import { canonicalEvent, chainHash, GENESIS_HASH, type CanonicalEventFields } from '../../src/modules/access-log/chain.js';
@@ -10,8 +13,9 @@ import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../suppo
  * SPEC L3, after migration 0015 rewrote `access_event_canonical` in PL/pgSQL and `append_access_events` to read its
  * events with jsonb_to_recordset (issue 18: the append's PostgreSQL time per event): the database and the
  * application (src/modules/access-log/chain.ts) must still agree on every canonical text and hash, or
- * verifyAccessLog would call a sound log broken. Property-based, with the characters that could confuse either side:
- * the separators `|`, `,`, `:` and `#`, the NULL mark `-`, array-literal syntax, characters outside the BMP.
+ * verifyAccessLog would call a sound log broken — and the new text must be the old one, byte for byte, or every chain
+ * written before the migration would stop verifying. Property-based, with the characters that could confuse either
+ * side: the separators `|`, `,`, `:` and `#`, the NULL mark `-`, array-literal syntax, characters outside the BMP.
  */
 
 const PIECES = ['a', 'Z', '0', '9', '|', ',', ':', '#', '-', '{', '}', '"', '\\', ' ', '\n', "'", 'NULL', '案', '韶关', '𠮷', '😀', 'é'];
@@ -80,6 +84,40 @@ describe.each(testDatabaseKinds())('L3 canonical events, database and applicatio
         // a NULL array and an empty one both count 0 elements
         expect(rows[0].canonical).toBe(canonicalEvent(fieldsOf(event, sequence, prevHash, ids ?? [])));
       }), { numRuns: 150 });
+  });
+
+  it('L3: the canonical text of migration 0015 is 0003\'s, byte for byte (microsecond instants, NULL and empty arrays, NULL ids, 1,500 ids)', async () => {
+    // 0003's function, as it was, beside the current one (this database is the test's own)
+    const original = (await readFile(path.join(MIGRATIONS_FOLDER, '0003_access_log.sql'), 'utf8')).split('--> statement-breakpoint')
+      .find((statement) => statement.includes('CREATE FUNCTION access_event_canonical('))!
+      .replace('CREATE FUNCTION access_event_canonical(', 'CREATE OR REPLACE FUNCTION access_event_canonical_0003(');
+    await database.db.execute(sql.raw(original));
+    const micros = fc.integer({ min: 0, max: 999_999 }).map((n) => String(n).padStart(6, '0'));
+    const recordIds = fc.oneof(fc.constant(null), fc.array(fc.option(text, { nil: null }), { maxLength: 6 }));
+    const compare = async (event: NewAccessEvent, at: string, sequence: number, prevHash: string | null, ids: (string | null)[] | null) => {
+      const rows = await queryRows<{ now: string; then: string }>(database.db, sql`
+        WITH a AS (SELECT ${sequence}::bigint AS seq, ${at}::timestamptz AS at, CASE WHEN ${JSON.stringify(ids)}::jsonb = 'null'::jsonb
+          THEN NULL::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)) END AS ids)
+        SELECT access_event_canonical(a.seq, a.at, ${event.requestId}, ${event.actor}, ${event.role}, ${event.orgCode}, ${event.view},
+            ${event.purposeKind}, ${event.purposeReference}, ${event.grantId}, ${event.subjectCode}, a.ids, ${event.operationName}, ${prevHash}) AS now,
+          access_event_canonical_0003(a.seq, a.at, ${event.requestId}, ${event.actor}, ${event.role}, ${event.orgCode}, ${event.view},
+            ${event.purposeKind}, ${event.purposeReference}, ${event.grantId}, ${event.subjectCode}, a.ids, ${event.operationName}, ${prevHash}) AS then
+        FROM a`);
+      expect(rows[0].now).toBe(rows[0].then);
+    };
+    await fc.assert(fc.asyncProperty(newEvent, micros, fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: null }), recordIds,
+      async (event, fraction, sequence, prevHash, ids) => compare(event, `${event.at.slice(0, 19)}.${fraction}Z`, sequence, prevHash, ids)), { numRuns: 150 });
+    // an export page names up to 1,000 records in one event
+    const many = Array.from({ length: 1500 }, (_, i) => `0192f0c4-7a3b-7c10-8000-${String(i).padStart(12, '0')}`);
+    await compare(fc.sample(newEvent, { numRuns: 1, seed: 7 })[0], '2026-06-01T04:00:00.123456Z', 42, null, many);
+  });
+
+  it('L3: append_access_events refuses record ids nested in lists (chain.ts could not recompute their text) and stores nothing', async () => {
+    const [before] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events`);
+    const nested = JSON.stringify([{ at: '2026-06-01T00:00:00.000Z', requestId: 'nested', role: 'public', recordIds: [['a', 'b'], ['c', 'd']] }]);
+    await expect(database.db.execute(sql`SELECT * FROM append_access_events(${nested}::jsonb)`)).rejects.toThrow();
+    const [after] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events`);
+    expect(after.n).toBe(before.n);
   });
 
   it('L3: append_access_events stores every field as sent and chains each event by the hash chain.ts computes', async () => {
