@@ -161,22 +161,26 @@ export async function settle(url: string): Promise<void> {
 }
 
 /**
- * After a closed-loop run: statements a comparator's timed-out requests left running (PostGraphile's S3 at city
- * scale scans every subject; its client gives up, PostgreSQL does not) are cancelled and waited for, so that they do
- * not run under the next target's measurement. Every target's own requests have been answered by then, so the only
- * statements still active are such leftovers. Returns how many were cancelled.
+ * After a closed-loop run (and its warm-up): statements a comparator's timed-out requests left running (PostGraphile's
+ * S3 at city scale scans every subject; its client gives up after 10 s, PostgreSQL does not) are cancelled and waited
+ * for, so that they do not run under the next target's measurement. Only client statements running for more than
+ * 2 s are touched: the scenarios' own statements take milliseconds (a target's requests still in flight when the
+ * load generator stops are not leftovers of that kind). Returns how many were cancelled; throws when some still run
+ * after 10 s.
  */
 export async function quiesce(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const active = `FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'`;
-    const cancelled = (await client.query(`SELECT count(*)::int AS n FROM (SELECT pg_cancel_backend(pid) ${active}) c`)).rows[0].n as number;
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      if ((await client.query(`SELECT count(*)::int AS n ${active}`)).rows[0].n === 0) break;
+    const stale = `FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
+      AND backend_type = 'client backend' AND now() - query_start > interval '2 seconds'`;
+    const cancelled = (await client.query(`SELECT count(*) FILTER (WHERE c) ::int AS n FROM (SELECT pg_cancel_backend(pid) AS c ${stale}) x`)).rows[0].n as number;
+    for (let waited = 0; ; waited += 100) {
+      const left = (await client.query(`SELECT count(*)::int AS n ${stale}`)).rows[0].n as number;
+      if (left === 0) return cancelled;
+      if (waited >= 10_000) throw new Error(`${left} statements of timed-out requests still run after cancelling`);
       await sleep(100);
     }
-    return cancelled;
   } finally {
     await client.end();
   }

@@ -414,6 +414,7 @@ export async function runCity(): Promise<void> {
       for (const name of names) {
         if (!plan.targets[name]) continue;
         await loadRun(plan, name, servers.get(name)!, WARMUP);
+        await quiesce(url);
       }
     }
     // the reads first, every round; the filing runs (S5) after them, so that rows they write never sit under a
@@ -442,7 +443,7 @@ export async function runCity(): Promise<void> {
         normalizedFor(plan, name, check.body);
         const result = await loadRun(plan, name, servers.get(name)!, SECONDS);
         const leftovers = await quiesce(url);
-        if (leftovers) console.log(`  (${leftovers} statements of ${name}'s timed-out requests still running were cancelled)`);
+        if (leftovers) console.log(`  (${leftovers} statements of ${name}'s timed-out requests, still running, were cancelled)`);
         // the gateway and the raw baseline must answer every request; a comparator that cannot (PostGraphile's
         // S3 scans every subject under RLS and times out at city scale) is reported with its errors
         if ((result.errors || result.non2xx) && name !== 'postgraphile') throw new Error(`${plan.id} ${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
