@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { appendEvents, eventsPageSql, type AccessLogQuery, type NewAccessEvent } from '../../src/modules/access-log/access-log.repository.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { explainPrepared } from '../support/prepared-plans.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
@@ -25,20 +26,10 @@ describe.each(testDatabaseKinds())('L4: access-log pages follow an index on %s',
     await database?.close();
   });
 
+  /** the plan's node types, planned as the gateway runs the statement (test/support/prepared-plans.ts), sorting discouraged */
   async function planNodes(statement: SQL): Promise<string[]> {
-    return database.db.transaction(async (tx) => {
-      await tx.execute(sql`SET LOCAL enable_sort = off`);
-      const [row] = await queryRows<Record<string, unknown>>(tx as never, sql`EXPLAIN (FORMAT JSON) ${statement}`);
-      const plan = row['QUERY PLAN'];
-      const parsed = typeof plan === 'string' ? JSON.parse(plan) : plan;
-      const types: string[] = [];
-      const walk = (node: Record<string, unknown>) => {
-        types.push(String(node['Node Type']));
-        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-      };
-      walk((parsed as { Plan: Record<string, unknown> }[])[0].Plan);
-      return types;
-    });
+    const plan = await database.db.transaction((tx) => explainPrepared(tx as never, statement, {}, { settings: ['enable_sort = off'] }));
+    return plan.nodes.map((node) => node.type);
   }
 
   const week: AccessLogQuery = {
@@ -59,16 +50,8 @@ describe.each(testDatabaseKinds())('L4: access-log pages follow an index on %s',
 
   /** every index a plan reads, by name (partition indexes are named after their columns) */
   async function planIndexes(statement: SQL): Promise<string[]> {
-    const [row] = await queryRows<Record<string, unknown>>(database.db, sql`EXPLAIN (FORMAT JSON) ${statement}`);
-    const plan = row['QUERY PLAN'];
-    const parsed = typeof plan === 'string' ? JSON.parse(plan) : plan;
-    const names: string[] = [];
-    const walk = (node: Record<string, unknown>) => {
-      if (node['Index Name']) names.push(String(node['Index Name']));
-      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-    };
-    walk((parsed as { Plan: Record<string, unknown> }[])[0].Plan);
-    return names;
+    const plan = await database.db.transaction((tx) => explainPrepared(tx as never, statement, {}));
+    return plan.nodes.flatMap((node) => (node.index ? [node.index] : []));
   }
 
   it('L4 (migration 0016): pages filtered by organisation, actor or purpose read that field\'s partial index; the chain head reads the primary key', async () => {

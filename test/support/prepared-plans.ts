@@ -55,7 +55,8 @@ export async function explainPrepared(
   for (const setting of options.settings ?? []) await tx.execute(sql.raw(`SET LOCAL ${setting}`));
   await tx.execute(sql.raw(`PREPARE ${name} AS ${query.sql}`));
   try {
-    const execute = `EXECUTE ${name}(${params.map(literal).join(', ')})`;
+    // a statement without parameters is executed without parentheses (`EXECUTE name()` is a syntax error)
+    const execute = params.length > 0 ? `EXECUTE ${name}(${params.map(literal).join(', ')})` : `EXECUTE ${name}`;
     const analyze = options.analyze ? 'ANALYZE, ' : '';
     const [json] = await queryRows<Record<string, unknown>>(tx, sql.raw(`EXPLAIN (${analyze}FORMAT JSON) ${execute}`));
     const text = await queryRows<Record<string, unknown>>(tx, sql.raw(`EXPLAIN (${analyze}COSTS OFF) ${execute}`));
