@@ -15,12 +15,13 @@
  * Needs `pgbench` (Debian: postgresql-client).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
-import { migrateDatabase, MIGRATIONS_FOLDER } from '../src/db/migrate.js';
+import { migrateDatabase } from '../src/db/migrate.js';
+import { migrationFunction, migrationStatements } from '../test/support/migration-sql.js';
 import { machine, median, recreateDatabase } from './support.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -44,12 +45,10 @@ const BATCHES = {
 
 /** Puts a migrated database back as migration 0014 left the access log: 0003's functions and indexes. */
 async function restoreBefore(client: pg.Client): Promise<void> {
-  const text = await readFile(path.join(MIGRATIONS_FOLDER, '0003_access_log.sql'), 'utf8');
-  const statements = text.split('--> statement-breakpoint');
-  const functions = statements.filter((s) => /CREATE FUNCTION (access_event_canonical|append_access_events)\(/.test(s));
+  const statements = await migrationStatements('0003_access_log.sql');
   const indexes = statements.filter((s) => /CREATE INDEX "access_events_(sequence|org_at|actor_at|purpose_at)"/.test(s));
-  if (functions.length !== 2 || indexes.length !== 4) throw new Error('migrations/0003_access_log.sql: expected two functions and four indexes');
-  for (const statement of functions) await client.query(statement.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION'));
+  if (indexes.length !== 4) throw new Error('migrations/0003_access_log.sql: expected four indexes');
+  for (const name of ['access_event_canonical', 'append_access_events']) await client.query(await migrationFunction('0003_access_log.sql', name, name));
   for (const name of ['access_events_org_at', 'access_events_actor_at', 'access_events_purpose_at']) await client.query(`DROP INDEX ${name}`);
   for (const statement of indexes) await client.query(statement);
   const { rows } = await client.query(`SELECT (SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
@@ -59,9 +58,7 @@ async function restoreBefore(client: pg.Client): Promise<void> {
 }
 
 /** 0003's canonical text as a function of this session only (pg_temp), to verify both chains by the original definition */
-const CANONICAL_0003 = (await readFile(path.join(MIGRATIONS_FOLDER, '0003_access_log.sql'), 'utf8')).split('--> statement-breakpoint')
-  .find((s) => s.includes('CREATE FUNCTION access_event_canonical('))!
-  .replace('CREATE FUNCTION access_event_canonical(', 'CREATE FUNCTION pg_temp.canonical_0003(');
+const CANONICAL_0003 = await migrationFunction('0003_access_log.sql', 'access_event_canonical', 'pg_temp.canonical_0003');
 
 /** pgbench's average latency (ms) of one script */
 function pgbench(url: string, script: string): number {

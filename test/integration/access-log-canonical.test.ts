@@ -1,13 +1,11 @@
 import fc from 'fast-check';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_FOLDER } from '../../src/db/migrate.js';
 import { queryRows } from '../../src/db/rows.js';
 import { appendEvents, type NewAccessEvent } from '../../src/modules/access-log/access-log.repository.js';
 import { canonicalEvent, chainHash, GENESIS_HASH, type CanonicalEventFields } from '../../src/modules/access-log/chain.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { migrationFunction } from '../support/migration-sql.js';
 
 /**
  * SPEC L3, after migration 0015 rewrote `access_event_canonical` in PL/pgSQL and `append_access_events` to read its
@@ -88,10 +86,7 @@ describe.each(testDatabaseKinds())('L3 canonical events, database and applicatio
 
   it('L3: the canonical text of migration 0015 is 0003\'s, byte for byte (microsecond instants, NULL and empty arrays, NULL ids, 1,500 ids)', async () => {
     // 0003's function, as it was, beside the current one (this database is the test's own)
-    const original = (await readFile(path.join(MIGRATIONS_FOLDER, '0003_access_log.sql'), 'utf8')).split('--> statement-breakpoint')
-      .find((statement) => statement.includes('CREATE FUNCTION access_event_canonical('))!
-      .replace('CREATE FUNCTION access_event_canonical(', 'CREATE OR REPLACE FUNCTION access_event_canonical_0003(');
-    await database.db.execute(sql.raw(original));
+    await database.db.execute(sql.raw(await migrationFunction('0003_access_log.sql', 'access_event_canonical', 'access_event_canonical_0003')));
     const micros = fc.integer({ min: 0, max: 999_999 }).map((n) => String(n).padStart(6, '0'));
     const recordIds = fc.oneof(fc.constant(null), fc.array(fc.option(text, { nil: null }), { maxLength: 6 }));
     const compare = async (event: NewAccessEvent, at: string, sequence: number, prevHash: string | null, ids: (string | null)[] | null) => {
