@@ -10,7 +10,9 @@
  * load), 20 public events without record ids (an S3 search page). The first two are a department's (organisation,
  * actor and purpose set), the third the public's.
  *
- *   npm run bench:append            (env: BENCH_DATABASE_URL, ROUNDS=3, BENCH_SECONDS=8, CLIENTS=1)
+ * Migration 0017 (one INSERT for all of an append's events): `BEFORE=0016` compares it with 0016's state instead.
+ *
+ *   npm run bench:append            (env: BENCH_DATABASE_URL, ROUNDS=3, BENCH_SECONDS=8, CLIENTS=1, BEFORE=0014)
  *
  * Needs `pgbench` (Debian: postgresql-client).
  */
@@ -42,6 +44,20 @@ const BATCHES = {
   'eight events, 20 record ids each': Array.from({ length: 8 }, (_, i) => event(i, ids)),
   'twenty public events, no record ids': Array.from({ length: 20 }, (_, i) => publicEvent(i)),
 };
+
+/**
+ * What `before` is (BEFORE): `0014` (the default) the access log as migration 0014 left it, before 0015 and 0016;
+ * `0016` as 0016 left it, before 0017 (one INSERT per event, 0015's append function).
+ */
+const BEFORE = process.env.BEFORE ?? '0014';
+if (BEFORE !== '0014' && BEFORE !== '0016') throw new Error('BEFORE is 0014 or 0016');
+
+/** Puts a migrated database back as migration 0016 left the access log: 0015's append function. */
+async function restoreBefore0017(client: pg.Client): Promise<void> {
+  await client.query(await migrationFunction('0015_access_log_append.sql', 'append_access_events', 'append_access_events'));
+  const { rows } = await client.query(`SELECT prosrc FROM pg_proc WHERE proname = 'append_access_events'`);
+  if (rows.length !== 1 || !/RETURN NEXT/.test(rows[0].prosrc)) throw new Error('before: expected 0015\'s append_access_events');
+}
 
 /** Puts a migrated database back as migration 0014 left the access log: 0003's functions and indexes. */
 async function restoreBefore(client: pg.Client): Promise<void> {
@@ -78,7 +94,9 @@ for (const version of ['before', 'after'] as const) {
   clients[version] = new pg.Client({ connectionString: urls[version] });
   await clients[version].connect();
 }
-await restoreBefore(clients.before);
+if (BEFORE === '0016') await restoreBefore0017(clients.before);
+else await restoreBefore(clients.before);
+console.log(`before: the access log as migration ${BEFORE} left it; after: migrated to the newest`);
 const dir = await mkdtemp(path.join(os.tmpdir(), 'cqg-append-'));
 const results: Record<string, { before: number[]; after: number[] }> = {};
 const scripts = new Map<string, string>();
@@ -112,7 +130,7 @@ for (const version of ['before', 'after'] as const) {
   broken += check.rows[0].broken;
   await client.end();
 }
-console.log(`\n${machine()}; pgbench -c ${CLIENTS}, ${SECONDS} s per run, ${ROUNDS} rounds; ${events} events appended, ${broken} broken links`);
+console.log(`\n${machine()}; before = migration ${BEFORE}; pgbench -c ${CLIENTS}, ${SECONDS} s per run, ${ROUNDS} rounds; ${events} events appended, ${broken} broken links`);
 const summary: Record<string, { before: number; after: number; ratio: number }> = {};
 for (const [label, { before, after }] of Object.entries(results)) {
   summary[label] = { before: median(before), after: median(after), ratio: Math.round((median(after) / median(before)) * 100) / 100 };
@@ -120,4 +138,4 @@ for (const [label, { before, after }] of Object.entries(results)) {
 }
 if (broken !== 0) throw new Error('the chain written by the benchmark does not verify');
 await mkdir('bench/results', { recursive: true });
-await writeFile(`bench/results/append-${new Date().toISOString().replaceAll(':', '-')}.json`, JSON.stringify({ machine: machine(), clients: CLIENTS, seconds: SECONDS, rounds: ROUNDS, results, summary }, null, 2));
+await writeFile(`bench/results/append-${new Date().toISOString().replaceAll(':', '-')}.json`, JSON.stringify({ machine: machine(), before: BEFORE, clients: CLIENTS, seconds: SECONDS, rounds: ROUNDS, results, summary }, null, 2));

@@ -9,7 +9,8 @@ import { migrationFunction } from '../support/migration-sql.js';
 
 /**
  * SPEC L3, after migration 0015 rewrote `access_event_canonical` in PL/pgSQL and `append_access_events` to read its
- * events with jsonb_to_recordset (issue 18: the append's PostgreSQL time per event): the database and the
+ * events with jsonb_to_recordset, and 0017 made the append one INSERT for all its events (issue 18: the append's
+ * PostgreSQL time per event): the database and the
  * application (src/modules/access-log/chain.ts) must still agree on every canonical text and hash, or
  * verifyAccessLog would call a sound log broken — and the new text must be the old one, byte for byte, or every chain
  * written before the migration would stop verifying. Property-based, with the characters that could confuse either
@@ -113,6 +114,23 @@ describe.each(testDatabaseKinds())('L3 canonical events, database and applicatio
     await expect(database.db.execute(sql`SELECT * FROM append_access_events(${nested}::jsonb)`)).rejects.toThrow();
     const [after] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events`);
     expect(after.n).toBe(before.n);
+  });
+
+  it('L3: append_access_events (one INSERT since migration 0017) answers each event\'s sequence and hash in chain order, as stored; an empty list appends nothing', async () => {
+    const count = async () => (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events`))[0].n;
+    const before = await count();
+    expect(await queryRows(database.db, sql`SELECT * FROM append_access_events('[]'::jsonb)`)).toEqual([]);
+    expect(await count()).toBe(before);
+    const events = fc.sample(newEvent, { numRuns: 25, seed: 17 });
+    const answered = await queryRows<{ sequence: string; hash: string }>(database.db,
+      sql`SELECT appended_sequence::text AS sequence, appended_hash AS hash FROM append_access_events(${JSON.stringify(events)}::jsonb)`);
+    const stored = await queryRows<{ sequence: string; hash: string; prev_hash: string }>(database.db,
+      sql`SELECT sequence::text AS sequence, hash, prev_hash FROM access_events e ORDER BY e.sequence DESC LIMIT ${events.length}`);
+    stored.reverse();
+    expect(answered).toEqual(stored.map(({ sequence, hash }) => ({ sequence, hash })));
+    expect(Number(answered[24].sequence) - Number(answered[0].sequence)).toBe(24);
+    // each event's prev_hash is the hash answered for the one before it
+    stored.slice(1).forEach((row, i) => expect(row.prev_hash).toBe(stored[i].hash));
   });
 
   it('L3: append_access_events stores every field as sent and chains each event by the hash chain.ts computes', async () => {

@@ -12,7 +12,8 @@ export async function migrationStatements(file: string): Promise<string[]> {
  * beside the one a later migration replaced it with (the access-log canonical text of 0003 against 0015's).
  */
 export async function migrationFunction(file: string, name: string, as: string): Promise<string> {
-  const statement = (await migrationStatements(file)).find((s) => s.includes(`CREATE FUNCTION ${name}(`));
+  const head = new RegExp(`CREATE (OR REPLACE )?FUNCTION ${name}\\(`);
+  const statement = (await migrationStatements(file)).find((s) => head.test(s));
   if (!statement) throw new Error(`${file} creates no function ${name}`);
-  return statement.replace(`CREATE FUNCTION ${name}(`, `CREATE OR REPLACE FUNCTION ${as}(`);
+  return statement.replace(head, `CREATE OR REPLACE FUNCTION ${as}(`);
 }

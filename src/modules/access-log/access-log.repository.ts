@@ -20,10 +20,13 @@ export interface NewAccessEvent {
   operationName: string | null;
 }
 
-/** Appends events as one chain segment, in ONE statement (the SQL function serialises appenders). */
+/**
+ * Appends events as one chain segment, in ONE statement (the SQL function serialises appenders). One row comes back
+ * whatever the number of events (an S3 page appends 20): nothing here reads their sequences.
+ */
 export async function appendEvents(db: Db, events: readonly NewAccessEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await queryCached(db, 'append-access-events', () => sql`SELECT appended_sequence FROM append_access_events(${sql.placeholder('events')}::jsonb)`,
+  await queryCached(db, 'append-access-events', () => sql`SELECT max(appended_sequence) AS appended FROM append_access_events(${sql.placeholder('events')}::jsonb)`,
     { events: JSON.stringify(events) });
 }
 
