@@ -48,7 +48,12 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[index] * 10) / 10;
 }
 
-function fire(agent: http.Agent, origin: URL, call: HttpCall, timeoutMs: number): Promise<number> {
+/**
+ * One request; its status, or 0 when it failed. A kept-alive socket the server closed (its keep-alive timeout) just as
+ * this request went out on it fails with ECONNRESET before any answer: like any HTTP client (Node's documentation of
+ * `request.reusedSocket`), it is sent again once on a new socket — its latency still counts from when it was due.
+ */
+function fire(agent: http.Agent, origin: URL, call: HttpCall, timeoutMs: number, retried = false): Promise<number> {
   return new Promise((resolve) => {
     const request = http.request({
       agent,
@@ -64,7 +69,10 @@ function fire(agent: http.Agent, origin: URL, call: HttpCall, timeoutMs: number)
       response.on('error', () => resolve(0));
     });
     request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', () => resolve(0));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (!retried && request.reusedSocket && error.code === 'ECONNRESET') resolve(fire(agent, origin, call, timeoutMs, true));
+      else resolve(0);
+    });
     if (call.body !== undefined) request.write(call.body);
     request.end();
   });
