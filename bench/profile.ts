@@ -7,16 +7,17 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { databaseUrl, DEFAULT_PG, loadCalls } from './support.js';
-import { S1, S2, type HttpCall } from './scenarios.js';
+import { S1, S2, S3, type HttpCall } from './scenarios.js';
 
 /**
  * Where the gateway's Node CPU goes under load (issue 7, point 6): starts bench/servers/gateway.ts with
  * --cpu-prof against an existing city data set (CITY_DB, default the quick one), drives S1 (or SCENARIO=S2) with
- * 32 connections for SECONDS, and prints self time by function and by package. Usage:
+ * 32 connections for SECONDS, and prints self time by function and by package. S3 searches three characters from
+ * the middle of 500 organisations' names (the API clients' kind of S3 request). Usage:
  *   npm run bench:quick            # once, to generate cqg_bench_city_quick
- *   npx tsx bench/profile.ts       # SCENARIO=S1|S2 SECONDS=10 CITY_DB=cqg_bench_city_quick
+ *   npx tsx bench/profile.ts       # SCENARIO=S1|S2|S3 SECONDS=10 CITY_DB=cqg_bench_city_quick
  */
-const scenario = process.env.SCENARIO === 'S2' ? 'S2' : 'S1';
+const scenario = process.env.SCENARIO === 'S2' || process.env.SCENARIO === 'S3' ? process.env.SCENARIO : 'S1';
 const seconds = Number(process.env.SECONDS ?? 10);
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
 
@@ -27,6 +28,8 @@ const client = new pg.Client({ connectionString: url });
 await client.connect();
 const codes = (await client.query(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
   AND EXISTS (SELECT 1 FROM records r WHERE r.subject_id = s.id) ORDER BY s.id LIMIT 500`)).rows.map((r) => String(r.code));
+const fragments = (await client.query(`SELECT DISTINCT substr(s.name, 3, 3) AS q FROM subjects s
+  WHERE s.kind = 'ENTERPRISE' AND char_length(s.name) >= 6 ORDER BY 1 LIMIT 500`)).rows.map((r) => String(r.q));
 const department = (await client.query(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0].code as string;
 await client.end();
 
@@ -42,7 +45,8 @@ const origin = await new Promise<string>((resolve) => child.stdout!.on('data', (
   if (match) resolve(new URL(match[1]).origin);
 }));
 let i = 0;
-const next = (): HttpCall => (scenario === 'S1' ? S1.gateway({ code: codes[i++ % codes.length] }) : S2.gateway({ code: codes[i++ % codes.length], org: department }));
+const next = (): HttpCall => (scenario === 'S1' ? S1.gateway({ code: codes[i++ % codes.length] })
+  : scenario === 'S2' ? S2.gateway({ code: codes[i++ % codes.length], org: department }) : S3.gateway({ q: fragments[i++ % fragments.length] }));
 await loadCalls(origin, { connections: 32, seconds: 3, next });
 const result = await loadCalls(origin, { connections: 32, seconds, next });
 if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
