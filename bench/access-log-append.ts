@@ -1,7 +1,7 @@
 /**
  * Issue 18: the PostgreSQL time of one access-log append (`append_access_events`, SPEC L1–L3) before and after
- * migrations 0015 (the append and its canonical text in PL/pgSQL) and 0016 (fewer index entries per event), in the
- * same run on the same server. Two databases: `after` is migrated to the newest; `before` is migrated the same and
+ * migrations 0015 (the append and its canonical text in PL/pgSQL) and 0016 (fewer index entries per event) — or, with
+ * `BEFORE=0016`, before and after 0017 (one INSERT for all of an append's events) — in the same run on the same server. Two databases: `after` is migrated to the newest; `before` is migrated the same and
  * then put back as migration 0014 left it — 0003's two functions (their text read from migrations/0003_access_log.sql)
  * and 0003's eight indexes. pgbench drives both with one statement per transaction, as the gateway's writer sends
  * them, rounds alternated.

@@ -51,7 +51,7 @@ for (let round = 0; round < ROUNDS; round++) {
       const result = await openLoop(origin, { rate: RATE, seconds: SECONDS, next });
       if (result.errors || result.non2xx) throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
       (results.get(name) ?? results.set(name, []).get(name)!).push(result);
-      console.log(`round ${round + 1} ${name.padEnd(8)} p50 ${result.p50} ms  p90 ${result.p90} ms  p99 ${result.p99} ms  max ${result.max} ms  driver lag p99 ${result.sendLagP99} ms`);
+      console.log(`round ${round + 1} ${name.padEnd(8)} p50 ${result.p50} ms  p90 ${result.p90} ms  p99 ${result.p99} ms  max ${result.max} ms  driver lag p99 ${result.sendLagP99} ms${result.retried ? `  retried ${result.retried} (reset kept-alive sockets)` : ''}`);
     } finally {
       await server.stop();
     }

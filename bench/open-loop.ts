@@ -40,6 +40,8 @@ export interface OpenLoopResult {
   errors: number;
   /** how late the driver itself was in sending (ms, p99): above a few ms the driver, not the server, is the limit */
   sendLagP99: number;
+  /** requests sent again after ECONNRESET on a reused kept-alive socket (see `fire`); printed when not 0 */
+  retried: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -52,8 +54,10 @@ function percentile(sorted: number[], p: number): number {
  * One request; its status, or 0 when it failed. A kept-alive socket the server closed (its keep-alive timeout) just as
  * this request went out on it fails with ECONNRESET before any answer: like any HTTP client (Node's documentation of
  * `request.reusedSocket`), it is sent again once on a new socket — its latency still counts from when it was due.
+ * A reset after the server had read the request would make it do the work twice (a second access event); the run
+ * counts and prints every retry, so none goes unseen.
  */
-function fire(agent: http.Agent, origin: URL, call: HttpCall, timeoutMs: number, retried = false): Promise<number> {
+function fire(agent: http.Agent, origin: URL, call: HttpCall, timeoutMs: number, onRetry: () => void, retried = false): Promise<number> {
   return new Promise((resolve) => {
     const request = http.request({
       agent,
@@ -70,7 +74,10 @@ function fire(agent: http.Agent, origin: URL, call: HttpCall, timeoutMs: number,
     });
     request.on('timeout', () => request.destroy(new Error('timeout')));
     request.on('error', (error: NodeJS.ErrnoException) => {
-      if (!retried && request.reusedSocket && error.code === 'ECONNRESET') resolve(fire(agent, origin, call, timeoutMs, true));
+      if (!retried && request.reusedSocket && error.code === 'ECONNRESET') {
+        onRetry();
+        resolve(fire(agent, origin, call, timeoutMs, onRetry, true));
+      }
       else resolve(0);
     });
     if (call.body !== undefined) request.write(call.body);
@@ -89,6 +96,10 @@ export async function openLoop(originText: string, options: OpenLoopOptions): Pr
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
+  let retried = 0;
+  const onRetry = () => {
+    retried++;
+  };
   const pending: Promise<void>[] = [];
   const start = performance.now() + 5;
   for (let i = 0; i < total; i++) {
@@ -97,7 +108,7 @@ export async function openLoop(originText: string, options: OpenLoopOptions): Pr
     if (wait > 1) await sleep(Math.floor(wait));
     // the timer may wake late; the request is still counted from when it was due
     sendLags.push(Math.max(0, performance.now() - due));
-    pending.push(fire(agent, origin, options.next(), timeoutMs).then((status) => {
+    pending.push(fire(agent, origin, options.next(), timeoutMs, onRetry).then((status) => {
       const latency = performance.now() - due;
       if (status >= 200 && status < 300) {
         ok++;
@@ -123,5 +134,6 @@ export async function openLoop(originText: string, options: OpenLoopOptions): Pr
     non2xx,
     errors,
     sendLagP99: percentile(sendLags, 99),
+    retried,
   };
 }

@@ -12,8 +12,9 @@ import { S1, S2, S3, type HttpCall } from './scenarios.js';
 /**
  * Where the gateway's Node CPU goes under load (issue 7, point 6): starts bench/servers/gateway.ts with
  * --cpu-prof against an existing city data set (CITY_DB, default the quick one), drives S1 (or SCENARIO=S2) with
- * 32 connections for SECONDS, and prints self time by function and by package. S3 searches three characters from
- * the middle of 500 organisations' names (the API clients' kind of S3 request). Usage:
+ * 32 connections for SECONDS, and prints self time by function and by package. S3 searches the first 500 distinct
+ * three-character fragments (from each name's third character, in sort order) of organisations' names, first pages
+ * with S3's document: an approximation of bench:city's S3 mix (no two-character terms, no second pages). Usage:
  *   npm run bench:quick            # once, to generate cqg_bench_city_quick
  *   npx tsx bench/profile.ts       # SCENARIO=S1|S2|S3 SECONDS=10 CITY_DB=cqg_bench_city_quick
  */

@@ -484,7 +484,7 @@ export async function runCity(): Promise<void> {
         for (const name of round % 2 ? [...names].reverse() : names) {
           const result = await measureOpenLoop(`${plan.id} ${name}`, name, rate, plan.targets[name]!.next);
           (runs[name] ??= []).push(result);
-          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms`);
+          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms${result.retried ? `  retried ${result.retried} (reset kept-alive sockets)` : ''}`);
         }
       }
       openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw!, rawLogged: runs['raw+log'] });

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { appendEvents, type NewAccessEvent } from '../../src/modules/access-log/access-log.repository.js';
+import { MAX_EVENTS_PER_APPEND } from '../../src/modules/access-log/access-log.writer.js';
 import { canonicalEvent, chainHash, GENESIS_HASH, type CanonicalEventFields } from '../../src/modules/access-log/chain.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { migrationFunction } from '../support/migration-sql.js';
@@ -116,21 +117,42 @@ describe.each(testDatabaseKinds())('L3 canonical events, database and applicatio
     expect(after.n).toBe(before.n);
   });
 
-  it('L3: append_access_events (one INSERT since migration 0017) answers each event\'s sequence and hash in chain order, as stored; an empty list appends nothing', async () => {
+  it('L3: append_access_events (one INSERT since migration 0017) stores one event (inserted alone), 25, and a batch as large as the writer sends (2,000 events) in chain order from the head, and answers each event\'s sequence and hash as stored; an empty list appends nothing', async () => {
     const count = async () => (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events`))[0].n;
     const before = await count();
     expect(await queryRows(database.db, sql`SELECT * FROM append_access_events('[]'::jsonb)`)).toEqual([]);
     expect(await count()).toBe(before);
-    const events = fc.sample(newEvent, { numRuns: 25, seed: 17 });
-    const answered = await queryRows<{ sequence: string; hash: string }>(database.db,
-      sql`SELECT appended_sequence::text AS sequence, appended_hash AS hash FROM append_access_events(${JSON.stringify(events)}::jsonb)`);
-    const stored = await queryRows<{ sequence: string; hash: string; prev_hash: string }>(database.db,
-      sql`SELECT sequence::text AS sequence, hash, prev_hash FROM access_events e ORDER BY e.sequence DESC LIMIT ${events.length}`);
-    stored.reverse();
-    expect(answered).toEqual(stored.map(({ sequence, hash }) => ({ sequence, hash })));
-    expect(Number(answered[24].sequence) - Number(answered[0].sequence)).toBe(24);
-    // each event's prev_hash is the hash answered for the one before it
-    stored.slice(1).forEach((row, i) => expect(row.prev_hash).toBe(stored[i].hash));
+    for (const size of [1, 25, MAX_EVENTS_PER_APPEND]) {
+      const [head] = await queryRows<{ sequence: string | null; hash: string | null }>(database.db,
+        sql`SELECT e.sequence::text AS sequence, e.hash FROM access_events e ORDER BY e.sequence DESC LIMIT 1`);
+      const events = fc.sample(newEvent, { numRuns: size, seed: size });
+      const answered = await queryRows<{ sequence: string; hash: string }>(database.db,
+        sql`SELECT appended_sequence::text AS sequence, appended_hash AS hash FROM append_access_events(${JSON.stringify(events)}::jsonb)`);
+      const stored = await queryRows<{ sequence: string; hash: string; prev_hash: string; request_id: string }>(database.db,
+        sql`SELECT e.sequence::text AS sequence, e.hash, e.prev_hash, e.request_id FROM access_events e
+          WHERE e.sequence > ${Number(head?.sequence ?? 0)} ORDER BY e.sequence`);
+      expect(stored).toHaveLength(size);
+      expect(answered).toEqual(stored.map(({ sequence, hash }) => ({ sequence, hash })));
+      // each row is its event, in the list's order, chained from the head by the hash chain.ts computes
+      let prev = head?.hash ?? GENESIS_HASH;
+      events.forEach((event, i) => {
+        const sequence = Number(head?.sequence ?? 0) + i + 1;
+        expect(stored[i].sequence).toBe(String(sequence));
+        expect(stored[i].request_id).toBe(event.requestId);
+        expect(stored[i].prev_hash).toBe(prev);
+        expect(stored[i].hash).toBe(chainHash(prev, fieldsOf(event, sequence, prev)));
+        prev = stored[i].hash;
+      });
+    }
+  });
+
+  it('L3: append_access_events refuses a batch whose second of three events nests its record ids, and stores none of the three', async () => {
+    const [before] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events`);
+    const plain = { at: '2026-06-01T00:00:00.000Z', requestId: 'plain', role: 'public', recordIds: ['a'] };
+    const batch = JSON.stringify([plain, { ...plain, requestId: 'nested', recordIds: [['a', 'b'], ['c', 'd']] }, plain]);
+    await expect(database.db.execute(sql`SELECT * FROM append_access_events(${batch}::jsonb)`)).rejects.toThrow();
+    const [after] = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events`);
+    expect(after.n).toBe(before.n);
   });
 
   it('L3: append_access_events stores every field as sent and chains each event by the hash chain.ts computes', async () => {
