@@ -1,16 +1,15 @@
 /**
  * Issue 18: the PostgreSQL time of one access-log append (`append_access_events`, SPEC L1–L3) before and after
- * migrations 0015 (the append and its canonical text in PL/pgSQL) and 0016 (fewer index entries per event) — or, with
- * `BEFORE=0016`, before and after 0017 (one INSERT for all of an append's events) — in the same run on the same server. Two databases: `after` is migrated to the newest; `before` is migrated the same and
+ * migrations 0015 (the append and its canonical text in PL/pgSQL) and 0016 (fewer index entries per event), in the
+ * same run on the same server. Two databases: `after` is migrated to the newest; `before` is migrated the same and
  * then put back as migration 0014 left it — 0003's two functions (their text read from migrations/0003_access_log.sql)
- * and 0003's eight indexes. pgbench drives both with one statement per transaction, as the gateway's writer sends
- * them, rounds alternated.
+ * and 0003's eight indexes. With `BEFORE=0016`, `before` is put back as 0016 left it instead (0015's append function),
+ * to measure 0017 (one INSERT for all of an append's events). pgbench drives both with one statement per transaction,
+ * as the gateway's writer sends them, rounds alternated.
  *
  * Batches: one event carrying 20 record ids (what S1 and S2 log per request), 8 such events (a group commit under
  * load), 20 public events without record ids (an S3 search page). The first two are a department's (organisation,
  * actor and purpose set), the third the public's.
- *
- * Migration 0017 (one INSERT for all of an append's events): `BEFORE=0016` compares it with 0016's state instead.
  *
  *   npm run bench:append            (env: BENCH_DATABASE_URL, ROUNDS=3, BENCH_SECONDS=8, CLIENTS=1, BEFORE=0014)
  *
@@ -53,14 +52,14 @@ const BEFORE = process.env.BEFORE ?? '0014';
 if (BEFORE !== '0014' && BEFORE !== '0016') throw new Error('BEFORE is 0014 or 0016');
 
 /** Puts a migrated database back as migration 0016 left the access log: 0015's append function. */
-async function restoreBefore0017(client: pg.Client): Promise<void> {
+async function restore0016(client: pg.Client): Promise<void> {
   await client.query(await migrationFunction('0015_access_log_append.sql', 'append_access_events', 'append_access_events'));
   const { rows } = await client.query(`SELECT prosrc FROM pg_proc WHERE proname = 'append_access_events'`);
   if (rows.length !== 1 || !/RETURN NEXT/.test(rows[0].prosrc)) throw new Error('before: expected 0015\'s append_access_events');
 }
 
 /** Puts a migrated database back as migration 0014 left the access log: 0003's functions and indexes. */
-async function restoreBefore(client: pg.Client): Promise<void> {
+async function restore0014(client: pg.Client): Promise<void> {
   const statements = await migrationStatements('0003_access_log.sql');
   const indexes = statements.filter((s) => /CREATE INDEX "access_events_(sequence|org_at|actor_at|purpose_at)"/.test(s));
   if (indexes.length !== 4) throw new Error('migrations/0003_access_log.sql: expected four indexes');
@@ -94,8 +93,7 @@ for (const version of ['before', 'after'] as const) {
   clients[version] = new pg.Client({ connectionString: urls[version] });
   await clients[version].connect();
 }
-if (BEFORE === '0016') await restoreBefore0017(clients.before);
-else await restoreBefore(clients.before);
+await (BEFORE === '0016' ? restore0016 : restore0014)(clients.before);
 console.log(`before: the access log as migration ${BEFORE} left it; after: migrated to the newest`);
 const dir = await mkdtemp(path.join(os.tmpdir(), 'cqg-append-'));
 const results: Record<string, { before: number[]; after: number[] }> = {};

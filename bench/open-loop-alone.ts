@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
-import { openLoop, type OpenLoopResult } from './open-loop.js';
+import { openLoop, retriedNote, type OpenLoopResult } from './open-loop.js';
 import { S1 } from './scenarios.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, settle, startServer } from './support.js';
 
@@ -51,7 +51,7 @@ for (let round = 0; round < ROUNDS; round++) {
       const result = await openLoop(origin, { rate: RATE, seconds: SECONDS, next });
       if (result.errors || result.non2xx) throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
       (results.get(name) ?? results.set(name, []).get(name)!).push(result);
-      console.log(`round ${round + 1} ${name.padEnd(8)} p50 ${result.p50} ms  p90 ${result.p90} ms  p99 ${result.p99} ms  max ${result.max} ms  driver lag p99 ${result.sendLagP99} ms${result.retried ? `  retried ${result.retried} (reset kept-alive sockets)` : ''}`);
+      console.log(`round ${round + 1} ${name.padEnd(8)} p50 ${result.p50} ms  p90 ${result.p90} ms  p99 ${result.p99} ms  max ${result.max} ms  driver lag p99 ${result.sendLagP99} ms${retriedNote(result)}`);
     } finally {
       await server.stop();
     }

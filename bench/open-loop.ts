@@ -44,6 +44,9 @@ export interface OpenLoopResult {
   retried: number;
 }
 
+/** What a run's line says of its resent requests: nothing when there were none. */
+export const retriedNote = (result: OpenLoopResult) => (result.retried ? `  retried ${result.retried} (reset kept-alive sockets)` : '');
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -77,8 +80,7 @@ function fire(agent: http.Agent, origin: URL, call: HttpCall, timeoutMs: number,
       if (!retried && request.reusedSocket && error.code === 'ECONNRESET') {
         onRetry();
         resolve(fire(agent, origin, call, timeoutMs, onRetry, true));
-      }
-      else resolve(0);
+      } else resolve(0);
     });
     if (call.body !== undefined) request.write(call.body);
     request.end();

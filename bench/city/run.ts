@@ -34,7 +34,7 @@ import { S1, S2, S3, S4, S5, recordRows, send, type HttpCall } from '../scenario
 import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, quiesce, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
 import * as pgq from '../postgraphile/queries.js';
 import { setupPostgraphile } from '../postgraphile/setup.js';
-import { openLoop, type OpenLoopResult } from '../open-loop.js';
+import { openLoop, retriedNote, type OpenLoopResult } from '../open-loop.js';
 import { buildTrustedManifest } from '../../src/web/manifest.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -484,7 +484,7 @@ export async function runCity(): Promise<void> {
         for (const name of round % 2 ? [...names].reverse() : names) {
           const result = await measureOpenLoop(`${plan.id} ${name}`, name, rate, plan.targets[name]!.next);
           (runs[name] ??= []).push(result);
-          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms${result.retried ? `  retried ${result.retried} (reset kept-alive sockets)` : ''}`);
+          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms${retriedNote(result)}`);
         }
       }
       openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw!, rawLogged: runs['raw+log'] });
