@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { DrizzleQueryError, fillPlaceholders, is, type Logger, type SQL } from 'drizzle-orm';
+import { NodePgSession } from 'drizzle-orm/node-postgres';
 import type { Db } from './client.js';
 import { LruMap } from '../lru.js';
-import type { SQL } from 'drizzle-orm';
 
 interface BuiltQuery {
   sql: string;
@@ -28,8 +30,47 @@ export async function queryRows<T>(db: Db, query: SQL, values: Record<string, un
   return run<T>(db, internals(db).dialect.sqlToQuery(query), undefined, values);
 }
 
+/**
+ * The type ids drizzle's node-postgres driver leaves as their wire text (timestamps, dates, intervals, their arrays
+ * and numeric[]): `run` below must return exactly the rows drizzle would.
+ */
+const WIRE_TEXT_TYPES: ReadonlySet<number> = new Set([
+  pg.types.builtins.TIMESTAMPTZ, pg.types.builtins.TIMESTAMP, pg.types.builtins.DATE, pg.types.builtins.INTERVAL,
+  1231, 1115, 1185, 1187, 1182,
+]);
+const wireText = (value: string) => value;
+/** One type-parser table for every statement (drizzle's builds a closure per statement and per column). */
+const ROW_TYPES = {
+  getTypeParser: (typeId: number, format?: string) =>
+    (WIRE_TEXT_TYPES.has(typeId) ? wireText : pg.types.getTypeParser(typeId, format as 'text')),
+};
+
+/** drizzle's node-postgres session: what it queries (the pool, a transaction's client, the replica's router), its logger */
+interface NodePgSessionParts {
+  client: { query(config: pg.QueryConfig, values: unknown[]): Promise<pg.QueryResult> };
+  logger: Logger;
+}
+
+/**
+ * Runs a statement and returns its rows. On PostgreSQL it calls the session's client as drizzle's prepared query
+ * does — same name and text, placeholders filled by drizzle, the same type parsers, logged on the session's logger,
+ * a failure wrapped in DrizzleQueryError — without the prepared-query object, closures, tracing spans and promises
+ * drizzle makes per execution (issue 18: the gateway's hot statements run once or twice per request). PGlite goes
+ * through drizzle.
+ */
 async function run<T>(db: Db, query: BuiltQuery, name: string | undefined, values: Record<string, unknown>): Promise<T[]> {
-  const result = (await internals(db).session.prepareQuery(query, undefined, name, false).execute(values)) as { rows: T[] };
+  const session = internals(db).session;
+  if (is(session, NodePgSession)) {
+    const { client, logger } = session as unknown as NodePgSessionParts;
+    const params = fillPlaceholders(query.params, values);
+    logger.logQuery(query.sql, params);
+    try {
+      return (await client.query({ name, text: query.sql, types: ROW_TYPES } as pg.QueryConfig, params)).rows as T[];
+    } catch (error) {
+      throw new DrizzleQueryError(query.sql, params, error as Error);
+    }
+  }
+  const result = (await session.prepareQuery(query, undefined, name, false).execute(values)) as { rows: T[] };
   return result.rows;
 }
 

@@ -56,23 +56,61 @@ function orError<V>(read: () => V): V {
   }
 }
 
+/** What the edges of one lazy connection share: how to build node `i` (once) and cursor `i`. */
+class LazyNodes<T> {
+  private readonly built: (T | undefined)[];
+  private readonly done: boolean[];
+
+  constructor(count: number, private readonly nodeAt: (index: number) => T, readonly cursorOf: (index: number) => string) {
+    this.built = new Array<T | undefined>(count);
+    this.done = new Array<boolean>(count).fill(false);
+  }
+
+  node(i: number): T {
+    if (!this.done[i]) {
+      this.built[i] = this.nodeAt(i);
+      this.done[i] = true;
+    }
+    return this.built[i] as T;
+  }
+}
+
+/** One edge: its node and cursor are read through the shared LazyNodes (prototype getters, no closures per edge). */
+class LazyEdge<T> {
+  constructor(private readonly nodes: LazyNodes<T>, private readonly index: number) {}
+
+  get cursor(): string {
+    try {
+      return this.nodes.cursorOf(this.index);
+    } catch (error) {
+      return asError(error) as unknown as string;
+    }
+  }
+
+  get node(): T {
+    try {
+      return this.nodes.node(this.index);
+    } catch (error) {
+      return asError(error) as unknown as T;
+    }
+  }
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 /**
  * A connection whose node `i` is built by `nodeAt(i)` only when the response selects it, once: a node that carries
  * subject data registers its disclosure there (L1), so `{ totalCount }` or `{ edges { cursor } }` alone discloses
- * no subject and logs none.
+ * no subject and logs none. A node or cursor that throws is answered as that field's error (`orError`).
  */
 export function toLazyConnection<T>(
   count: number, nodeAt: (index: number) => T, cursors: readonly string[] | ((index: number) => string), hasNextPage: boolean,
   totalCount: number,
 ): ConnectionShape<T> {
   const cursorOf = typeof cursors === 'function' ? cursors : (index: number) => cursors[index];
-  const built = new Map<number, T>();
-  const node = (i: number): T => {
-    if (!built.has(i)) built.set(i, nodeAt(i));
-    return built.get(i)!;
-  };
+  const nodes = new LazyNodes(count, nodeAt, cursorOf);
   const edges = new Array<{ cursor: string; node: T }>(count);
-  for (let i = 0; i < count; i += 1) edges[i] = { get cursor() { return orError(() => cursorOf(i)); }, get node() { return orError(() => node(i)); } };
+  for (let i = 0; i < count; i += 1) edges[i] = new LazyEdge(nodes, i);
   return {
     edges,
     pageInfo: { hasNextPage, get endCursor() { return count > 0 ? orError(() => cursorOf(count - 1)) : null; } },

@@ -10,6 +10,34 @@ import { Subject, SubjectConnection } from './subject.type.js';
 import { PurposeInput } from './subject.inputs.js';
 import { subjectsService } from './subjects.service.js';
 
+/** The arguments of `Query.subject`, `Query.searchSubjects` and `Subject.records`, as GraphQL hands them over. */
+interface SubjectArgs { code: string; purpose?: PurposeInput | null }
+interface SearchArgs {
+  query: string; kind?: string | null; professionalGroup?: string | null; purpose?: PurposeInput | null; first?: number | null; after?: string | null;
+}
+interface RecordsFieldArgs { categories?: string[] | null; types?: string[] | null; first?: number | null; after?: string | null }
+
+/**
+ * The hot read fields as plain functions of (parent, arguments, context, info). The schema calls them directly
+ * (src/graphql/schema.ts, `plainResolvers`): type-graphql's wrapper around a class method collects each argument
+ * through an async validation step even with validation off, so each of these fields cost a Promise.all and
+ * microtask hops per request. The class methods below delegate to them, for type-graphql's metadata.
+ */
+export const subjectFields = {
+  subject(ctx: RequestContext, { code, purpose }: SubjectArgs, info: GraphQLResolveInfo | undefined) {
+    return subjectsService.subject(ctx, code, purpose, info ? childFieldArguments(info, 'records') : null);
+  },
+  searchSubjects(ctx: RequestContext, { query, kind, professionalGroup, purpose, first, after }: SearchArgs, info: GraphQLResolveInfo | undefined) {
+    // totalCount counts every match (a common query matches a large share of all subjects): only when asked for
+    return subjectsService.search(ctx, { query, kind, professionalGroup, purpose, first, after }, info ? selectsField(info, ['totalCount']) : true);
+  },
+  records(ctx: RequestContext, subject: Subject, { categories, types, first, after }: RecordsFieldArgs, info: GraphQLResolveInfo | undefined) {
+    // L1: a response that asks only for totalCount discloses no record
+    const disclosesRows = info ? selectsField(info, ['edges', 'pageInfo']) : true;
+    return recordsService.recordsOf(ctx, subject, { categories, types, first, after }, disclosesRows);
+  },
+};
+
 @Resolver(() => Subject)
 export class SubjectsResolver {
   @Query(() => Subject, { nullable: true, description: 'null when no subject with this code is visible to the caller (P0, P3)' })
@@ -20,7 +48,7 @@ export class SubjectsResolver {
     @Arg('purpose', () => PurposeInput, { nullable: true }) purpose?: PurposeInput | null,
     @Info() info?: GraphQLResolveInfo,
   ) {
-    return subjectsService.subject(ctx, code, purpose, info ? childFieldArguments(info, 'records') : null);
+    return subjectFields.subject(ctx, { code, purpose }, info);
   }
 
   @Query(() => SubjectConnection)
@@ -35,8 +63,7 @@ export class SubjectsResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Info() info?: GraphQLResolveInfo,
   ) {
-    // totalCount counts every match (a common query matches a large share of all subjects): only when asked for
-    return subjectsService.search(ctx, { query, kind, professionalGroup, purpose, first, after }, info ? selectsField(info, ['totalCount']) : true);
+    return subjectFields.searchSubjects(ctx, { query, kind, professionalGroup, purpose, first, after }, info);
   }
 
   @FieldResolver(() => CreditRecordConnection)
@@ -49,9 +76,7 @@ export class SubjectsResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Info() info?: GraphQLResolveInfo,
   ) {
-    // L1: a response that asks only for totalCount discloses no record
-    const disclosesRows = info ? selectsField(info, ['edges', 'pageInfo']) : true;
-    return recordsService.recordsOf(ctx, subject, { categories, types, first, after }, disclosesRows);
+    return subjectFields.records(ctx, subject, { categories, types, first, after }, info);
   }
 
   @FieldResolver(() => [CreditRecord], { description: 'active PROFESSIONAL records' })
