@@ -20,6 +20,8 @@ import { S1, S2, S3, type HttpCall } from './scenarios.js';
  */
 const scenario = process.env.SCENARIO === 'S2' || process.env.SCENARIO === 'S3' ? process.env.SCENARIO : 'S1';
 const seconds = Number(process.env.SECONDS ?? 10);
+/** the records page size of S1/S2 (FIRST, default 20): two runs at different sizes show what each record costs */
+const first = Number(process.env.FIRST ?? 20);
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
 
 const database = await openDatabase({ url });
@@ -27,8 +29,9 @@ await migrateDatabase(database); // a reused data set, brought up to the current
 await database.close();
 const client = new pg.Client({ connectionString: url });
 await client.connect();
+// S1: organisations with records; S2: with at least 20 records, as bench:city's S2 sample (a full page each)
 const codes = (await client.query(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
-  AND EXISTS (SELECT 1 FROM records r WHERE r.subject_id = s.id) ORDER BY s.id LIMIT 500`)).rows.map((r) => String(r.code));
+  AND (SELECT count(*) FROM records r WHERE r.subject_id = s.id) >= $1 ORDER BY s.id LIMIT 500`, [scenario === 'S2' ? 20 : 1])).rows.map((r) => String(r.code));
 const fragments = (await client.query(`SELECT DISTINCT substr(s.name, 3, 3) AS q FROM subjects s
   WHERE s.kind = 'ENTERPRISE' AND char_length(s.name) >= 6 ORDER BY 1 LIMIT 500`)).rows.map((r) => String(r.q));
 const department = (await client.query(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0].code as string;
@@ -46,8 +49,8 @@ const origin = await new Promise<string>((resolve) => child.stdout!.on('data', (
   if (match) resolve(new URL(match[1]).origin);
 }));
 let i = 0;
-const next = (): HttpCall => (scenario === 'S1' ? S1.gateway({ code: codes[i++ % codes.length] })
-  : scenario === 'S2' ? S2.gateway({ code: codes[i++ % codes.length], org: department }) : S3.gateway({ q: fragments[i++ % fragments.length] }));
+const next = (): HttpCall => (scenario === 'S1' ? S1.gateway({ code: codes[i++ % codes.length] }, { first })
+  : scenario === 'S2' ? S2.gateway({ code: codes[i++ % codes.length], org: department }, { first }) : S3.gateway({ q: fragments[i++ % fragments.length] }));
 await loadCalls(origin, { connections: 32, seconds: 3, next });
 const result = await loadCalls(origin, { connections: 32, seconds, next });
 if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
