@@ -4,6 +4,7 @@ import { isInterfaceType, isIntrospectionType, isNonNullType, isObjectType, type
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
 import { allowedRolesOf } from '../../src/graphql/access.js';
 import { printGatewaySchema, SCHEMA_FILE } from '../../src/graphql/emit-schema.js';
+import { getMetadataStorage } from 'type-graphql';
 
 describe('schema artifacts (STYLE 2, 9)', () => {
   it('schema/schema.graphql is exactly the SDL the code emits (run `npm run schema:emit` after changing types)', async () => {
@@ -25,6 +26,19 @@ describe('schema artifacts (STYLE 2, 9)', () => {
       .filter((type) => (isObjectType(type) || isInterfaceType(type)) && !isIntrospectionType(type))
       .flatMap((type) => Object.keys((type as GraphQLObjectType).getFields()).filter((name) => name.includes('_')).map((name) => `${type.name}.${name}`));
     expect(underscored).toEqual([]);
+  });
+
+  it('issue 18: the hot fields the schema resolves as plain functions bypass nothing — type-graphql holds no middleware and no @Authorized anywhere, and they keep their access declarations', async () => {
+    const schema = await buildGatewaySchema();
+    const storage = getMetadataStorage() as unknown as { middlewares: unknown[]; authorizedFields: unknown[]; authorizedResolver?: unknown[] };
+    // a middleware or an @Authorized added later would be skipped on Query.subject, Query.searchSubjects,
+    // Subject.records and CreditRecord.source (src/graphql/schema.ts, PLAIN_RESOLVERS): it must be wired there first
+    expect(storage.middlewares).toEqual([]);
+    expect(storage.authorizedFields).toEqual([]);
+    expect(storage.authorizedResolver ?? []).toEqual([]);
+    const query = schema.getQueryType()!;
+    expect(allowedRolesOf(query, 'subject')?.length).toBeGreaterThan(0);
+    expect(allowedRolesOf(query, 'searchSubjects')?.length).toBeGreaterThan(0);
   });
 
   it('mutations are never open to the public (§10.2: the public calling a token-only operation is UNAUTHENTICATED)', async () => {

@@ -1,0 +1,105 @@
+/**
+ * Paired short slices (issue 18): several servers alive at once, each loaded in turn for SLICE seconds with 32
+ * closed-loop connections, PAIRS times, the order reversed every other pass; the result is the median over the
+ * passes of each server's throughput (and Node CPU per request) divided by the first server's in the same pass.
+ * On a shared two-core machine whose speed drifts by a factor of two within minutes, ten-second runs taken minutes
+ * apart (bench:quick) cannot resolve a 5 % change; slices seconds apart see the same machine.
+ *
+ *   npx tsx bench/paired.ts            env: SIDES, SCENARIO (S1 | S2), FIRST (20), SLICE (3 s), PAIRS (10),
+ *                                           CITY_DB (cqg_bench_city_quick; npm run bench:quick once to make it)
+ *
+ * SIDES: comma-separated `name=directory:target[:node flags]`; target is gateway, raw or raw+log, run from that
+ * directory's bench/servers (a git worktree holds an earlier revision: `git worktree add /tmp/before HEAD~1`,
+ * `ln -s $PWD/node_modules /tmp/before/`). The first side is the reference, e.g.
+ *   SIDES="raw+log=.:raw+log,before=/tmp/before:gateway,after=.:gateway" SCENARIO=S2 npx tsx bench/paired.ts
+ * S1 reads organisations with records, S2 (a department with a purpose) organisations with a full page (≥ 20
+ * records), in a fixed pseudo-random order; FIRST sets the page size.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { cpuSnapshot, cpuSpent } from './cpu.js';
+import { S1, S2, type HttpCall } from './scenarios.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, machine, median } from './support.js';
+
+const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
+const scenario = process.env.SCENARIO === 'S1' ? 'S1' : 'S2';
+const first = Number(process.env.FIRST ?? 20);
+const slice = Number(process.env.SLICE ?? 3);
+const pairs = Number(process.env.PAIRS ?? 10);
+
+interface Side { name: string; dir: string; target: 'gateway' | 'raw' | 'raw+log'; flags: string[] }
+const sides: Side[] = (process.env.SIDES ?? 'raw+log=.:raw+log,gateway=.:gateway').split(',').map((spec) => {
+  const name = spec.slice(0, spec.indexOf('='));
+  const [dir, target, flags] = spec.slice(spec.indexOf('=') + 1).split(':');
+  if (!name || !dir || !['gateway', 'raw', 'raw+log'].includes(target)) throw new Error(`SIDES: cannot read "${spec}"`);
+  return { name, dir: path.resolve(dir), target: target as Side['target'], flags: flags ? flags.split(' ') : [] };
+});
+
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+const codes = (await client.query<{ code: string }>(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
+  AND (SELECT count(*) FROM records r WHERE r.subject_id = s.id) >= $1 ORDER BY md5(s.code) LIMIT 300`, [scenario === 'S2' ? 20 : 1])).rows.map((r) => r.code);
+const org = (await client.query<{ code: string }>(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0]?.code;
+await client.end();
+if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
+
+interface Running extends Side { child: ChildProcess; origin: string; next: () => HttpCall }
+const running: Running[] = [];
+try {
+  for (const side of sides) {
+    const raw = side.target !== 'gateway';
+    const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts'], {
+      cwd: side.dir,
+      env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production', ...(side.target === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : {}) },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    running.push({ ...side, child, origin: '', next: () => { throw new Error('not started'); } });
+    let out = '';
+    const listening = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${side.name} did not start`)), 60_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /LISTENING (\S+)/.exec(out);
+        if (match) { clearTimeout(timer); resolve(match[1]); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${side.name} exited with ${code}`)); });
+    });
+    let i = 0;
+    const next = (): HttpCall => {
+      const code = codes[i++ % codes.length]!;
+      if (scenario === 'S1') return raw ? S1.raw({ code }, { first }) : S1.gateway({ code }, { first });
+      return raw ? S2.raw({ code, org }, { first }) : S2.gateway({ code, org }, { first });
+    };
+    Object.assign(running.at(-1)!, { origin: new URL(listening).origin, next });
+  }
+  for (const server of running) await loadCalls(server.origin, { connections: 32, seconds: 4, next: server.next });
+
+  const rates = running.map(() => [] as number[]);
+  const nodeMs = running.map(() => [] as number[]);
+  for (let pass = 0; pass < pairs; pass++) {
+    const order = pass % 2 ? [...running.keys()].reverse() : [...running.keys()];
+    for (const k of order) {
+      const server = running[k]!;
+      const before = cpuSnapshot(server.child.pid!);
+      const result = await loadCalls(server.origin, { connections: 32, seconds: slice, next: server.next });
+      if (result.errors || result.non2xx) throw new Error(`${server.name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+      const spent = cpuSpent(before, cpuSnapshot(server.child.pid!));
+      rates[k]!.push(result.requestsPerSecond);
+      nodeMs[k]!.push((spent.server * 1000) / Math.max(result.total, 1));
+    }
+  }
+  console.log(`machine: ${machine()}; ${scenario} first=${first}, ${pairs} passes of ${slice} s slices, 32 connections`);
+  for (const [k, server] of running.entries()) {
+    console.log(`${server.name.padEnd(12)} median ${median(rates[k]!).toFixed(0)} req/s, Node ${median(nodeMs[k]!).toFixed(3)} ms/req`);
+  }
+  const reference = running[0]!;
+  for (let k = 1; k < running.length; k++) {
+    const throughput = rates[k]!.map((rate, pass) => rate / rates[0]![pass]!);
+    const cpu = nodeMs[k]!.map((ms, pass) => ms / nodeMs[0]![pass]!);
+    console.log(`${scenario} paired ${running[k]!.name} vs ${reference.name}: throughput ${median(throughput).toFixed(3)} (passes ${throughput.map((r) => r.toFixed(2)).join(' ')}), Node ms/req ${median(cpu).toFixed(3)}`);
+  }
+} finally {
+  for (const server of running) server.child.kill('SIGTERM');
+}
+process.exit(0);
