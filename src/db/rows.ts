@@ -40,7 +40,7 @@ const WIRE_TEXT_TYPES: ReadonlySet<number> = new Set([
 ]);
 const wireText = (value: string) => value;
 /** One type-parser table for every statement (drizzle's builds a closure per statement and per column). */
-const ROW_TYPES = {
+export const ROW_TYPES = {
   getTypeParser: (typeId: number, format?: string) =>
     (WIRE_TEXT_TYPES.has(typeId) ? wireText : pg.types.getTypeParser(typeId, format as 'text')),
 };

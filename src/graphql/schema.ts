@@ -34,6 +34,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       SubjectRightsResolver, ObjectionFieldsResolver, RepairApplicationFieldsResolver, CaseEventFieldsResolver,
       SubjectRightsFieldsResolver, RecordDisputeResolver, NoticesResolver, ExchangeFeedResolver,
     ],
+    // no globalMiddlewares, authChecker or validateFn here: PLAIN_RESOLVERS below would skip them
     validate: false,
   }).then(plainResolvers);
   return cached;

@@ -30,10 +30,11 @@ describe('schema artifacts (STYLE 2, 9)', () => {
 
   it('issue 18: the hot fields the schema resolves as plain functions bypass nothing — type-graphql holds no middleware and no @Authorized anywhere, and they keep their access declarations', async () => {
     const schema = await buildGatewaySchema();
-    const storage = getMetadataStorage() as unknown as { middlewares: unknown[]; authorizedFields: unknown[]; authorizedResolver?: unknown[] };
+    const storage = getMetadataStorage() as unknown as { middlewares: unknown[]; resolverMiddlewares: unknown[]; authorizedFields: unknown[]; authorizedResolver?: unknown[] };
     // a middleware or an @Authorized added later would be skipped on Query.subject, Query.searchSubjects,
     // Subject.records and CreditRecord.source (src/graphql/schema.ts, PLAIN_RESOLVERS): it must be wired there first
-    expect(storage.middlewares).toEqual([]);
+    expect(storage.middlewares).toEqual([]); // @UseMiddleware on a method or field
+    expect(storage.resolverMiddlewares).toEqual([]); // @UseMiddleware on a resolver class
     expect(storage.authorizedFields).toEqual([]);
     expect(storage.authorizedResolver ?? []).toEqual([]);
     const query = schema.getQueryType()!;
