@@ -52,9 +52,12 @@ function orError<V>(read: () => V): V {
   try {
     return read();
   } catch (error) {
-    return (error instanceof Error ? error : new Error(String(error))) as V;
+    return asError(error) as V;
   }
 }
+
+/** What `orError` returns for a thrown value (the edges below return it without a closure per read). */
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** What the edges of one lazy connection share: how to build node `i` (once) and cursor `i`. */
 class LazyNodes<T> {
@@ -96,12 +99,10 @@ class LazyEdge<T> {
   }
 }
 
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-
 /**
  * A connection whose node `i` is built by `nodeAt(i)` only when the response selects it, once: a node that carries
  * subject data registers its disclosure there (L1), so `{ totalCount }` or `{ edges { cursor } }` alone discloses
- * no subject and logs none. A node or cursor that throws is answered as that field's error (`orError`).
+ * no subject and logs none. A node or cursor that throws is answered as that field's error (`asError`, as `orError` does).
  */
 export function toLazyConnection<T>(
   count: number, nodeAt: (index: number) => T, cursors: readonly string[] | ((index: number) => string), hasNextPage: boolean,
