@@ -64,14 +64,73 @@ async function run<T>(db: Db, query: BuiltQuery, name: string | undefined, value
     const { client, logger } = session as unknown as NodePgSessionParts;
     const params = fillPlaceholders(query.params, values);
     logger.logQuery(query.sql, params);
+    let result: pg.QueryResult;
     try {
-      return (await client.query({ name, text: query.sql, types: ROW_TYPES } as pg.QueryConfig, params)).rows as T[];
+      result = await client.query({ name, text: query.sql, types: ROW_TYPES, rowMode: 'array' } as pg.QueryConfig, params);
     } catch (error) {
       throw new DrizzleQueryError(query.sql, params, error as Error);
     }
+    return rowObjects(result.fields, result.rows as unknown as unknown[][], name) as T[];
   }
   const result = (await session.prepareQuery(query, undefined, name, false).execute(values)) as { rows: T[] };
   return result.rows;
+}
+
+/**
+ * Row objects from pg's array rows. pg's own object rows are copies of an `Object.create(null)` template with a
+ * property set per column, which V8 keeps as dictionaries: slow to build and slow to read in every mapper. Here each
+ * shape of result (its column names, in order) gets one function, generated once, that returns an object literal
+ * with those names (`{"id": v[0], "code": v[1], …}`): objects of one hidden class, the values pg parsed. What the
+ * rows hold is unchanged — the same names in the same order, the same values, and a repeated name keeps its last
+ * value as pg's did (test/unit/row-objects.test.ts). A name that an object literal would read as something else
+ * (`__proto__`) takes the slow path.
+ */
+interface RowBuilder {
+  names: readonly string[];
+  build: (values: unknown[]) => Record<string, unknown>;
+}
+/** by statement name (its text, hence its columns, is fixed) or, for unnamed statements, by the column names */
+const rowBuilders = new LruMap<string, RowBuilder>(2_000);
+
+function slowRow(names: readonly string[]): RowBuilder['build'] {
+  return (values) => {
+    const row: Record<string, unknown> = {};
+    names.forEach((name, i) => Object.defineProperty(row, name, { value: values[i], writable: true, enumerable: true, configurable: true }));
+    return row;
+  };
+}
+
+function sameNames(builder: RowBuilder, fields: readonly { name: string }[]): boolean {
+  if (builder.names.length !== fields.length) return false;
+  for (let i = 0; i < fields.length; i += 1) if (builder.names[i] !== fields[i].name) return false;
+  return true;
+}
+
+function rowBuilder(statement: string | undefined, fields: readonly { name: string }[]): RowBuilder['build'] {
+  const names = statement === undefined ? fields.map((field) => field.name) : null;
+  const key = statement ?? `\u0000${names!.join('\u0000')}`;
+  let builder = rowBuilders.get(key);
+  if (!builder || !sameNames(builder, fields)) {
+    const all = names ?? fields.map((field) => field.name);
+    builder = {
+      names: all,
+      build: all.includes('__proto__')
+        ? slowRow(all)
+        // the names are PostgreSQL's column labels, written as JSON string literals: nothing of them is read as code
+        : (new Function('v', `return {${all.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ')}};`) as RowBuilder['build']),
+    };
+    rowBuilders.set(key, builder);
+  }
+  return builder.build;
+}
+
+/** pg's array rows of one result as objects keyed by column name (`statement`: the prepared statement's name, if any). */
+export function rowObjects(fields: readonly { name: string }[], rows: readonly unknown[][], statement?: string): Record<string, unknown>[] {
+  if (rows.length === 0) return [];
+  const build = rowBuilder(statement, fields);
+  const objects = new Array<Record<string, unknown>>(rows.length);
+  for (let i = 0; i < rows.length; i += 1) objects[i] = build(rows[i]);
+  return objects;
 }
 
 interface CompiledStatement extends BuiltQuery {
