@@ -6,7 +6,8 @@
  * its open-loop runs), CHECKPOINT and a second of quiet, then the open loop at RATE, then stop the server.
  *
  *   npm run bench:open-loop-alone     env: RATE (250 req/s), OPEN_LOOP_SECONDS (20), PRELOAD (30 s), ROUNDS (2),
- *                                     TARGETS (gateway,raw,raw+log); needs the quick city (npm run bench:quick once)
+ *                                     TARGETS (gateway,raw,raw+log; also gateway-quiet: request logs and metrics
+ *                                     off, as in bench:quick); needs the quick city (npm run bench:quick once)
  *
  * Ends with `S1 open_loop_alone rate=… p99_ms=… p99_raw_ms=… p99_raw+log_ms=… p50_ms=… …` (medians of the rounds).
  */
@@ -39,6 +40,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const raw = name.startsWith('raw');
     const env: Record<string, string> = { DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production',
       ...(name === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : {}),
+      ...(name === 'gateway-quiet' ? { OBSERVABILITY: 'off' } : {}),
       ...(name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-alone-${process.pid}.log`) } : {}) };
     const server = await startServer(name, raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts', env);
     try {
