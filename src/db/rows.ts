@@ -82,8 +82,8 @@ async function run<T>(db: Db, query: BuiltQuery, name: string | undefined, value
  * shape of result (its column names, in order) gets one function, generated once, that returns an object literal
  * with those names (`{"id": v[0], "code": v[1], …}`): objects of one hidden class, the values pg parsed. What the
  * rows hold is unchanged — the same names in the same order, the same values, and a repeated name keeps its last
- * value as pg's did (test/unit/row-objects.test.ts). A name that an object literal would read as something else
- * (`__proto__`) takes the slow path.
+ * value as pg's did (test/unit/row-objects.test.ts). `__proto__` is written as a computed key (`["__proto__"]: …`),
+ * which defines an own property as pg's rows have, where the plain form would set the prototype.
  */
 interface RowBuilder {
   names: readonly string[];
@@ -92,33 +92,23 @@ interface RowBuilder {
 /** by statement name (its text, hence its columns, is fixed) or, for unnamed statements, by the column names */
 const rowBuilders = new LruMap<string, RowBuilder>(2_000);
 
-function slowRow(names: readonly string[]): RowBuilder['build'] {
-  return (values) => {
-    const row: Record<string, unknown> = {};
-    names.forEach((name, i) => Object.defineProperty(row, name, { value: values[i], writable: true, enumerable: true, configurable: true }));
-    return row;
-  };
-}
-
 function sameNames(builder: RowBuilder, fields: readonly { name: string }[]): boolean {
   if (builder.names.length !== fields.length) return false;
   for (let i = 0; i < fields.length; i += 1) if (builder.names[i] !== fields[i].name) return false;
   return true;
 }
 
+/** the names are PostgreSQL's column labels, written as JSON string literals: nothing of them is read as code */
+function builderOf(names: readonly string[]): RowBuilder {
+  const properties = names.map((name, i) => `${name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name)}: v[${i}]`);
+  return { names, build: new Function('v', `return {${properties.join(', ')}};`) as RowBuilder['build'] };
+}
+
 function rowBuilder(statement: string | undefined, fields: readonly { name: string }[]): RowBuilder['build'] {
-  const names = statement === undefined ? fields.map((field) => field.name) : null;
-  const key = statement ?? `\u0000${names!.join('\u0000')}`;
+  const key = statement ?? `\u0000${fields.map((field) => field.name).join('\u0000')}`;
   let builder = rowBuilders.get(key);
   if (!builder || !sameNames(builder, fields)) {
-    const all = names ?? fields.map((field) => field.name);
-    builder = {
-      names: all,
-      build: all.includes('__proto__')
-        ? slowRow(all)
-        // the names are PostgreSQL's column labels, written as JSON string literals: nothing of them is read as code
-        : (new Function('v', `return {${all.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ')}};`) as RowBuilder['build']),
-    };
+    builder = builderOf(fields.map((field) => field.name));
     rowBuilders.set(key, builder);
   }
   return builder.build;
