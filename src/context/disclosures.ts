@@ -42,7 +42,9 @@ export class Listing {
     const key = `${entry.subjectCode}\u0000${entry.view ?? ''}\u0000${entry.grantId ?? ''}`;
     let found = this.bySubject.get(key);
     if (!found) {
-      found = this.collector.subject({ ...entry, purpose: entry.purpose ?? this.purpose, operationName: this.operationName });
+      found = this.collector.subject({
+        subjectCode: entry.subjectCode, view: entry.view, purpose: entry.purpose ?? this.purpose, grantId: entry.grantId, operationName: this.operationName,
+      });
       this.bySubject.set(key, found);
     }
     return found;
@@ -59,7 +61,11 @@ export class DisclosureCollector {
   private readonly listings: Listing[] = [];
 
   subject(entry: EntryInput): DisclosureEntry {
-    const created: DisclosureEntry = { ...entry, recordIds: new Set() };
+    // a literal of one shape, not `{ ...entry, recordIds }` (policies/fields.ts says why)
+    const created: DisclosureEntry = {
+      subjectCode: entry.subjectCode, view: entry.view, purpose: entry.purpose, grantId: entry.grantId, operationName: entry.operationName,
+      recordIds: new Set(),
+    };
     this.entries.push(created);
     return created;
   }

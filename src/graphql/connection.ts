@@ -100,6 +100,19 @@ class LazyEdge<T> {
 }
 
 /**
+ * A lazy connection's pageInfo: `endCursor` is a prototype getter. An object literal with a getter would do the same,
+ * but on Node 20 (V8 11.3) each such literal gets a hidden class of its own and keeps what it points to alive through
+ * minor GCs (bench/RESULTS.md 4g).
+ */
+class LazyPageInfo {
+  constructor(readonly hasNextPage: boolean, private readonly count: number, private readonly cursorOf: (index: number) => string) {}
+
+  get endCursor(): string | null {
+    return this.count > 0 ? orError(() => this.cursorOf(this.count - 1)) : null;
+  }
+}
+
+/**
  * A connection whose node `i` is built by `nodeAt(i)` only when the response selects it, once: a node that carries
  * subject data registers its disclosure there (L1), so `{ totalCount }` or `{ edges { cursor } }` alone discloses
  * no subject and logs none. A node or cursor that throws is answered as that field's error (`asError`, as `orError` does).
@@ -114,7 +127,7 @@ export function toLazyConnection<T>(
   for (let i = 0; i < count; i += 1) edges[i] = new LazyEdge(nodes, i);
   return {
     edges,
-    pageInfo: { hasNextPage, get endCursor() { return count > 0 ? orError(() => cursorOf(count - 1)) : null; } },
+    pageInfo: new LazyPageInfo(hasNextPage, count, cursorOf),
     totalCount,
   };
 }

@@ -80,14 +80,22 @@ export interface SqlScope {
 
 export function scopeOf(ability: AppAbility | AnyAbility, type: 'Record' | 'Subject' | 'RecordChange', fields: () => FieldMap): SqlScope {
   const ast = rulesToAST(ability, 'read', type) as AstNode | null;
-  let built: SQL | undefined;
-  return {
-    key: `${type}:${JSON.stringify(ast)}`,
-    get sql() {
-      built ??= ast ? astToSql(ast, fields()) : sql`FALSE`;
-      return built;
-    },
-  };
+  return new LazyScope(`${type}:${JSON.stringify(ast)}`, ast, fields);
+}
+
+/**
+ * `sql` as a prototype getter: an object literal with a getter, made per request, gets a hidden class of its own on
+ * Node 20 and keeps what it points to alive through minor GCs (src/graphql/connection.ts LazyPageInfo).
+ */
+class LazyScope implements SqlScope {
+  private built: SQL | undefined = undefined;
+
+  constructor(readonly key: string, private readonly ast: AstNode | null, private readonly fields: () => FieldMap) {}
+
+  get sql(): SQL {
+    this.built ??= this.ast ? astToSql(this.ast, this.fields()) : sql`FALSE`;
+    return this.built;
+  }
 }
 
 const col = (alias: string, column: string): SQL => sql.raw(`${alias}."${column}"`);
