@@ -15,6 +15,8 @@ import { recordFieldMap, scopeOf } from '../../src/modules/disclosure/scope.sql.
 import { DEFAULT_ALIASES, REQUEST_NOW } from '../../src/modules/disclosure/record-facts.sql.js';
 import { presentSubject } from '../../src/modules/subjects/subjects.service.js';
 import type { SubjectRow } from '../../src/modules/subjects/subjects.repository.js';
+import { mapRecordRow } from '../../src/modules/records/records.repository.js';
+import { toCreditRecord } from '../../src/modules/records/records.projection.js';
 import type { RequestContext } from '../../src/context/request-context.js';
 import type { ScopedAccess } from '../../src/context/scoped-access.js';
 
@@ -29,6 +31,18 @@ function row(i: number, kind = 'ENTERPRISE'): SubjectRow {
     id: i, code: kind === 'INDIVIDUAL' ? `44020319800101${String(1000 + (i % 9000)).slice(0, 4)}` : `91440203MA${String(i).padStart(8, '0')}`,
     kind, name: `Subject ${i}`, status: 'ACTIVE', registeredAt: '2020-01-01', address: `Road ${i}`, legalRepresentative: `Rep ${i}`,
     legalRepresentativeId: i % 2 ? `4402031980010${i % 10}0000` : null, birthDate: null, codeFlagged: false,
+  };
+}
+
+/** a record row as src/db/rows.ts hands it to mapRecordRow (timestamps as wire text, see WIRE_TEXT_TYPES) */
+function recordRow(i: number): Record<string, unknown> {
+  return {
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, subject_id: i, subject_code: row(i).code, type: 'ADMIN_PENALTY',
+    category: 'PENALTY', nature: 'NEGATIVE', severity: i % 2 ? 'MINOR' : null, title: `Record ${i}`, summary: null, decision_number: `D-${i}`,
+    decided_at: '2024-03-01 08:00:00+00', valid_from: '2024-03-01 08:00:00+00', valid_until: i % 3 ? null : '2027-03-01 08:00:00+00',
+    legal_basis: 'Art. 1', amount: i % 2 ? 1000 : null, grade: null, group_code: null, details: { note: `n${i}` }, source_org: 'DEPT-1',
+    disclosure: 'PUBLIC', status: 'ACTIVE', disputed: false, version: 1, origin_platform: null, origin_id: null,
+    public_until: '2027-03-01 08:00:00+00', effective_disclosure: 'PUBLIC',
   };
 }
 
@@ -51,6 +65,9 @@ const kinds: Record<string, (i: number) => object> = {
   'toLazyConnection': (i) => toLazyConnection(3, (k) => ({ k }), (k) => `c${i}-${k}`, i % 2 === 0, i),
   'toLazyConnection pageInfo': (i) => toLazyConnection(3, (k) => ({ k }), (k) => `c${i}-${k}`, i % 2 === 0, i).pageInfo,
   'toLazyConnection edge': (i) => toLazyConnection(3, (k) => ({ k }), (k) => `c${i}-${k}`, false, i).edges[1],
+  'mapRecordRow': (i) => mapRecordRow(recordRow(i)),
+  'toCreditRecord PUBLIC': (i) => toCreditRecord(mapRecordRow(recordRow(i)), { view: 'PUBLIC', orgCode: null }, null),
+  'toCreditRecord DEPARTMENT': (i) => toCreditRecord(mapRecordRow(recordRow(i)), { view: 'DEPARTMENT', orgCode: 'DEPT-1' }, null),
   'scopeOf': () => scopeOf(defineAbility(publicStanding), 'Record', () => recordFieldMap(DEFAULT_ALIASES, REQUEST_NOW)),
 };
 

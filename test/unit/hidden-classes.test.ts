@@ -12,7 +12,7 @@ describe('hidden classes of per-request objects (issue 18)', () => {
   it('every kind of object the read path builds per request shares one map, with fast properties', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', 'test/support/hidden-classes.probe.ts'], { timeout: 60_000 });
     const results = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, { sameMap: boolean; fast: boolean }>;
-    expect(Object.keys(results).length).toBeGreaterThanOrEqual(11);
+    expect(Object.keys(results).length).toBeGreaterThanOrEqual(14);
     const broken = Object.entries(results).filter(([, result]) => !result.sameMap || !result.fast).map(([kind, result]) => ({ kind, ...result }));
     expect(broken).toEqual([]);
   }, 90_000);
