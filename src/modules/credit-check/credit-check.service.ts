@@ -35,7 +35,7 @@ export function verdictOf(hits: readonly { measure: { effect: string } }[]): 'RE
 function toHits(ctx: RequestContext, access: ScopedAccess, hits: readonly { measure: Measure; record: RecordRow }[], effect: string, asOf: Date): MeasureHit[] {
   const reader = { view: 'DEPARTMENT' as const, orgCode: ctx.viewer.orgCode };
   return hits.filter((h) => h.measure.effect === effect)
-    .map((h) => ({ measure: h.measure, record: { ...toCreditRecord(h.record, reader, access), asOf } }));
+    .map((h) => ({ measure: h.measure, record: toCreditRecord(h.record, reader, access, undefined, asOf) }));
 }
 
 function assemble(
@@ -87,7 +87,9 @@ export const creditCheckService = {
     const purpose = { kind: row.purposeKind, reference: row.purposeReference };
     const access = await ctx.access(purpose);
     const live = presentSubject(ctx, stored.subjectRow, access, 'creditCheckReceipt');
-    const subject: Subject = { ...live, ...stored.subject, decision: stored.decision };
+    // the stored projection over the live subject, on the live object (a spread and more properties would give it a
+    // hidden class of its own, policies/fields.ts)
+    const subject: Subject = Object.assign(live, stored.subject, { decision: stored.decision });
     const hits = stored.hits.map((h) => ({ measure: h.measure, record: reviveRecordRow(h.record) }));
     for (const hit of hits) subject.disclosure.recordIds.add(hit.record.id);
     return assemble(ctx, access, row.id, row.checkedAt, row.scenario, purpose, subject, hits);

@@ -8,7 +8,11 @@ import type { OrganizationRow } from '../organizations/organizations.repository.
  * A visible record row → the GraphQL object for one reader; which fields it carries is decided by
  * policies/records.ts. `access` is the standing it was read under (its history is judged by the same rules, W2a).
  */
-export function toCreditRecord(row: RecordRow, reader: RecordReader, access: ScopedAccess | null, sourceOrganization?: OrganizationRow): CreditRecord {
+export function toCreditRecord(
+  row: RecordRow, reader: RecordReader, access: ScopedAccess | null, sourceOrganization?: OrganizationRow, asOf?: Date,
+): CreditRecord {
+  // every record one literal of one shape, `asOf` included (a stored credit check's records are not `{ ...record, asOf }`,
+  // which gives each object a hidden class of its own on Node 20: policies/fields.ts)
   const fields = recordFieldRules(reader.view, row.effectiveDisclosure, row.disputed === true);
   return {
     id: row.id,
@@ -38,5 +42,6 @@ export function toCreditRecord(row: RecordRow, reader: RecordReader, access: Sco
     fields,
     access,
     sourceOrganization,
+    asOf,
   };
 }

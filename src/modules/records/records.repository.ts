@@ -72,6 +72,19 @@ export function mapRecordRow(row: Record<string, unknown>): RecordRow {
   };
 }
 
+/**
+ * A row of loadVisibleVersions → RecordVersionRow: the mapped record with the version's own columns added to it (not
+ * `{ ...mapRecordRow(row), replacedAt, … }`: a spread followed by more properties gives each object a hidden class of its
+ * own on Node 20, policies/fields.ts).
+ */
+export function mapRecordVersionRow(row: Record<string, unknown>): RecordVersionRow {
+  return Object.assign(mapRecordRow(row), {
+    replacedAt: toDate(row.replaced_at),
+    changedFields: parseTextArray(row.changed_fields),
+    sourceRef: String(row.source_ref),
+  });
+}
+
 export interface RecordPageRequest {
   subjectId: number;
   categories: readonly string[] | null;
@@ -231,12 +244,7 @@ export async function loadVisibleVersions(db: Db, recordIds: readonly string[], 
     WHERE v.record_id = ANY (${sql.placeholder('recordIds')}::uuid[]) AND ${scope.sql}
     ORDER BY v.record_id, v.version`, { recordIds: [...recordIds], ...nowValue(now) });
   for (const row of rows) {
-    result.get(String(row.version_of))?.push({
-      ...mapRecordRow(row),
-      replacedAt: toDate(row.replaced_at),
-      changedFields: parseTextArray(row.changed_fields),
-      sourceRef: String(row.source_ref),
-    });
+    result.get(String(row.version_of))?.push(mapRecordVersionRow(row));
   }
   return result;
 }

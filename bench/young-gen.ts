@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import pg from 'pg';
+import { databaseUrl, DEFAULT_PG, loadCalls, machine } from './support.js';
+import { S1, S2, type HttpCall } from './scenarios.js';
+
+/**
+ * The gateway's young generation under load (issue 18, bench/RESULTS.md 4g): starts bench/servers/gateway.ts with V8's
+ * `--trace-gc-nvp`, drives S1 (or SCENARIO=S2) with CONNS closed-loop connections for SECONDS after a 3 s warm-up, and
+ * prints what V8 reports of the scavenges in that window: how many, the bytes they copied and promoted, their pauses.
+ * With one connection at most one request is in flight, so whatever a scavenge promotes outlived the request that made
+ * it — before 4g's change ~1.1 MB per scavenge, after it ~20 KB.
+ *
+ *   npx tsx bench/young-gen.ts     env: SCENARIO (S1 | S2), CONNS (1), SECONDS (8), FIRST (20), NODE_FLAGS (extra V8
+ *                                       flags for the gateway), CITY_DB (cqg_bench_city_quick; npm run bench:quick once)
+ */
+const scenario = process.env.SCENARIO === 'S2' ? 'S2' : 'S1';
+const connections = Number(process.env.CONNS ?? 1);
+const seconds = Number(process.env.SECONDS ?? 8);
+const first = Number(process.env.FIRST ?? 20);
+const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
+
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+// S1: organisations with records; S2: with at least 20 (a full page each), as bench/profile.ts reads them
+const codes = (await client.query(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
+  AND (SELECT count(*) FROM records r WHERE r.subject_id = s.id) >= $1 ORDER BY s.id LIMIT 500`, [scenario === 'S2' ? 20 : 1])).rows.map((r) => String(r.code));
+const department = (await client.query(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0].code as string;
+await client.end();
+
+// V8 writes its GC trace to stdout, beside the LISTENING line
+const child = spawn(process.execPath, ['--trace-gc-nvp', ...flags, '--import', 'tsx', 'bench/servers/gateway.ts'], {
+  env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let out = '';
+child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+const origin = await new Promise<string>((resolve, reject) => {
+  const poll = setInterval(() => {
+    const match = /LISTENING (\S+)/.exec(out);
+    if (match) {
+      clearInterval(poll);
+      resolve(new URL(match[1]).origin);
+    }
+  }, 50);
+  child.on('exit', (code) => reject(new Error(`the gateway exited with ${code}`)));
+});
+let i = 0;
+const next = (): HttpCall => (scenario === 'S2'
+  ? S2.gateway({ code: codes[i++ % codes.length], org: department }, { first })
+  : S1.gateway({ code: codes[i++ % codes.length] }, { first }));
+await loadCalls(origin, { connections, seconds: 3, next });
+const mark = out.length;
+const result = await loadCalls(origin, { connections, seconds, next });
+const trace = out.slice(mark);
+child.kill('SIGTERM');
+await once(child, 'exit');
+if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
+
+const scavenges = trace.split('\n').filter((line) => / gc=s /.test(line));
+const field = (line: string, key: string) => Number(new RegExp(`\\b${key}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
+const mean = (key: string) => scavenges.reduce((sum, line) => sum + field(line, key), 0) / Math.max(1, scavenges.length);
+const fullGcs = trace.split('\n').filter((line) => / gc=(mc|ms) /.test(line)).length;
+console.log(`machine: ${machine()}; ${scenario} first=${first}, ${connections} connection(s), ${seconds} s after 3 s of warm-up`);
+console.log(`${scenario} young_gen connections=${connections} rps=${Math.round(result.requestsPerSecond)} scavenges=${scavenges.length} `
+  + `requests_per_scavenge=${(result.total / Math.max(1, scavenges.length)).toFixed(0)} survived_kb=${Math.round(mean('new_space_survived') / 1024)} `
+  + `promoted_kb=${Math.round(mean('promoted') / 1024)} pause_ms=${mean('pause').toFixed(2)} full_gcs=${fullGcs}`);
