@@ -171,7 +171,6 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
   };
   const gatewayS5 = s5('gateway');
   const rawS5 = s5('raw');
-  const stripPostgraphileS3 = (answer: pgq.SearchAnswer) => answer;
   const all: Plan[] = [
     {
       id: 'S1', title: S1.title, connections: CONNECTIONS,
@@ -213,7 +212,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
           postgraphile: {
             next: (() => { const c = cycle(searchTermsOf(manifest)); return () => graphqlCall(pgq.s3Body(c()), pgq.S3_HEADERS); })(),
             probe: () => graphqlCall(pgq.s3Body(searches[0].q), pgq.S3_HEADERS),
-            normalize: (body: unknown) => comparableSearch(stripPostgraphileS3(pgq.normalizeS3(body))),
+            normalize: (body: unknown) => comparableSearch(pgq.normalizeS3(body)),
           },
         } : {}),
       },

@@ -106,12 +106,11 @@ export function applyTrustedDocuments(
   const rest = withoutPersistedQuery(extensions);
   if (post) {
     const { extensions: _sent, ...others } = fields;
-    // assigned onto the copy, not `{ ...others, query, … }`: a spread followed by more properties gives each body a
-    // hidden class of its own on Node 20 (policies/fields.ts), and the website sends one per request
-    const rewritten: Record<string, unknown> = Object.assign({}, others);
-    rewritten.query = known;
-    if (rest) rewritten.extensions = rest;
-    return { ok: true, body: rewritten, search: search.toString() };
+    // set on the copy the rest pattern made, not `{ ...others, query, … }`: a spread followed by more properties gives
+    // each body a hidden class of its own on Node 20 (policies/fields.ts), and the website sends one per request
+    others.query = known;
+    if (rest) others.extensions = rest;
+    return { ok: true, body: others, search: search.toString() };
   }
   const params = new URLSearchParams(search);
   params.set('query', known);

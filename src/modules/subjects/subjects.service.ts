@@ -30,12 +30,8 @@ export function presentSubject(ctx: RequestContext, row: SubjectRow, access: Sco
     grantId: decision.grantId,
     operationName,
   });
-  // a literal of one shape (not `{ ...projected, row, … }`, policies/fields.ts says why)
-  return {
-    code: projected.code, kind: projected.kind, name: projected.name, status: projected.status, registeredAt: projected.registeredAt,
-    address: projected.address, legalRepresentative: projected.legalRepresentative, legalRepresentativeId: projected.legalRepresentativeId,
-    codeFlagged: projected.codeFlagged, view: projected.view, redactions: projected.redactions, row, decision, access, disclosure,
-  };
+  // added to the projection (a fresh object of one shape), not `{ ...projected, row, … }`: policies/fields.ts says why
+  return Object.assign(projected, { row, decision, access, disclosure });
 }
 
 /** The page request of `records` without its subject, or null when the arguments are invalid (the field reports them). */
