@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
-import { databaseUrl, DEFAULT_PG, loadCalls } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, loadSample } from './support.js';
 import { S1, S2, S3, type HttpCall } from './scenarios.js';
 
 /**
@@ -29,12 +29,9 @@ await migrateDatabase(database); // a reused data set, brought up to the current
 await database.close();
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-// S1: organisations with records; S2: with at least 20 records, as bench:city's S2 sample (a full page each)
-const codes = (await client.query(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
-  AND (SELECT count(*) FROM records r WHERE r.subject_id = s.id) >= $1 ORDER BY s.id LIMIT 500`, [scenario === 'S2' ? 20 : 1])).rows.map((r) => String(r.code));
+const { codes, department } = await loadSample(client, scenario === 'S2' ? 20 : 1);
 const fragments = (await client.query(`SELECT DISTINCT substr(s.name, 3, 3) AS q FROM subjects s
   WHERE s.kind = 'ENTERPRISE' AND char_length(s.name) >= 6 ORDER BY 1 LIMIT 500`)).rows.map((r) => String(r.q));
-const department = (await client.query(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0].code as string;
 await client.end();
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cqg-prof-'));

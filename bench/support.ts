@@ -37,11 +37,13 @@ export interface StartOptions {
   stderr?: 'inherit' | number;
   /** how long start-up may take (default 60 s) */
   timeoutMs?: number;
+  /** node/V8 flags before `--import tsx` (e.g. `--trace-gc-nvp`, whose trace then follows on `child.stdout`) */
+  nodeFlags?: readonly string[];
 }
 
 /** Starts `node --import tsx <script>` and waits for the line `LISTENING <url>` (or `options.ready`) on its stdout. */
 export async function startServer(name: string, script: string, env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'] });
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'] });
   let buffer = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start`)), options.timeoutMs ?? 60_000);
@@ -65,6 +67,17 @@ export async function startServer(name: string, script: string, env: Record<stri
       await once(child, 'exit');
     },
   };
+}
+
+/**
+ * What bench:profile and bench:young-gen load: up to 500 organisations with at least `minRecords` records (S1: 1; S2:
+ * 20, a full page each, as bench:city's S2 sample), in id order, and the first active department (S2's caller).
+ */
+export async function loadSample(client: pg.Client, minRecords: number): Promise<{ codes: string[]; department: string }> {
+  const codes = (await client.query(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
+    AND (SELECT count(*) FROM records r WHERE r.subject_id = s.id) >= $1 ORDER BY s.id LIMIT 500`, [minRecords])).rows.map((r) => String(r.code));
+  const department = (await client.query(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0].code as string;
+  return { codes, department };
 }
 
 export interface LoadResult {

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import pg from 'pg';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, loadSample, machine, startServer } from './support.js';
 import { S1, S2, type HttpCall } from './scenarios.js';
 
 /**
@@ -23,39 +21,22 @@ const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_P
 
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-// S1: organisations with records; S2: with at least 20 (a full page each), as bench/profile.ts reads them
-const codes = (await client.query(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
-  AND (SELECT count(*) FROM records r WHERE r.subject_id = s.id) >= $1 ORDER BY s.id LIMIT 500`, [scenario === 'S2' ? 20 : 1])).rows.map((r) => String(r.code));
-const department = (await client.query(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0].code as string;
+const { codes, department } = await loadSample(client, scenario === 'S2' ? 20 : 1);
 await client.end();
 
-// V8 writes its GC trace to stdout, beside the LISTENING line
-const child = spawn(process.execPath, ['--trace-gc-nvp', ...flags, '--import', 'tsx', 'bench/servers/gateway.ts'], {
-  env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-let out = '';
-child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-const origin = await new Promise<string>((resolve, reject) => {
-  const poll = setInterval(() => {
-    const match = /LISTENING (\S+)/.exec(out);
-    if (match) {
-      clearInterval(poll);
-      resolve(new URL(match[1]).origin);
-    }
-  }, 50);
-  child.on('exit', (code) => reject(new Error(`the gateway exited with ${code}`)));
-});
+// V8 writes its GC trace to stdout, after the LISTENING line
+const server = await startServer('gateway', 'bench/servers/gateway.ts', { DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production' },
+  { nodeFlags: ['--trace-gc-nvp', ...flags] });
 let i = 0;
 const next = (): HttpCall => (scenario === 'S2'
   ? S2.gateway({ code: codes[i++ % codes.length], org: department }, { first })
   : S1.gateway({ code: codes[i++ % codes.length] }, { first }));
+const origin = new URL(server.url).origin;
 await loadCalls(origin, { connections, seconds: 3, next });
-const mark = out.length;
+let trace = '';
+server.child.stdout!.on('data', (chunk: Buffer) => { trace += chunk.toString(); });
 const result = await loadCalls(origin, { connections, seconds, next });
-const trace = out.slice(mark);
-child.kill('SIGTERM');
-await once(child, 'exit');
+await server.stop();
 if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
 
 const scavenges = trace.split('\n').filter((line) => / gc=s /.test(line));
