@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 const TICKS_PER_SECOND = 100;
 
-function processSeconds(pid: number): number {
+export function processSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -44,4 +44,18 @@ export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { server: num
   let postgres = 0;
   for (const [pid, seconds] of after.postgres) postgres += seconds - (before.postgres.get(pid) ?? 0);
   return { server: after.server - before.server, postgres };
+}
+
+/** The machine's CPU time from /proc/stat: busy and total ticks over every core. */
+export function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  // idle and iowait are not busy
+  return { busy: total - fields[3]! - (fields[4] ?? 0), total };
+}
+
+/** How busy the whole machine was between two `machineTicks()`, in cores (0 … nproc). */
+export function coresBusy(before: { busy: number; total: number }, after: { busy: number; total: number }, cores: number): number {
+  const total = after.total - before.total;
+  return total > 0 ? Math.round(((after.busy - before.busy) / total) * cores * 100) / 100 : 0;
 }

@@ -12,12 +12,21 @@
  * directory's bench/servers (a git worktree holds an earlier revision: `git worktree add /tmp/before HEAD~1`,
  * `ln -s $PWD/node_modules /tmp/before/`). The first side is the reference, e.g.
  *   SIDES="raw+log=.:raw+log,before=/tmp/before:gateway,after=.:gateway" SCENARIO=S2 npx tsx bench/paired.ts
- * S1 reads organisations with records, S2 (a department with a purpose) organisations with at least 20 records (not
- * bench:city's S2 sample, which asks for 20 visible ACTIVE ones), in a fixed pseudo-random order; FIRST sets the page
- * size. Before loading, every side must give the same normalised answer to the same first request.
+ * Both scenarios read bench:quick's own samples (the `bench_manifest` table: organisations with at least a full
+ * page of visible records; before 2026-12-06 this script drew its own, lighter for S1), in their order; FIRST sets
+ * the page size. Before loading, every side must give the same normalised answer to the same first request.
+ *
+ * Targets: gateway (request logs and metrics off, as bench:quick's gateway-quiet), gateway+obs (one log line per
+ * request to a file and metrics, as bench:quick's gateway), raw, raw+log.
+ *
+ * OPEN_RATE (req/s): each slice is an open-loop run at that rate (bench/open-loop.ts) instead of 32 closed-loop
+ * connections — what a server costs, and its tail, when it is not saturated (a write per log line, a wake-up per
+ * request); the lines then give each side's p99 too, and the paired ratio of p99s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { tmpdir } from 'node:os';
+import { openLoop } from './open-loop.js';
 import pg from 'pg';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
 import { S1, S2, send, type HttpCall } from './scenarios.js';
@@ -29,30 +38,35 @@ const first = Number(process.env.FIRST ?? 20);
 const slice = Number(process.env.SLICE ?? 3);
 const pairs = Number(process.env.PAIRS ?? 10);
 
-interface Side { name: string; dir: string; target: 'gateway' | 'raw' | 'raw+log'; flags: string[] }
+const TARGETS = ['gateway', 'gateway+obs', 'raw', 'raw+log'] as const;
+interface Side { name: string; dir: string; target: (typeof TARGETS)[number]; flags: string[] }
 const sides: Side[] = (process.env.SIDES ?? 'raw+log=.:raw+log,gateway=.:gateway').split(',').map((spec) => {
   const name = spec.slice(0, spec.indexOf('='));
   const [dir, target, flags] = spec.slice(spec.indexOf('=') + 1).split(':');
-  if (!name || !dir || !['gateway', 'raw', 'raw+log'].includes(target)) throw new Error(`SIDES: cannot read "${spec}"`);
+  if (!name || !dir || !(TARGETS as readonly string[]).includes(target)) throw new Error(`SIDES: cannot read "${spec}"`);
   return { name, dir: path.resolve(dir), target: target as Side['target'], flags: flags ? flags.split(' ') : [] };
 });
 
+const openRate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : null;
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-const codes = (await client.query<{ code: string }>(`SELECT s.code FROM subjects s WHERE s.kind = 'ENTERPRISE'
-  AND (SELECT count(*) FROM records r WHERE r.subject_id = s.id) >= $1 ORDER BY md5(s.code) LIMIT 300`, [scenario === 'S2' ? 20 : 1])).rows.map((r) => r.code);
-const org = (await client.query<{ code: string }>(`SELECT code FROM organizations WHERE kind = 'DEPARTMENT' AND status = 'ACTIVE' ORDER BY code LIMIT 1`)).rows[0]?.code;
+const stored = await client.query<{ codes: string[] | null; org: string | null }>(`SELECT manifest -> $1::text AS codes,
+  manifest #>> '{organizations,department}' AS org FROM bench_manifest LIMIT 1`, [scenario === 'S1' ? 's1Codes' : 's2Codes']).catch(() => ({ rows: [] }));
 await client.end();
+const codes = stored.rows[0]?.codes ?? [];
+const org = stored.rows[0]?.org ?? '';
 if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 
 interface Running extends Side { child: ChildProcess; origin: string; next: () => HttpCall }
 const running: Running[] = [];
 try {
   for (const side of sides) {
-    const raw = side.target !== 'gateway';
+    const raw = side.target.startsWith('raw');
     const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts'], {
       cwd: side.dir,
-      env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production', ...(side.target === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : {}) },
+      env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production',
+        ...(side.target === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : {}),
+        ...(side.target === 'gateway+obs' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-paired-${side.name}-${process.pid}.log`) } : { OBSERVABILITY: 'off' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // the server's own log stays out of the output; its last lines explain a side that does not start
@@ -81,8 +95,9 @@ try {
   // pages with HTTP 200 would otherwise count as fast)
   const probe = (server: Running) => {
     const code = codes[0]!;
-    const call = scenario === 'S1' ? (server.target === 'gateway' ? S1.gateway({ code }, { first }) : S1.raw({ code }, { first }))
-      : (server.target === 'gateway' ? S2.gateway({ code, org }, { first }) : S2.raw({ code, org }, { first }));
+    const gateway = !server.target.startsWith('raw');
+    const call = scenario === 'S1' ? (gateway ? S1.gateway({ code }, { first }) : S1.raw({ code }, { first }))
+      : (gateway ? S2.gateway({ code, org }, { first }) : S2.raw({ code, org }, { first }));
     return send(server.origin, call);
   };
   let expected: string | null = null;
@@ -97,27 +112,32 @@ try {
 
   const rates = running.map(() => [] as number[]);
   const nodeMs = running.map(() => [] as number[]);
+  const tails = running.map(() => [] as number[]);
   for (let pass = 0; pass < pairs; pass++) {
     const order = pass % 2 ? [...running.keys()].reverse() : [...running.keys()];
     for (const k of order) {
       const server = running[k]!;
       const before = cpuSnapshot(server.child.pid!);
-      const result = await loadCalls(server.origin, { connections: 32, seconds: slice, next: server.next });
+      const result = openRate === null
+        ? await loadCalls(server.origin, { connections: 32, seconds: slice, next: server.next })
+        : await openLoop(server.origin, { rate: openRate, seconds: slice, next: server.next }).then((r) => ({ ...r, total: r.ok }));
       if (result.errors || result.non2xx) throw new Error(`${server.name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
       const spent = cpuSpent(before, cpuSnapshot(server.child.pid!));
       rates[k]!.push(result.total / slice);
       nodeMs[k]!.push((spent.server * 1000) / Math.max(result.total, 1));
+      tails[k]!.push(result.p99);
     }
   }
-  console.log(`machine: ${machine()}; ${scenario} first=${first}, ${pairs} passes of ${slice} s slices, 32 connections`);
+  console.log(`machine: ${machine()}; ${scenario} first=${first}, ${pairs} passes of ${slice} s slices, ${openRate === null ? '32 connections' : `open loop at ${openRate} req/s`}`);
   for (const [k, server] of running.entries()) {
-    console.log(`${server.name.padEnd(12)} median ${median(rates[k]!).toFixed(0)} req/s, Node ${median(nodeMs[k]!).toFixed(3)} ms/req`);
+    console.log(`${server.name.padEnd(12)} median ${median(rates[k]!).toFixed(0)} req/s, Node ${median(nodeMs[k]!).toFixed(3)} ms/req, p99 ${median(tails[k]!).toFixed(1)} ms (passes ${tails[k]!.map((t) => t.toFixed(1)).join(' ')})`);
   }
   const reference = running[0]!;
   for (let k = 1; k < running.length; k++) {
     const throughput = rates[k]!.map((rate, pass) => rate / rates[0]![pass]!);
     const cpu = nodeMs[k]!.map((ms, pass) => ms / nodeMs[0]![pass]!);
-    console.log(`${scenario} paired ${running[k]!.name} vs ${reference.name}: throughput ${median(throughput).toFixed(3)} (passes ${throughput.map((r) => r.toFixed(2)).join(' ')}), Node ms/req ${median(cpu).toFixed(3)}`);
+    const tail = tails[k]!.map((ms, pass) => ms / tails[0]![pass]!);
+    console.log(`${scenario} paired ${running[k]!.name} vs ${reference.name}: throughput ${median(throughput).toFixed(3)} (passes ${throughput.map((r) => r.toFixed(2)).join(' ')}), Node ms/req ${median(cpu).toFixed(3)} (passes ${cpu.map((r) => r.toFixed(2)).join(' ')}), p99 ${median(tail).toFixed(2)}`);
   }
 } finally {
   for (const server of running) server.child.kill('SIGTERM');

@@ -19,7 +19,7 @@
  * (20 req/s). Lines: `S1 open_loop rate=… p99_ms=… p99_raw_ms=…`, `S3 two_character_first_page rate=20 p99_ms=…`.
  */
 import path from 'node:path';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -29,7 +29,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { queryRows } from '../../src/db/rows.js';
 import { generateCity, type CityManifest } from './generate.js';
-import { cpuSnapshot, cpuSpent } from '../cpu.js';
+import { coresBusy, cpuSnapshot, cpuSpent, machineTicks, processSeconds } from '../cpu.js';
 import { startCountingProxy } from '../pg-count-proxy.js';
 import { S1, S2, S3, S4, S5, recordRows, send, type HttpCall } from '../scenarios.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, quiesce, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
@@ -471,13 +471,25 @@ export async function runCity(): Promise<void> {
    * saturation run still in flight drain, and the scenario's pages are read back into memory: S3 and S4 evict them
    * at city scale), then the measured run, which must answer every request with 2xx.
    */
-  async function measureOpenLoop(label: string, name: TargetName, rate: number, next: () => HttpCall): Promise<OpenLoopResult> {
+  async function measureOpenLoop(label: string, name: TargetName, rate: number, next: () => HttpCall): Promise<OpenLoopResult & { cpu: { serverMs: number; othersMs: number; driverMs: number; postgresMs: number; busy: number } }> {
     const target = origin(servers.get(name)!);
     await settle(url);
     await openLoop(target, { rate, seconds: OPEN_LOOP_WARMUP_SECONDS, next });
+    // CPU during the measured run: the measured server's, the other (idle) comparators', this process's (the driver)
+    const pids = new Map([...servers].map(([n, s]) => [n, s.child.pid!]));
+    const before = new Map([...pids].map(([n, pid]) => [n, processSeconds(pid)]));
+    const driverBefore = process.cpuUsage();
+    const ticks = machineTicks();
+    const postgres = cpuSnapshot(process.pid);
     const result = await openLoop(target, { rate, seconds: OPEN_LOOP_SECONDS, next });
+    const driver = process.cpuUsage(driverBefore);
+    const busy = coresBusy(ticks, machineTicks(), cpus().length);
+    const postgresMs = Math.round(cpuSpent(postgres, cpuSnapshot(process.pid)).postgres * 1000);
+    let others = 0;
+    for (const [n, pid] of pids) if (n !== name) others += processSeconds(pid) - before.get(n)!;
+    const cpu = { serverMs: Math.round((processSeconds(pids.get(name)!) - before.get(name)!) * 1000), othersMs: Math.round(others * 1000), driverMs: Math.round((driver.user + driver.system) / 1000), postgresMs, busy };
     if (result.errors || result.non2xx) throw new Error(`${label} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
-    return result;
+    return { ...result, cpu };
   }
 
   async function openLoopPhase(pass: Plan[]): Promise<void> {
@@ -492,7 +504,7 @@ export async function runCity(): Promise<void> {
         for (const name of round % 2 ? [...names].reverse() : names) {
           const result = await measureOpenLoop(`${plan.id} ${name}`, name, rate, plan.targets[name]!.next);
           (runs[name] ??= []).push(result);
-          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms${retriedNote(result)}`);
+          console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms  CPU ms: server ${result.cpu.serverMs}, PostgreSQL ${result.cpu.postgresMs}, driver ${result.cpu.driverMs}, idle comparators ${result.cpu.othersMs}; machine ${result.cpu.busy} cores busy${retriedNote(result)}`);
         }
       }
       openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw!, rawLogged: runs['raw+log'] });
