@@ -72,4 +72,46 @@ describe('O1: request lines on stderr are written off the request path and never
     expect(after).toBe(before);
     expect(readFileSync(file, 'utf8')).toContain('"requestId":"r-1"');
   });
+
+  it('O1: lines of a server under light steady load are written in batches, none waiting longer than LOG_FLUSH_MS', async () => {
+    const { spawnSync } = await import('node:child_process');
+    // 40 short lines 2 ms apart (a gateway at a few hundred requests a second, not saturated): with a write per line
+    // the descriptor grows 40 times; batched, once or twice. Then how long the last line waits for its write
+    const script = `
+      import { fstatSync, readFileSync } from 'node:fs';
+      import { createLogger, LOG_FLUSH_MS } from './src/logging.ts';
+      const logger = createLogger(process.stderr);
+      logger.info('warm-up');
+      await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 2));
+      const sizes = new Set([fstatSync(2).size]);
+      for (let i = 0; i < 40; i += 1) {
+        logger.info('request', { requestId: 'r-' + i });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        sizes.add(fstatSync(2).size);
+      }
+      const last = performance.now();
+      logger.info('request', { requestId: 'r-last' });
+      let waited = 0;
+      while (!readFileSync('/proc/self/fd/2', 'utf8').includes('r-last')) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        waited = performance.now() - last;
+        if (waited > 5000) break;
+      }
+      process.stdout.write(JSON.stringify({ writes: sizes.size - 1, waited, flushMs: LOG_FLUSH_MS }));`;
+    const { mkdtempSync, openSync, readFileSync, closeSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cqg-log-')), 'stderr.log');
+    const fd = openSync(file, 'w');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd],
+    });
+    closeSync(fd);
+    expect(child.status).toBe(0);
+    const { writes, waited, flushMs } = JSON.parse(child.stdout);
+    expect(writes).toBeLessThanOrEqual(5);
+    expect(waited).toBeLessThanOrEqual(flushMs + 300);
+    const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('{'));
+    expect(lines.map((line) => JSON.parse(line).requestId).filter(Boolean)).toEqual([...Array.from({ length: 40 }, (_, i) => `r-${i}`), 'r-last']);
+  });
 });
