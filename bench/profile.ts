@@ -8,6 +8,7 @@ import { openDatabase } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, loadSample } from './support.js';
 import { S1, S2, S3, type HttpCall } from './scenarios.js';
+import { openLoop } from './open-loop.js';
 
 /**
  * Where the gateway's Node CPU goes under load (issue 7, point 6): starts bench/servers/gateway.ts with
@@ -16,10 +17,11 @@ import { S1, S2, S3, type HttpCall } from './scenarios.js';
  * three-character fragments (from each name's third character, in sort order) of organisations' names, first pages
  * with S3's document: an approximation of bench:city's S3 mix (no two-character terms, no second pages). Usage:
  *   npm run bench:quick            # once, to generate cqg_bench_city_quick
- *   npx tsx bench/profile.ts       # SCENARIO=S1|S2|S3 SECONDS=10 CITY_DB=cqg_bench_city_quick
+ *   npx tsx bench/profile.ts       # SCENARIO=S1|S2|S3 SECONDS=10 CITY_DB=cqg_bench_city_quick OPEN_RATE (req/s: open loop)
  */
 const scenario = process.env.SCENARIO === 'S2' || process.env.SCENARIO === 'S3' ? process.env.SCENARIO : 'S1';
 const seconds = Number(process.env.SECONDS ?? 10);
+const openRate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : null;
 /** the records page size of S1/S2 (FIRST, default 20): two runs at different sizes show what each record costs */
 const first = Number(process.env.FIRST ?? 20);
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
@@ -49,7 +51,9 @@ let i = 0;
 const next = (): HttpCall => (scenario === 'S1' ? S1.gateway({ code: codes[i++ % codes.length] }, { first })
   : scenario === 'S2' ? S2.gateway({ code: codes[i++ % codes.length], org: department }, { first }) : S3.gateway({ q: fragments[i++ % fragments.length] }));
 await loadCalls(origin, { connections: 32, seconds: 3, next });
-const result = await loadCalls(origin, { connections: 32, seconds, next });
+// OPEN_RATE: an open loop at that rate instead of 32 connections (the gateway below saturation, as in the open-loop lines)
+const result = openRate === null ? await loadCalls(origin, { connections: 32, seconds, next })
+  : await openLoop(origin, { rate: openRate, seconds, next });
 if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
 child.kill('SIGTERM');
 await once(child, 'exit');
@@ -72,7 +76,8 @@ for (const node of profile.nodes) {
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + t);
 }
 const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
-console.log(`${scenario}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50} ms; profile ${path.join(dir, file)}`);
+const answered = 'requestsPerSecond' in result ? result.requestsPerSecond : result.answeredPerSecond;
+console.log(`${scenario}: ${answered.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms; profile ${path.join(dir, file)}`);
 console.log('\nself time by package:');
 for (const [k, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(t)}  ${k}`);
 console.log('\nself time by function:');
