@@ -54,13 +54,14 @@ export const LOG_FLUSH_MS = 200;
  *
  * Lines are batched: a write goes out once LOG_BATCH_BYTES have gathered, or at the next tick of LOG_FLUSH_MS. With
  * a write per line (no minimum), a gateway at a steady few hundred requests a second — not saturated, so lines do
- * not pile up behind a write in flight — paid a libuv thread-pool write and its wake-ups per request: 0.27 ms of
- * Node CPU per S1 request (1.25 against 0.98 ms without logs and metrics) and a p99 of 35 against 25 ms at 410 req/s
- * (bench/RESULTS.md section 4h). Each write still holds whole lines only, at most ATOMIC_PIPE_WRITE bytes. A graceful
- * stop waits for every line (flushLogs); any other exit Node runs its exit handlers for writes what is buffered
- * synchronously. A process killed outright (SIGKILL, the OOM killer) loses at most the last LOG_FLUSH_MS of lines —
- * request logs are operational (O1); the access log, the record of who saw what, is in PostgreSQL and is stored
- * before each answer (L2).
+ * not pile up behind a write in flight — paid a libuv thread-pool write and its wake-ups for every line: measured
+ * alone, 138 µs of CPU per line against 84 µs batched (bench/RESULTS.md section 4h). Each write holds whole lines
+ * only, at most ATOMIC_PIPE_WRITE bytes. A graceful stop writes every line (flushLogs); on any other exit that runs
+ * Node's exit handlers, what is buffered is written synchronously — a batch already being written by the thread pool
+ * at that moment may land after it, or not at all if the process is gone first. A process killed outright (SIGKILL,
+ * the OOM killer) loses what is buffered: normally its last LOG_FLUSH_MS or LOG_BATCH_BYTES of lines, more if the
+ * reader of its stderr has fallen behind. Request logs are operational (O1); the access log, the record of who saw
+ * what, is in PostgreSQL and is stored before each answer (L2).
  */
 export function logDestination(fd: number): DestinationStream {
   let destination = destinations.get(fd);
@@ -79,13 +80,30 @@ export function logDestination(fd: number): DestinationStream {
   return destination;
 }
 
-/** Waits until every line logged so far is written (before a graceful exit). */
+/** how long a graceful exit waits for its log lines (a reader of stderr that stopped reading must not hold it) */
+export const FLUSH_TIMEOUT_MS = 2000;
+
+/**
+ * Writes every line logged so far and closes the destinations, then resolves (or after FLUSH_TIMEOUT_MS): the last
+ * step of a graceful exit — nothing may be logged after it. Ending, unlike sonic-boom's `flush`, writes what is
+ * buffered below LOG_BATCH_BYTES too and waits for a write already in progress.
+ */
 export async function flushLogs(): Promise<void> {
-  await Promise.all([...destinations.values()].map((destination) => new Promise<void>((resolve) => {
-    try {
-      (destination as unknown as { flush(cb: (error?: Error) => void): void }).flush(() => resolve());
-    } catch {
+  await Promise.all([...destinations].map(([fd, destination]) => new Promise<void>((resolve) => {
+    const stream = destination as unknown as NodeJS.EventEmitter & { end(): void };
+    const timer = setTimeout(done, FLUSH_TIMEOUT_MS);
+    timer.unref();
+    function done() {
+      clearTimeout(timer);
+      destinations.delete(fd);
       resolve();
+    }
+    try {
+      stream.once('close', done);
+      stream.once('error', done);
+      stream.end();
+    } catch {
+      done(); // already ended or destroyed
     }
   })));
 }

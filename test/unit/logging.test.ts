@@ -48,13 +48,14 @@ describe('O1: request lines on stderr are written off the request path and never
     const script = `
       import { fstatSync } from 'node:fs';
       import { pbkdf2 } from 'node:crypto';
-      import { createLogger } from './src/logging.ts';
+      import { createLogger, LOG_BATCH_BYTES } from './src/logging.ts';
       const logger = createLogger(process.stderr);
       logger.info('warm-up');
       await new Promise((resolve) => setTimeout(resolve, 50));
       const busy = new Promise((resolve) => pbkdf2('x', 'y', 300000, 32, 'sha256', resolve));
       const before = fstatSync(2).size;
-      logger.info('request', { requestId: 'r-1' });
+      // longer than a batch (LOG_BATCH_BYTES), so that the destination starts its write at once rather than buffering
+      logger.info('request', { requestId: 'r-1', padding: 'x'.repeat(LOG_BATCH_BYTES) });
       const after = fstatSync(2).size;
       await busy;
       process.stdout.write(JSON.stringify({ before, after }));`;
@@ -113,5 +114,32 @@ describe('O1: request lines on stderr are written off the request path and never
     expect(waited).toBeLessThanOrEqual(flushMs + 300);
     const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('{'));
     expect(lines.map((line) => JSON.parse(line).requestId).filter(Boolean)).toEqual([...Array.from({ length: 40 }, (_, i) => `r-${i}`), 'r-last']);
+  });
+
+  it('O4: a graceful exit writes every buffered line (flushLogs) before the process ends, without the exit handler', async () => {
+    const { spawnSync } = await import('node:child_process');
+    // ten short lines stay in the batch buffer; after flushLogs all ten are on the descriptor while the process still runs
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { createLogger, flushLogs } from './src/logging.ts';
+      const logger = createLogger(process.stderr);
+      for (let i = 0; i < 10; i += 1) logger.info('request', { requestId: 'r-' + i });
+      const started = performance.now();
+      await flushLogs();
+      const written = readFileSync('/proc/self/fd/2', 'utf8').split('\\n').filter((line) => line.includes('"requestId"')).length;
+      process.stdout.write(JSON.stringify({ written, ms: performance.now() - started }));`;
+    const { mkdtempSync, openSync, closeSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cqg-log-')), 'stderr.log');
+    const fd = openSync(file, 'w');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd],
+    });
+    closeSync(fd);
+    expect(child.status).toBe(0);
+    const { written, ms } = JSON.parse(child.stdout);
+    expect(written).toBe(10);
+    expect(ms).toBeLessThan(1000);
   });
 });
