@@ -46,12 +46,15 @@ export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { server: num
   return { server: after.server - before.server, postgres };
 }
 
-/** The machine's CPU time from /proc/stat: busy and total ticks over every core. */
+/**
+ * The machine's CPU time from /proc/stat, over every core: busy (user, nice, system, irq, softirq) and total (those,
+ * idle, iowait and steal — time another virtual machine took). guest and guest_nice are already inside user and nice.
+ */
 export function machineTicks(): { busy: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((sum, n) => sum + n, 0);
-  // idle and iowait are not busy
-  return { busy: total - fields[3]! - (fields[4] ?? 0), total };
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq;
+  return { busy, total: busy + idle + iowait + steal };
 }
 
 /** How busy the whole machine was between two `machineTicks()`, in cores (0 … nproc). */

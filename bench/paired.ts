@@ -21,7 +21,9 @@
  *
  * OPEN_RATE (req/s): each slice is an open-loop run at that rate (bench/open-loop.ts) instead of 32 closed-loop
  * connections — what a server costs, and its tail, when it is not saturated (a write per log line, a wake-up per
- * request); the lines then give each side's p99 too, and the paired ratio of p99s.
+ * request); the lines then give each side's p99 too, and the paired ratio of p99s. SETTLE=1 measures each open-loop
+ * slice as bench:quick measures its open-loop lines: a CHECKPOINT and a second of quiet, a discarded 5 s warm-up at the
+ * rate, then the slice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -30,7 +32,7 @@ import { openLoop } from './open-loop.js';
 import pg from 'pg';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
 import { S1, S2, send, type HttpCall } from './scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, median } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, settle } from './support.js';
 
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
 const scenario = process.env.SCENARIO === 'S1' ? 'S1' : 'S2';
@@ -48,6 +50,7 @@ const sides: Side[] = (process.env.SIDES ?? 'raw+log=.:raw+log,gateway=.:gateway
 });
 
 const openRate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : null;
+const settleFirst = process.env.SETTLE === '1';
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const stored = await client.query<{ codes: string[] | null; org: string | null }>(`SELECT manifest -> $1::text AS codes,
@@ -117,6 +120,12 @@ try {
     const order = pass % 2 ? [...running.keys()].reverse() : [...running.keys()];
     for (const k of order) {
       const server = running[k]!;
+      // SETTLE (open loop only): as bench:quick measures its open-loop lines — a CHECKPOINT and a second of quiet, then a
+      // discarded warm-up of 5 s at the same rate, before the slice
+      if (openRate !== null && settleFirst) {
+        await settle(url);
+        await openLoop(server.origin, { rate: openRate, seconds: 5, next: server.next });
+      }
       const before = cpuSnapshot(server.child.pid!);
       const result = openRate === null
         ? await loadCalls(server.origin, { connections: 32, seconds: slice, next: server.next })

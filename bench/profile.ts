@@ -50,8 +50,10 @@ const origin = await new Promise<string>((resolve) => child.stdout!.on('data', (
 let i = 0;
 const next = (): HttpCall => (scenario === 'S1' ? S1.gateway({ code: codes[i++ % codes.length] }, { first })
   : scenario === 'S2' ? S2.gateway({ code: codes[i++ % codes.length], org: department }, { first }) : S3.gateway({ q: fragments[i++ % fragments.length] }));
-await loadCalls(origin, { connections: 32, seconds: 3, next });
-// OPEN_RATE: an open loop at that rate instead of 32 connections (the gateway below saturation, as in the open-loop lines)
+// OPEN_RATE: an open loop at that rate instead of 32 connections (the gateway below saturation, as in the open-loop
+// lines), its warm-up too. The profile covers the whole process: start-up and the 3 s warm-up are in it
+if (openRate === null) await loadCalls(origin, { connections: 32, seconds: 3, next });
+else await openLoop(origin, { rate: openRate, seconds: 3, next });
 const result = openRate === null ? await loadCalls(origin, { connections: 32, seconds, next })
   : await openLoop(origin, { rate: openRate, seconds, next });
 if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
