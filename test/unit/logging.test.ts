@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createLogger, describeError } from '../../src/logging.js';
+
+/** Runs an ES module script in a child whose stderr is a file; its exit status, stdout and what reached stderr. */
+function runWithStderrFile(script: string, env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cqg-log-')), 'stderr.log');
+  const fd = openSync(file, 'w');
+  try {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd], env,
+    });
+    return { status: child.status, stdout: child.stdout, stderr: readFileSync(file, 'utf8') };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 describe('logs never carry query parameters (DEVELOPERS: secrets never reach logs)', () => {
   const queryError = () => {
@@ -27,7 +45,6 @@ describe('logs never carry query parameters (DEVELOPERS: secrets never reach log
 
 describe('O1: request lines on stderr are written off the request path and never lost at exit', () => {
   it('O1: 2,000 lines logged right before process.exit all reach stderr, each whole, in order', async () => {
-    const { spawnSync } = await import('node:child_process');
     const script = `
       import { createLogger } from './src/logging.ts';
       const logger = createLogger(process.stderr);
@@ -41,7 +58,6 @@ describe('O1: request lines on stderr are written off the request path and never
   });
 
   it('O1: the stderr logger does not write synchronously — a line is not on the descriptor before the call returns', async () => {
-    const { spawnSync } = await import('node:child_process');
     // fstat of stderr (a file here) before and after one log call. The asynchronous destination writes from libuv's
     // thread pool; with one thread, kept busy by a long key derivation, its write cannot have happened when the call
     // returns (a synchronous logger's would have); by exit it has
@@ -59,23 +75,14 @@ describe('O1: request lines on stderr are written off the request path and never
       const after = fstatSync(2).size;
       await busy;
       process.stdout.write(JSON.stringify({ before, after }));`;
-    const { mkdtempSync, openSync, readFileSync, closeSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cqg-log-')), 'stderr.log');
-    const fd = openSync(file, 'w');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd], env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
-    });
-    closeSync(fd);
+    const child = runWithStderrFile(script, { ...process.env, UV_THREADPOOL_SIZE: '1' });
     expect(child.status).toBe(0);
     const { before, after } = JSON.parse(child.stdout);
     expect(after).toBe(before);
-    expect(readFileSync(file, 'utf8')).toContain('"requestId":"r-1"');
+    expect(child.stderr).toContain('"requestId":"r-1"');
   });
 
   it('O1: lines of a server under light steady load are written in batches, none waiting longer than LOG_FLUSH_MS', async () => {
-    const { spawnSync } = await import('node:child_process');
     // 40 short lines 2 ms apart (a gateway at a few hundred requests a second, not saturated): with a write per line
     // the descriptor grows 40 times; batched, once or twice. Then how long the last line waits for its write
     const script = `
@@ -99,25 +106,16 @@ describe('O1: request lines on stderr are written off the request path and never
         if (waited > 5000) break;
       }
       process.stdout.write(JSON.stringify({ writes: sizes.size - 1, waited, flushMs: LOG_FLUSH_MS }));`;
-    const { mkdtempSync, openSync, readFileSync, closeSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cqg-log-')), 'stderr.log');
-    const fd = openSync(file, 'w');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd],
-    });
-    closeSync(fd);
+    const child = runWithStderrFile(script);
     expect(child.status).toBe(0);
     const { writes, waited, flushMs } = JSON.parse(child.stdout);
     expect(writes).toBeLessThanOrEqual(5);
     expect(waited).toBeLessThanOrEqual(flushMs + 300);
-    const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('{'));
+    const lines = child.stderr.split('\n').filter((line) => line.startsWith('{'));
     expect(lines.map((line) => JSON.parse(line).requestId).filter(Boolean)).toEqual([...Array.from({ length: 40 }, (_, i) => `r-${i}`), 'r-last']);
   });
 
   it('O4: a graceful exit writes every buffered line (flushLogs) before the process ends, without the exit handler', async () => {
-    const { spawnSync } = await import('node:child_process');
     // ten short lines stay in the batch buffer; after flushLogs all ten are on the descriptor while the process still runs
     const script = `
       import { readFileSync } from 'node:fs';
@@ -128,15 +126,7 @@ describe('O1: request lines on stderr are written off the request path and never
       await flushLogs();
       const written = readFileSync('/proc/self/fd/2', 'utf8').split('\\n').filter((line) => line.includes('"requestId"')).length;
       process.stdout.write(JSON.stringify({ written, ms: performance.now() - started }));`;
-    const { mkdtempSync, openSync, closeSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cqg-log-')), 'stderr.log');
-    const fd = openSync(file, 'w');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      encoding: 'utf8', cwd: process.cwd(), stdio: ['ignore', 'pipe', fd],
-    });
-    closeSync(fd);
+    const child = runWithStderrFile(script);
     expect(child.status).toBe(0);
     const { written, ms } = JSON.parse(child.stdout);
     expect(written).toBe(10);
