@@ -91,8 +91,8 @@ export const FLUSH_TIMEOUT_MS = 2000;
 export async function flushLogs(): Promise<void> {
   await Promise.all([...destinations].map(([fd, destination]) => new Promise<void>((resolve) => {
     const stream = destination as unknown as NodeJS.EventEmitter & { end(): void };
+    // not unref'd: the stop's exit code comes after this resolves, so the wait must keep the process alive
     const timer = setTimeout(done, FLUSH_TIMEOUT_MS);
-    timer.unref();
     function done() {
       clearTimeout(timer);
       destinations.delete(fd);
