@@ -23,7 +23,7 @@ import { coresBusy, cpuSnapshot, cpuSpent, machineTicks } from './cpu.js';
 import pg from 'pg';
 import { openLoop, retriedNote, type OpenLoopResult } from './open-loop.js';
 import { S1, S2 } from './scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, settle, startServer } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle, startServer } from './support.js';
 
 const RATE = Number(process.env.RATE ?? 250);
 const SECONDS = Number(process.env.OPEN_LOOP_SECONDS ?? 20);
@@ -36,10 +36,7 @@ const SCENARIO = process.env.SCENARIO === 'S2' ? 'S2' : 'S1';
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 // bench:quick's own sample of the scenario, in its order
-const stored = await client.query<{ codes: string[] | null; department: string | null }>(`SELECT manifest -> $1::text AS codes,
-  manifest #>> '{organizations,department}' AS department FROM bench_manifest LIMIT 1`, [SCENARIO === 'S1' ? 's1Codes' : 's2Codes']).catch(() => ({ rows: [] }));
-const codes = stored.rows[0]?.codes ?? [];
-const department = stored.rows[0]?.department ?? '';
+const { codes, department } = await loadQuickSample(client, SCENARIO);
 if (codes.length < 50 || !department) throw new Error('the quick city is missing: run `npm run bench:quick` once (or `npm run bench:generate` with the quick options)');
 
 const cycle = () => { let i = 0; return () => codes[i++ % codes.length]!; };

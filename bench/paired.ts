@@ -32,7 +32,7 @@ import { openLoop } from './open-loop.js';
 import pg from 'pg';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
 import { S1, S2, send, type HttpCall } from './scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, settle } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle } from './support.js';
 
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
 const scenario = process.env.SCENARIO === 'S1' ? 'S1' : 'S2';
@@ -53,11 +53,8 @@ const openRate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : null;
 const settleFirst = process.env.SETTLE === '1';
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-const stored = await client.query<{ codes: string[] | null; org: string | null }>(`SELECT manifest -> $1::text AS codes,
-  manifest #>> '{organizations,department}' AS org FROM bench_manifest LIMIT 1`, [scenario === 'S1' ? 's1Codes' : 's2Codes']).catch(() => ({ rows: [] }));
+const { codes, department: org } = await loadQuickSample(client, scenario);
 await client.end();
-const codes = stored.rows[0]?.codes ?? [];
-const org = stored.rows[0]?.org ?? '';
 if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 
 interface Running extends Side { child: ChildProcess; origin: string; next: () => HttpCall }

@@ -80,6 +80,17 @@ export async function loadSample(client: pg.Client, minRecords: number): Promise
   return { codes, department };
 }
 
+/**
+ * bench:quick's own sample of S1 or S2 and its department, from the `bench_manifest` table the generator leaves
+ * (organisations with at least a full page of visible records, in the manifest's order); empty when it is missing.
+ */
+export async function loadQuickSample(client: pg.Client, scenario: 'S1' | 'S2'): Promise<{ codes: string[]; department: string }> {
+  const stored = await client.query<{ codes: string[] | null; department: string | null }>(`SELECT manifest -> $1::text AS codes,
+    manifest #>> '{organizations,department}' AS department FROM bench_manifest LIMIT 1`, [scenario === 'S1' ? 's1Codes' : 's2Codes'])
+    .catch(() => ({ rows: [] as { codes: string[] | null; department: string | null }[] }));
+  return { codes: stored.rows[0]?.codes ?? [], department: stored.rows[0]?.department ?? '' };
+}
+
 export interface LoadResult {
   requestsPerSecond: number;
   p50: number;
