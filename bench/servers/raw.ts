@@ -18,18 +18,21 @@ import { configureCursorSecret } from '../../src/modules/pagination.js';
  *   S4 GET  /access-log?org=&from=&to=&first=&after=  auditor (org = an AUDIT_OFFICE) accessLog, newest first
  *   S5 POST /records?org=                             JSON array of RecordInput rows (≤ 1000)
  * `org` stands for the token's organisation: checked with the gateway's lookup, as the gateway does per request.
- * With RAW_ACCESS_LOG=1 (the orchestrator's "raw+log" target) S1/S2 also append their access event (SPEC L1).
+ * With RAW_ACCESS_LOG=1 (the orchestrator's "raw+log" target) S1/S2 also append their access event (SPEC L1);
+ * with RAW_ACCESS_LOG=fold ("raw+fold", bench/phases.ts) the append is folded into the read statement instead.
  * Prints `LISTENING <url>` (the S1 route, as bench/access-log-cost.ts expects).
  */
 // cursors sealed with the gateway's secret (§10.3), so that each side accepts the other's page-2 cursors
 configureCursorSecret(process.env.CURSOR_SECRET || process.env.JWT_SECRET || 'bench-secret');
 // the gateway's own session settings (jit off, generic plans), so that both run the same SQL the same way
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10), options: SESSION_OPTIONS });
-// RAW_ACCESS_LOG=1: S1/S2 also append the L1 event with the gateway's writer (the "raw+log" comparator)
+// RAW_ACCESS_LOG=1: S1/S2 also append the L1 event with the gateway's writer (the "raw+log" comparator); fold: in
+// the read statement itself (the "raw+fold" comparator: one statement, one round trip, one commit)
+const fold = process.env.RAW_ACCESS_LOG === 'fold';
 const writer = process.env.RAW_ACCESS_LOG === '1'
   ? new AccessLogWriter(drizzle(pool, { schema }) as unknown as Db)
   : null;
-const handlers = new RawHandlers(pool, await buildStatements(), writer ? (events) => writer.append(events) : undefined);
+const handlers = new RawHandlers(pool, await buildStatements(), writer ? (events) => writer.append(events) : undefined, fold);
 await handlers.start();
 
 function readBody(req: http.IncomingMessage): Promise<string> {

@@ -31,7 +31,32 @@ export class RawHandlers {
     private readonly pool: pg.Pool,
     private readonly statements: RawStatements,
     private readonly log?: (events: NewAccessEvent[]) => Promise<void>,
+    private readonly fold = false,
   ) {}
+
+  private folded = new Map<Prepared<never>, Prepared<never>>();
+
+  /**
+   * `fold` (the "raw+fold" comparator, bench/phases.ts): what folding the L1 append into the read would gain at best.
+   * The read statement becomes a CTE whose rows build the event (the subject's code, the first `first` record ids)
+   * for `append_access_events` in the same statement: one round trip and one commit instead of two statements. The
+   * event's other fields travel as one jsonb parameter. No event when the subject is not found, as in raw+log.
+   */
+  private foldedOf<V>(prepared: Prepared<V>, sample: V): Prepared<V & { event: string; first: number }> {
+    let folded = this.folded.get(prepared as Prepared<never>) as Prepared<V & { event: string; first: number }> | undefined;
+    if (!folded) {
+      const n = prepared.params(sample).length;
+      const text = `WITH r AS (${prepared.text}),
+ev AS (SELECT max(appended_sequence) AS appended FROM append_access_events((
+  SELECT jsonb_build_array($${n + 1}::jsonb || jsonb_build_object('subjectCode', (SELECT subj_code FROM r LIMIT 1),
+    'recordIds', coalesce((SELECT jsonb_agg(p.id::text) FROM (SELECT id FROM r WHERE id IS NOT NULL LIMIT $${n + 2}::int) p), '[]'::jsonb)))
+  WHERE EXISTS (SELECT 1 FROM r))))
+SELECT r.*, (SELECT appended FROM ev) AS appended FROM r`;
+      folded = { text, name: `${prepared.name ?? 'statement'} (append folded in)`, params: (v) => [...prepared.params(v), v.event, v.first] };
+      this.folded.set(prepared as Prepared<never>, folded as Prepared<never>);
+    }
+    return folded;
+  }
 
   /** Reference data that the gateway reads on every submitRecords and the baseline once. */
   async start(): Promise<void> {
@@ -63,19 +88,23 @@ export class RawHandlers {
     const now = new Date().toISOString();
     const code = normalizeCode(query.get('code') ?? '');
     // the subject and its first page in one statement, as the gateway reads them (subjectsService.subject)
-    const rows = await this.run(this.statements.subjectWithPage[kind], { code, now, org, limit: first });
+    const department = kind === 'department';
+    const values = { code, now, org, limit: first };
+    // the event without its subject and records (raw+fold: they come from the statement's own rows); raw builds none
+    const event = this.fold || this.log ? {
+      at: now, requestId: randomUUID(), actor: department ? 'bench-officer' : null, role: department ? 'department' : 'public',
+      orgCode: department ? org : null, view: department ? 'DEPARTMENT' : 'PUBLIC',
+      purposeKind: department ? 'LICENSING' : null, purposeReference: department ? 'bench' : null, grantId: null, operationName: null,
+    } : null;
+    const rows = this.fold
+      ? await this.run(this.foldedOf(this.statements.subjectWithPage[kind], values), { ...values, first, event: JSON.stringify(event) })
+      : await this.run(this.statements.subjectWithPage[kind], values);
     if (rows.length === 0) return { status: 200, body: { data: { subject: null } } };
     const subject = Object.fromEntries(Object.entries(rows[0]).filter(([k]) => k.startsWith('subj_')).map(([k, v]) => [k.slice(5), v]));
     const total = Number(rows[0]?.page_total ?? 0);
     const page = rows.filter((r) => r.id !== null && r.id !== undefined).slice(0, first);
     // the records page statement carries each record's source organisation (as the gateway's does)
-    const department = kind === 'department';
-    await this.log?.([{
-      at: now, requestId: randomUUID(), actor: department ? 'bench-officer' : null, role: department ? 'department' : 'public',
-      orgCode: department ? org : null, view: department ? 'DEPARTMENT' : 'PUBLIC',
-      purposeKind: department ? 'LICENSING' : null, purposeReference: department ? 'bench' : null, grantId: null,
-      subjectCode: String(subject.code), recordIds: page.map((r) => String(r.id)), operationName: null,
-    }]);
+    if (!this.fold && this.log) await this.log([{ ...event!, subjectCode: String(subject.code), recordIds: page.map((r) => String(r.id)) }]);
     return {
       status: 200,
       body: {
