@@ -1,0 +1,131 @@
+/**
+ * Where an open-loop request's time goes, inside each server (issue 18, point 1): the benchmark servers run with
+ * bench/phase-hook.mjs loaded (`node --import`), which times each pg statement by kind, each HTTP request on the
+ * server side, the main thread's utilisation and V8's GC pauses, without changing the servers' code. Each target
+ * is loaded in turn, PASSES times (the order reversed every other pass), as bench:quick measures its open-loop lines:
+ * a CHECKPOINT and a second of quiet, a discarded 5 s warm-up at the rate, then SLICE seconds measured.
+ *
+ *   npm run bench:phases      env: SCENARIO (S1 | S2, default S2), OPEN_RATE (req/s; default half of the gateway's
+ *                                  saturation measured first, as bench:quick sets its rate), PASSES (3), SLICE (10 s),
+ *                                  TARGETS (raw,raw+log,raw+fold,gateway), CITY_DB (cqg_bench_city_quick)
+ *
+ * Targets: gateway (request logs to a file and metrics, as deployed and as bench:quick's gateway), gateway-quiet
+ * (both off), raw, raw+log (raw plus the L1 append through the gateway's writer) and raw+fold (raw with the append
+ * folded into its read statement: one statement and one commit, the least a server that must store each
+ * disclosure before answering could spend in round trips). All read bench:quick's own samples (`bench_manifest`).
+ * The hook's own cost: ~7 % more Node CPU per S2 request (bench:paired, 2026-12-06), the same for every target.
+ */
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import pg from 'pg';
+import { openLoop } from './open-loop.js';
+import { S1, S2, send, type HttpCall } from './scenarios.js';
+import { collectPhases, describePhases, formatMs as fmt, PHASE_HOOK, startPhases, STATEMENT_KINDS, type Phases } from './phase-report.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle, startServer, type ServerProcess } from './support.js';
+
+const TARGETS = ['gateway', 'gateway-quiet', 'raw', 'raw+log', 'raw+fold'] as const;
+type Target = (typeof TARGETS)[number];
+const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
+const scenario = process.env.SCENARIO === 'S1' ? 'S1' : 'S2';
+const passes = Number(process.env.PASSES ?? 3);
+const slice = Number(process.env.SLICE ?? 10);
+const targets = (process.env.TARGETS ?? 'raw,raw+log,raw+fold,gateway').split(',').map((name) => {
+  if (!(TARGETS as readonly string[]).includes(name)) throw new Error(`TARGETS: unknown target ${name} (${TARGETS.join(', ')})`);
+  return name as Target;
+});
+const phasesDir = mkdtempSync(path.join(tmpdir(), 'cqg-phases-'));
+
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+const { codes, department: org } = await loadQuickSample(client, scenario);
+await client.end();
+if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
+
+interface Running { name: Target; server: ServerProcess; origin: string; next: () => HttpCall }
+const running: Running[] = [];
+
+interface Slice extends Phases { client: { p50: number; p99: number } }
+
+async function measure(target: Running, rate: number): Promise<Slice> {
+  await settle(url);
+  await openLoop(target.origin, { rate, seconds: 5, next: target.next });
+  await startPhases(target.server.child);
+  const result = await openLoop(target.origin, { rate, seconds: slice, next: target.next });
+  if (result.errors || result.non2xx) throw new Error(`${target.name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+  return { client: { p50: result.p50, p99: result.p99 }, ...(await collectPhases(target.server.child, phasesDir, slice)) };
+}
+
+try {
+  for (const name of targets) {
+    const raw = name.startsWith('raw');
+    const server = await startServer(name, raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts', {
+      DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production', PHASES_DIR: phasesDir,
+      ...(name === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : name === 'raw+fold' ? { RAW_ACCESS_LOG: 'fold' } : {}),
+      ...(name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(phasesDir, 'gateway-requests.log') } : { OBSERVABILITY: 'off' }),
+    }, { nodeFlags: ['--import', PHASE_HOOK] });
+    let i = 0;
+    const next = (): HttpCall => {
+      const code = codes[i++ % codes.length]!;
+      if (scenario === 'S1') return raw ? S1.raw({ code }) : S1.gateway({ code });
+      return raw ? S2.raw({ code, org }) : S2.gateway({ code, org });
+    };
+    running.push({ name, server, origin: new URL(server.url).origin, next });
+  }
+  // the same answer from every target to the same request (a target answering errors would count as fast)
+  let expected: string | null = null;
+  for (const target of running) {
+    const code = codes[0]!;
+    const call = scenario === 'S1' ? (target.name.startsWith('raw') ? S1.raw({ code }) : S1.gateway({ code }))
+      : (target.name.startsWith('raw') ? S2.raw({ code, org }) : S2.gateway({ code, org }));
+    const answer = await send(target.origin, call);
+    const normalized = JSON.stringify((scenario === 'S1' ? S1 : S2).normalize(answer.body));
+    if (answer.status !== 200 || normalized === 'null') throw new Error(`${target.name}: no answer to the probe (HTTP ${answer.status})`);
+    expected ??= normalized;
+    if (normalized !== expected) throw new Error(`${target.name} answers the probe differently: ${normalized.slice(0, 300)}`);
+    // a target that logs must have stored this answer's event (L1: the subject, the records it returned) — a fold that
+    // stored nothing would look fast
+    if (target.name !== 'raw') {
+      const answered = (scenario === 'S1' ? S1 : S2).normalize(answer.body)!;
+      const check = new pg.Client({ connectionString: url });
+      await check.connect();
+      const { rows } = await check.query<{ subject_code: string; record_ids: string[] }>('SELECT subject_code, record_ids FROM access_events ORDER BY sequence DESC LIMIT 1');
+      await check.end();
+      if (rows[0]?.subject_code !== answered.code || JSON.stringify(rows[0]?.record_ids) !== JSON.stringify(answered.recordIds)) {
+        throw new Error(`${target.name}: the newest access event is not the probe's (${JSON.stringify(rows[0]).slice(0, 200)})`);
+      }
+    }
+  }
+  const saturation: number[] = [];
+  for (const target of running) {
+    const result = await loadCalls(target.origin, { connections: 32, seconds: 5, next: target.next });
+    if (target.name === 'gateway' || (target.name === 'gateway-quiet' && !targets.includes('gateway'))) saturation.push(result.total / 5);
+  }
+  const rate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : saturation.length ? Math.round(median(saturation) / 2) : 250;
+  console.log(`machine: ${machine()}; ${scenario}, open loop at ${rate} req/s${process.env.OPEN_RATE ? '' : ' (half the gateway\'s saturation, 32 connections for 5 s)'}, ${passes} passes of ${slice} s`);
+  const slices = new Map<Target, Slice[]>();
+  for (let pass = 0; pass < passes; pass++) {
+    for (const target of pass % 2 ? [...running].reverse() : running) {
+      const measured = await measure(target, rate);
+      slices.set(target.name, [...(slices.get(target.name) ?? []), measured]);
+      console.log(`pass ${pass + 1} ${scenario} ${target.name.padEnd(13)} client p50/p99 ${fmt(measured.client.p50)}/${fmt(measured.client.p99)} ms; ${describePhases(measured)}`);
+    }
+  }
+  console.log('\nmedians over the passes (ms, p50/p99):');
+  for (const target of running) {
+    const list = slices.get(target.name)!;
+    const m = (pick: (s: Slice) => number | undefined) => {
+      const values = list.map(pick).filter((v): v is number => v !== undefined);
+      return values.length ? median(values) : undefined;
+    };
+    const pair = (key: string) => `${fmt(m((s) => s.phases[key]?.p50))}/${fmt(m((s) => s.phases[key]?.p99))}`;
+    const statements = STATEMENT_KINDS.filter((k) => list.some((s) => s.phases[`exec ${k}`])).map((k) => `${k} ${pair(`exec ${k}`)}`);
+    console.log(`${scenario} ${target.name.padEnd(13)} client ${fmt(m((s) => s.client.p50))}/${fmt(m((s) => s.client.p99))}  server side ${pair('http request (server side)')}  `
+      + `${statements.join('  ')}  main thread ${(m((s) => s.eventLoopUtilisation)! * 100).toFixed(0)} %  GC pause total per slice ${fmt(m((s) => (s.phases['gc scavenge']?.total ?? 0) + (s.phases['gc mark-compact']?.total ?? 0)))} ms`);
+  }
+  const p99 = (name: Target) => slices.has(name) ? median(slices.get(name)!.map((s) => s.client.p99)) : undefined;
+  const raw = p99('raw');
+  console.log(`\n${scenario} phases rate=${rate} ${running.map((t) => `p99_${t.name}_ms=${fmt(p99(t.name))}`).join(' ')}${raw ? ` ${running.filter((t) => t.name !== 'raw').map((t) => `${t.name}_vs_raw=${(p99(t.name)! / raw).toFixed(2)}`).join(' ')}` : ''}`);
+} finally {
+  for (const target of running) await target.server.stop();
+}
