@@ -6,6 +6,7 @@
  *
  * env: BENCH_QUICK=1, CITY_DB / CITY_SUBJECTS / CITY_RECORDS / CITY_EVENTS / CITY_SEED (bench/city/generate.ts),
  *      ROUNDS, BENCH_SECONDS, WARMUP_SECONDS, CONNECTIONS (32), SCENARIOS (S1,S2,S3,S4,S5), BENCH_DATABASE_URL,
+ *      OPEN_LOOP_ROUNDS (3), OPEN_LOOP_SECONDS (10), OPEN_LOOP_WARMUP_SECONDS (5),
  *      POSTGRAPHILE_S3=1 (PostGraphile's S3 at city scale too; always on the quick set).
  *
  * Per scenario, every target is loaded alone (the others idle), in an order rotated each round; numbers are
@@ -21,7 +22,7 @@
 import path from 'node:path';
 import { cpus, tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -36,6 +37,7 @@ import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, quiesce, settle, s
 import * as pgq from '../postgraphile/queries.js';
 import { setupPostgraphile } from '../postgraphile/setup.js';
 import { openLoop, retriedNote, type OpenLoopResult } from '../open-loop.js';
+import { collectPhases, describePhases, PHASE_HOOK, startPhases, type Phases } from '../phase-report.js';
 import { buildTrustedManifest } from '../../src/web/manifest.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -51,6 +53,18 @@ const SECONDS = num('BENCH_SECONDS', QUICK ? 5 : 10);
 /** an open-loop run: at least 10 s, so that its p99 is not decided by a handful of requests */
 const OPEN_LOOP_SECONDS = num('OPEN_LOOP_SECONDS', Math.max(SECONDS, 10));
 const OPEN_LOOP_WARMUP_SECONDS = num('OPEN_LOOP_WARMUP_SECONDS', 5);
+/**
+ * Open-loop runs per target and scenario, whatever ROUNDS is: their p99 is reported as the median of three, so that one
+ * run the shared machine stalled does not decide it (a median of two is their mean: 2026-12-06, third session, one
+ * 97 ms run made bench:quick's S1 line 66 ms where the other round measured 35).
+ */
+const OPEN_LOOP_ROUNDS = num('OPEN_LOOP_ROUNDS', 3);
+/**
+ * PHASES=1: every target runs with bench/phase-hook.mjs, and each open-loop line is followed by where that run's time
+ * went inside the server (bench/phase-report.ts). A diagnosis: the hook costs ~7 % of Node CPU per request.
+ */
+const PHASES = process.env.PHASES === '1';
+const phasesDir = PHASES ? mkdtempSync(path.join(tmpdir(), 'cqg-phases-')) : '';
 const WARMUP = num('WARMUP_SECONDS', QUICK ? 2 : 3);
 const CONNECTIONS = num('CONNECTIONS', 32);
 const SCENARIO_IDS = (process.env.SCENARIOS ?? 'S1,S2,S3,S4,S5').split(',').map((s) => s.trim()) as ScenarioId[];
@@ -267,7 +281,8 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
           : name === 'gateway-interpreted' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-interpreted-${process.pid}.log`), COMPILED_EXECUTION: 'off' } : {};
     // GATEWAY_NODE_OPTIONS: Node flags for the gateway targets only (e.g. heap tuning), the comparators unchanged
     if (name.startsWith('gateway') && process.env.GATEWAY_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.GATEWAY_NODE_OPTIONS;
-    servers.set(name, await startServer(name, script, { ...env, ...extra }));
+    if (PHASES) extra.PHASES_DIR = phasesDir;
+    servers.set(name, await startServer(name, script, { ...env, ...extra }, { nodeFlags: PHASES ? ['--import', PHASE_HOOK] : [] }));
   }
   return servers;
 }
@@ -471,10 +486,11 @@ export async function runCity(): Promise<void> {
    * saturation run still in flight drain, and the scenario's pages are read back into memory: S3 and S4 evict them
    * at city scale), then the measured run, which must answer every request with 2xx.
    */
-  async function measureOpenLoop(label: string, name: TargetName, rate: number, next: () => HttpCall): Promise<OpenLoopResult & { cpu: { serverMs: number; othersMs: number; driverMs: number; postgresMs: number; busy: number } }> {
+  async function measureOpenLoop(label: string, name: TargetName, rate: number, next: () => HttpCall): Promise<OpenLoopResult & { cpu: { serverMs: number; othersMs: number; driverMs: number; postgresMs: number; busy: number }; phases: Phases | null }> {
     const target = origin(servers.get(name)!);
     await settle(url);
     await openLoop(target, { rate, seconds: OPEN_LOOP_WARMUP_SECONDS, next });
+    if (PHASES) await startPhases(servers.get(name)!.child);
     // CPU during the measured run: the measured server's, the other (idle) comparators', this process's (the driver)
     const pids = new Map([...servers].map(([n, s]) => [n, s.child.pid!]));
     const before = new Map([...pids].map(([n, pid]) => [n, processSeconds(pid)]));
@@ -482,6 +498,7 @@ export async function runCity(): Promise<void> {
     const ticks = machineTicks();
     const postgres = cpuSnapshot(process.pid);
     const result = await openLoop(target, { rate, seconds: OPEN_LOOP_SECONDS, next });
+    const phases = PHASES ? await collectPhases(servers.get(name)!.child, phasesDir, OPEN_LOOP_SECONDS) : null;
     const driver = process.cpuUsage(driverBefore);
     const busy = coresBusy(ticks, machineTicks(), cpus().length);
     const postgresMs = Math.round(cpuSpent(postgres, cpuSnapshot(process.pid)).postgres * 1000);
@@ -489,7 +506,7 @@ export async function runCity(): Promise<void> {
     for (const [n, pid] of pids) if (n !== name) others += processSeconds(pid) - before.get(n)!;
     const cpu = { serverMs: Math.round((processSeconds(pids.get(name)!) - before.get(name)!) * 1000), othersMs: Math.round(others * 1000), driverMs: Math.round((driver.user + driver.system) / 1000), postgresMs, busy };
     if (result.errors || result.non2xx) throw new Error(`${label} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
-    return { ...result, cpu };
+    return { ...result, cpu, phases };
   }
 
   async function openLoopPhase(pass: Plan[]): Promise<void> {
@@ -500,11 +517,12 @@ export async function runCity(): Promise<void> {
       // pays a group commit, which raw does not; raw+log shows what that alone costs in latency
       const names: TargetName[] = ['gateway', 'raw', ...(plan.targets['raw+log'] ? ['raw+log' as const] : [])];
       const runs: Partial<Record<TargetName, OpenLoopResult[]>> = {};
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < OPEN_LOOP_ROUNDS; round++) {
         for (const name of round % 2 ? [...names].reverse() : names) {
           const result = await measureOpenLoop(`${plan.id} ${name}`, name, rate, plan.targets[name]!.next);
           (runs[name] ??= []).push(result);
           console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms  CPU ms: server ${result.cpu.serverMs}, PostgreSQL ${result.cpu.postgresMs}, driver ${result.cpu.driverMs}, idle comparators ${result.cpu.othersMs}; machine ${result.cpu.busy} cores busy${retriedNote(result)}`);
+          if (result.phases) console.log(`        phases: ${describePhases(result.phases)}`);
         }
       }
       openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw!, rawLogged: runs['raw+log'] });
@@ -585,7 +603,7 @@ export async function runCity(): Promise<void> {
   await mkdir('bench/results', { recursive: true });
   const file = `bench/results/city-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   await writeFile(file, JSON.stringify({
-    machine: machine(), quick: QUICK, city: CITY, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS,
+    machine: machine(), quick: QUICK, city: CITY, rounds: ROUNDS, openLoopRounds: OPEN_LOOP_ROUNDS, seconds: SECONDS, connections: CONNECTIONS,
     manifest: { counts: manifest.counts, timings: manifest.timings, tableSizes: manifest.tableSizes },
     summary, runs: Object.fromEntries(results), openLoops: Object.fromEntries(openLoops),
   }, null, 2));
