@@ -5,22 +5,29 @@
 //     read the answer) and through pool.query ("pool", with the connection checkout)
 //   - each HTTP request from its start (headers parsed) to its response's finish (diagnostics_channel)
 //   - the main thread's utilisation (performance.eventLoopUtilization) and V8's GC pauses (PerformanceObserver 'gc')
-// SIGUSR2 starts a new measurement; SIGUSR1 writes the one so far to $PHASES_DIR/phases-<pid>.json.
+// SIGUSR2 starts a new measurement; SIGUSR1 writes the one so far to $PHASES_DIR/phases-<pid>.json (the reader deletes
+// the previous one first). SIGUSR1 is also Node's signal to start the inspector: a listener replaces that, so a server
+// whose hook failed to load would open a debugger instead — bench:phases checks the file arrives.
 // The statement kinds are cached by text: a regular expression over a long statement's text per call cost the
 // gateway 0.7 ms per S2 request when it was not (measured with bench:paired).
 import { createRequire } from 'node:module';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import dc from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 
 const pg = createRequire(import.meta.url)('pg');
+// bounded, so that a server measured for a long time without SIGUSR2 (bench:quick's closed-loop rounds) does not grow its
+// own heap: past the bound a kind keeps its first samples only (reported as `n`, with `dropped`)
+const KEPT = 50_000;
 let samples = new Map();
+let dropped = 0;
 const add = (key, ms) => {
   let list = samples.get(key);
   if (!list) samples.set(key, (list = []));
-  list.push(ms);
+  if (list.length < KEPT) list.push(ms);
+  else dropped++;
 };
 
 const kinds = new Map();
@@ -65,23 +72,36 @@ dc.subscribe('http.server.response.finish', ({ request }) => {
   if (started !== undefined) add('http request (server side)', performance.now() - started);
 });
 
+const GC_KINDS = new Map([
+  [constants.NODE_PERFORMANCE_GC_MINOR, 'gc scavenge'],
+  [constants.NODE_PERFORMANCE_GC_MAJOR, 'gc mark-compact'],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'gc incremental marking'],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB, 'gc weak callbacks'],
+]);
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) add(entry.detail?.kind === 1 ? 'gc scavenge' : entry.detail?.kind === 2 ? 'gc mark-compact' : 'gc other', entry.duration);
+  for (const entry of list.getEntries()) add(GC_KINDS.get(entry.detail?.kind) ?? 'gc other', entry.duration);
 }).observe({ entryTypes: ['gc'] });
 
 let utilisation = performance.eventLoopUtilization();
 let since = performance.now();
 process.on('SIGUSR2', () => {
   samples = new Map();
+  dropped = 0;
   utilisation = performance.eventLoopUtilization();
   since = performance.now();
 });
 process.on('SIGUSR1', () => {
-  const out = { seconds: (performance.now() - since) / 1000, eventLoopUtilisation: performance.eventLoopUtilization(utilisation).utilization, phases: {} };
+  const out = {
+    seconds: (performance.now() - since) / 1000, eventLoopUtilisation: performance.eventLoopUtilization(utilisation).utilization,
+    heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20, dropped, phases: {},
+  };
   for (const [key, list] of samples) {
     const sorted = [...list].sort((a, b) => a - b);
     const at = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
     out.phases[key] = { n: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.at(-1), total: sorted.reduce((a, b) => a + b, 0) };
   }
-  writeFileSync(path.join(process.env.PHASES_DIR ?? tmpdir(), `phases-${process.pid}.json`), JSON.stringify(out));
+  // written whole under another name, then renamed: the reader never sees half a file
+  const file = path.join(process.env.PHASES_DIR ?? tmpdir(), `phases-${process.pid}.json`);
+  writeFileSync(`${file}.partial`, JSON.stringify(out));
+  renameSync(`${file}.partial`, file);
 });

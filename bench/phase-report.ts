@@ -1,15 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 /**
  * The reading side of bench/phase-hook.mjs (loaded into a server with `node --import`): start a measurement, collect
  * it, and say it in one line. Used by bench:phases and by bench:quick / bench:city with PHASES=1.
  */
-export const PHASE_HOOK = path.resolve('bench/phase-hook.mjs');
+export const PHASE_HOOK = fileURLToPath(new URL('./phase-hook.mjs', import.meta.url));
 
 export interface Phase { n: number; p50: number; p90: number; p99: number; max: number; total: number }
-export interface Phases { seconds: number; eventLoopUtilisation: number; phases: Record<string, Phase> }
+export interface Phases { seconds: number; eventLoopUtilisation: number; heapUsedMb?: number; dropped?: number; phases: Record<string, Phase> }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,19 +20,28 @@ export async function startPhases(child: ChildProcess): Promise<void> {
   await sleep(50);
 }
 
-/** The measurement since startPhases, as the server writes it to `dir` (at least `seconds` long: not an older one). */
-export async function collectPhases(child: ChildProcess, dir: string, seconds: number): Promise<Phases> {
-  child.kill('SIGUSR1');
+/**
+ * The measurement since startPhases, as the server writes it to `dir`. The previous one's file is deleted first, so
+ * what is read is this one; gives up after 5 s (a server that did not load the hook never writes one).
+ */
+export async function collectPhases(child: ChildProcess, dir: string): Promise<Phases> {
   const file = path.join(dir, `phases-${child.pid}.json`);
-  for (let tries = 0; ; tries++) {
+  rmSync(file, { force: true });
+  child.kill('SIGUSR1');
+  for (let tries = 0; tries < 25; tries++) {
     await sleep(200);
     try {
-      const written = JSON.parse(readFileSync(file, 'utf8')) as Phases;
-      if (written.seconds >= seconds) return written;
-    } catch (error) {
-      if (tries > 25) throw error;
+      return JSON.parse(readFileSync(file, 'utf8')) as Phases;
+    } catch {
+      // not written yet
     }
   }
+  throw new Error(`no phases from process ${child.pid} (was it started with ${PHASE_HOOK}?)`);
+}
+
+/** GC pauses of every kind in a measurement (ms): scavenges, mark-compacts, incremental marking steps, weak callbacks. */
+export function gcPauseMs(measured: Phases): number {
+  return Object.entries(measured.phases).filter(([key]) => key.startsWith('gc ')).reduce((sum, [, phase]) => sum + phase.total, 0);
 }
 
 const fmt = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(1));
@@ -44,7 +54,9 @@ export function describePhases(measured: Phases): string {
   const gc = (key: string, label: string) => (phase(key) ? `${label} ${phase(key)!.n}× ≤${fmt(phase(key)!.max)} ms` : `${label} 0`);
   const server = phase('http request (server side)');
   return `server side p50/p99 ${fmt(server?.p50)}/${fmt(server?.p99)} ms; statements ${statements.join(', ')}; `
-    + `main thread ${(measured.eventLoopUtilisation * 100).toFixed(0)} % busy; ${gc('gc scavenge', 'scavenges')}, ${gc('gc mark-compact', 'mark-compacts')}`;
+    + `main thread ${(measured.eventLoopUtilisation * 100).toFixed(0)} % busy; ${gc('gc scavenge', 'scavenges')}, ${gc('gc mark-compact', 'mark-compacts')}`
+    + `${phase('gc incremental marking') ? `, incremental marking ${fmt(phase('gc incremental marking')!.total)} ms` : ''}; GC pauses ${fmt(gcPauseMs(measured))} ms in all`
+    + `${measured.heapUsedMb ? `; heap ${measured.heapUsedMb.toFixed(0)} MB` : ''}${measured.dropped ? `; ${measured.dropped} samples beyond the bound` : ''}`;
 }
 
 export { fmt as formatMs };

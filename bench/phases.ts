@@ -6,14 +6,18 @@
  * a CHECKPOINT and a second of quiet, a discarded 5 s warm-up at the rate, then SLICE seconds measured.
  *
  *   npm run bench:phases      env: SCENARIO (S1 | S2, default S2), OPEN_RATE (req/s; default half of the gateway's
- *                                  saturation measured first, as bench:quick sets its rate), PASSES (3), SLICE (10 s),
- *                                  TARGETS (raw,raw+log,raw+fold,gateway), CITY_DB (cqg_bench_city_quick)
+ *                                  saturation, measured first for 5 s after a 3 s warm-up — one short run, where
+ *                                  bench:quick takes the median of its rounds), PASSES (3), SLICE (10 s),
+ *                                  TARGETS (raw,raw+log,raw+fold,gateway), PRELOAD (s of 32 connections before each
+ *                                  target's first slice, default 0), CITY_DB (cqg_bench_city_quick)
  *
  * Targets: gateway (request logs to a file and metrics, as deployed and as bench:quick's gateway), gateway-quiet
  * (both off), raw, raw+log (raw plus the L1 append through the gateway's writer) and raw+fold (raw with the append
- * folded into its read statement: one statement and one commit, the least a server that must store each
- * disclosure before answering could spend in round trips). All read bench:quick's own samples (`bench_manifest`).
- * The hook's own cost: ~7 % more Node CPU per S2 request (bench:paired, 2026-12-06), the same for every target.
+ * folded into its read statement: one statement, one round trip and one commit — the fold's own best case, not a bound
+ * on what logging costs: the chain's lock is then held from the function call to the commit, with a WAL flush per
+ * request and no group commit). All read bench:quick's own samples (`bench_manifest`). The hook's own cost: ~7 % more
+ * Node CPU per gateway S2 request (bench:paired, 2026-12-06); it is paid per statement, so more by the targets that
+ * run more statements per request.
  */
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +25,7 @@ import { tmpdir } from 'node:os';
 import pg from 'pg';
 import { openLoop } from './open-loop.js';
 import { S1, S2, send, type HttpCall } from './scenarios.js';
-import { collectPhases, describePhases, formatMs as fmt, PHASE_HOOK, startPhases, STATEMENT_KINDS, type Phases } from './phase-report.js';
+import { collectPhases, describePhases, formatMs as fmt, gcPauseMs, PHASE_HOOK, startPhases, STATEMENT_KINDS, type Phases } from './phase-report.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle, startServer, type ServerProcess } from './support.js';
 
 const TARGETS = ['gateway', 'gateway-quiet', 'raw', 'raw+log', 'raw+fold'] as const;
@@ -30,6 +34,7 @@ const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_P
 const scenario = process.env.SCENARIO === 'S1' ? 'S1' : 'S2';
 const passes = Number(process.env.PASSES ?? 3);
 const slice = Number(process.env.SLICE ?? 10);
+const preload = Number(process.env.PRELOAD ?? 0);
 const targets = (process.env.TARGETS ?? 'raw,raw+log,raw+fold,gateway').split(',').map((name) => {
   if (!(TARGETS as readonly string[]).includes(name)) throw new Error(`TARGETS: unknown target ${name} (${TARGETS.join(', ')})`);
   return name as Target;
@@ -42,6 +47,13 @@ const { codes, department: org } = await loadQuickSample(client, scenario);
 await client.end();
 if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 
+/** The scenario's request for one code, as the target takes it (raw's routes, the gateway's GraphQL document). */
+function callFor(target: Target, code: string): HttpCall {
+  const raw = target.startsWith('raw');
+  if (scenario === 'S1') return raw ? S1.raw({ code }) : S1.gateway({ code });
+  return raw ? S2.raw({ code, org }) : S2.gateway({ code, org });
+}
+
 interface Running { name: Target; server: ServerProcess; origin: string; next: () => HttpCall }
 const running: Running[] = [];
 
@@ -53,7 +65,7 @@ async function measure(target: Running, rate: number): Promise<Slice> {
   await startPhases(target.server.child);
   const result = await openLoop(target.origin, { rate, seconds: slice, next: target.next });
   if (result.errors || result.non2xx) throw new Error(`${target.name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
-  return { client: { p50: result.p50, p99: result.p99 }, ...(await collectPhases(target.server.child, phasesDir, slice)) };
+  return { client: { p50: result.p50, p99: result.p99 }, ...(await collectPhases(target.server.child, phasesDir)) };
 }
 
 try {
@@ -65,20 +77,13 @@ try {
       ...(name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(phasesDir, 'gateway-requests.log') } : { OBSERVABILITY: 'off' }),
     }, { nodeFlags: ['--import', PHASE_HOOK] });
     let i = 0;
-    const next = (): HttpCall => {
-      const code = codes[i++ % codes.length]!;
-      if (scenario === 'S1') return raw ? S1.raw({ code }) : S1.gateway({ code });
-      return raw ? S2.raw({ code, org }) : S2.gateway({ code, org });
-    };
+    const next = () => callFor(name, codes[i++ % codes.length]!);
     running.push({ name, server, origin: new URL(server.url).origin, next });
   }
   // the same answer from every target to the same request (a target answering errors would count as fast)
   let expected: string | null = null;
   for (const target of running) {
-    const code = codes[0]!;
-    const call = scenario === 'S1' ? (target.name.startsWith('raw') ? S1.raw({ code }) : S1.gateway({ code }))
-      : (target.name.startsWith('raw') ? S2.raw({ code, org }) : S2.gateway({ code, org }));
-    const answer = await send(target.origin, call);
+    const answer = await send(target.origin, callFor(target.name, codes[0]!));
     const normalized = JSON.stringify((scenario === 'S1' ? S1 : S2).normalize(answer.body));
     if (answer.status !== 200 || normalized === 'null') throw new Error(`${target.name}: no answer to the probe (HTTP ${answer.status})`);
     expected ??= normalized;
@@ -98,14 +103,19 @@ try {
   }
   const saturation: number[] = [];
   for (const target of running) {
+    // a discarded warm-up first: the first seconds of a new process run unoptimised code and would understate its saturation
+    await loadCalls(target.origin, { connections: 32, seconds: 3, next: target.next });
     const result = await loadCalls(target.origin, { connections: 32, seconds: 5, next: target.next });
     if (target.name === 'gateway' || (target.name === 'gateway-quiet' && !targets.includes('gateway'))) saturation.push(result.total / 5);
   }
   const rate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : saturation.length ? Math.round(median(saturation) / 2) : 250;
-  console.log(`machine: ${machine()}; ${scenario}, open loop at ${rate} req/s${process.env.OPEN_RATE ? '' : ' (half the gateway\'s saturation, 32 connections for 5 s)'}, ${passes} passes of ${slice} s`);
+  console.log(`machine: ${machine()}; ${scenario}, open loop at ${rate} req/s${process.env.OPEN_RATE ? '' : ' (half the gateway\'s saturation: 32 connections for 5 s after 3 s of warm-up)'}, ${passes} passes of ${slice} s`);
   const slices = new Map<Target, Slice[]>();
   for (let pass = 0; pass < passes; pass++) {
     for (const target of pass % 2 ? [...running].reverse() : running) {
+      // PRELOAD: each target saturated just before its first slice, as bench:quick's closed-loop rounds precede its
+      // open-loop runs (the gateway's first open-loop run after them was its heaviest in 4i)
+      if (pass === 0 && preload > 0) await loadCalls(target.origin, { connections: 32, seconds: preload, next: target.next });
       const measured = await measure(target, rate);
       slices.set(target.name, [...(slices.get(target.name) ?? []), measured]);
       console.log(`pass ${pass + 1} ${scenario} ${target.name.padEnd(13)} client p50/p99 ${fmt(measured.client.p50)}/${fmt(measured.client.p99)} ms; ${describePhases(measured)}`);
@@ -121,7 +131,7 @@ try {
     const pair = (key: string) => `${fmt(m((s) => s.phases[key]?.p50))}/${fmt(m((s) => s.phases[key]?.p99))}`;
     const statements = STATEMENT_KINDS.filter((k) => list.some((s) => s.phases[`exec ${k}`])).map((k) => `${k} ${pair(`exec ${k}`)}`);
     console.log(`${scenario} ${target.name.padEnd(13)} client ${fmt(m((s) => s.client.p50))}/${fmt(m((s) => s.client.p99))}  server side ${pair('http request (server side)')}  `
-      + `${statements.join('  ')}  main thread ${(m((s) => s.eventLoopUtilisation)! * 100).toFixed(0)} %  GC pause total per slice ${fmt(m((s) => (s.phases['gc scavenge']?.total ?? 0) + (s.phases['gc mark-compact']?.total ?? 0)))} ms`);
+      + `${statements.join('  ')}  main thread ${(m((s) => s.eventLoopUtilisation)! * 100).toFixed(0)} %  GC pauses per slice ${fmt(m(gcPauseMs))} ms  heap ${fmt(m((s) => s.heapUsedMb))} MB`);
   }
   const p99 = (name: Target) => slices.has(name) ? median(slices.get(name)!.map((s) => s.client.p99)) : undefined;
   const raw = p99('raw');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, loadSample } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadBenchSample, loadCalls } from './support.js';
 import { S1, S2, S3, type HttpCall } from './scenarios.js';
 import { openLoop } from './open-loop.js';
 
@@ -31,10 +31,7 @@ await migrateDatabase(database); // a reused data set, brought up to the current
 await database.close();
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-// bench:quick's own sample (organisations with at least a full page of visible records), as the open-loop lines use;
-// a data set without its manifest falls back to the first organisations with records (lighter: most have one or two)
-const quickSample = scenario === 'S1' || scenario === 'S2' ? await loadQuickSample(client, scenario) : null;
-const { codes, department } = quickSample?.codes.length ? quickSample : await loadSample(client, scenario === 'S2' ? 20 : 1);
+const { codes, department } = await loadBenchSample(client, scenario);
 const fragments = (await client.query(`SELECT DISTINCT substr(s.name, 3, 3) AS q FROM subjects s
   WHERE s.kind = 'ENTERPRISE' AND char_length(s.name) >= 6 ORDER BY 1 LIMIT 500`)).rows.map((r) => String(r.q));
 await client.end();

@@ -91,6 +91,17 @@ export async function loadQuickSample(client: pg.Client, scenario: 'S1' | 'S2'):
   return { codes: stored.rows[0]?.codes ?? [], department: stored.rows[0]?.department ?? '' };
 }
 
+/**
+ * What a single-server benchmark (bench:profile, bench:young-gen) drives: bench:quick's own sample of S1 or S2 when the
+ * data set has its manifest (as the open-loop lines use), otherwise loadSample's first organisations with records
+ * (lighter: most have one or two).
+ */
+export async function loadBenchSample(client: pg.Client, scenario: string): Promise<{ codes: string[]; department: string }> {
+  const quick = scenario === 'S1' || scenario === 'S2' ? await loadQuickSample(client, scenario) : null;
+  if (quick?.codes.length && quick.department) return quick;
+  return loadSample(client, scenario === 'S2' ? 20 : 1);
+}
+
 export interface LoadResult {
   requestsPerSecond: number;
   p50: number;

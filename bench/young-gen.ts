@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, loadSample, machine, startServer } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadBenchSample, loadCalls, machine, startServer } from './support.js';
 import { S1, S2, type HttpCall } from './scenarios.js';
 
 /**
@@ -21,10 +21,7 @@ const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_P
 
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-// bench:quick's own sample (organisations with at least a full page of visible records), as the open-loop lines use;
-// a data set without its manifest falls back to the first organisations with records (lighter: most have one or two)
-const quickSample = scenario === 'S1' || scenario === 'S2' ? await loadQuickSample(client, scenario) : null;
-const { codes, department } = quickSample?.codes.length ? quickSample : await loadSample(client, scenario === 'S2' ? 20 : 1);
+const { codes, department } = await loadBenchSample(client, scenario);
 await client.end();
 
 // V8 writes its GC trace to stdout, after the LISTENING line

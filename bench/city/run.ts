@@ -2,7 +2,7 @@
  * Issue 7: S1–S5 at city scale — the gateway against the raw SQL baseline and against PostGraphile, in one run.
  *
  *   npx tsx bench/city/run.ts          full run on the city data set (1M subjects, 10M records, 20M events)
- *   npm run bench:quick                the same run on a small data set, one short round (under 5 minutes)
+ *   npm run bench:quick                the same run on a small data set, one short round (~10 minutes)
  *
  * env: BENCH_QUICK=1, CITY_DB / CITY_SUBJECTS / CITY_RECORDS / CITY_EVENTS / CITY_SEED (bench/city/generate.ts),
  *      ROUNDS, BENCH_SECONDS, WARMUP_SECONDS, CONNECTIONS (32), SCENARIOS (S1,S2,S3,S4,S5), BENCH_DATABASE_URL,
@@ -61,7 +61,8 @@ const OPEN_LOOP_WARMUP_SECONDS = num('OPEN_LOOP_WARMUP_SECONDS', 5);
 const OPEN_LOOP_ROUNDS = num('OPEN_LOOP_ROUNDS', 3);
 /**
  * PHASES=1: every target runs with bench/phase-hook.mjs, and each open-loop line is followed by where that run's time
- * went inside the server (bench/phase-report.ts). A diagnosis: the hook costs ~7 % of Node CPU per request.
+ * went inside the server (bench/phase-report.ts). A diagnosis: the hook costs ~7 % of Node CPU per request, in the
+ * closed-loop rounds too (the result file says `phaseHook: true`).
  */
 const PHASES = process.env.PHASES === '1';
 const phasesDir = PHASES ? mkdtempSync(path.join(tmpdir(), 'cqg-phases-')) : '';
@@ -498,13 +499,14 @@ export async function runCity(): Promise<void> {
     const ticks = machineTicks();
     const postgres = cpuSnapshot(process.pid);
     const result = await openLoop(target, { rate, seconds: OPEN_LOOP_SECONDS, next });
-    const phases = PHASES ? await collectPhases(servers.get(name)!.child, phasesDir, OPEN_LOOP_SECONDS) : null;
     const driver = process.cpuUsage(driverBefore);
     const busy = coresBusy(ticks, machineTicks(), cpus().length);
     const postgresMs = Math.round(cpuSpent(postgres, cpuSnapshot(process.pid)).postgres * 1000);
     let others = 0;
     for (const [n, pid] of pids) if (n !== name) others += processSeconds(pid) - before.get(n)!;
     const cpu = { serverMs: Math.round((processSeconds(pids.get(name)!) - before.get(name)!) * 1000), othersMs: Math.round(others * 1000), driverMs: Math.round((driver.user + driver.system) / 1000), postgresMs, busy };
+    // after the CPU readings: writing the report is the hook's own work
+    const phases = PHASES ? await collectPhases(servers.get(name)!.child, phasesDir) : null;
     if (result.errors || result.non2xx) throw new Error(`${label} open loop: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
     return { ...result, cpu, phases };
   }
@@ -603,7 +605,7 @@ export async function runCity(): Promise<void> {
   await mkdir('bench/results', { recursive: true });
   const file = `bench/results/city-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   await writeFile(file, JSON.stringify({
-    machine: machine(), quick: QUICK, city: CITY, rounds: ROUNDS, openLoopRounds: OPEN_LOOP_ROUNDS, seconds: SECONDS, connections: CONNECTIONS,
+    machine: machine(), quick: QUICK, city: CITY, rounds: ROUNDS, openLoopRounds: OPEN_LOOP_ROUNDS, phaseHook: PHASES, seconds: SECONDS, connections: CONNECTIONS,
     manifest: { counts: manifest.counts, timings: manifest.timings, tableSizes: manifest.tableSizes },
     summary, runs: Object.fromEntries(results), openLoops: Object.fromEntries(openLoops),
   }, null, 2));
