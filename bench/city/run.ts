@@ -520,7 +520,10 @@ export async function runCity(): Promise<void> {
       const names: TargetName[] = ['gateway', 'raw', ...(plan.targets['raw+log'] ? ['raw+log' as const] : [])];
       const runs: Partial<Record<TargetName, OpenLoopResult[]>> = {};
       for (let round = 0; round < OPEN_LOOP_ROUNDS; round++) {
-        for (const name of round % 2 ? [...names].reverse() : names) {
+        // rotated as the closed-loop rounds are: each target opens one round (the first run after the saturated rounds
+        // is the gateway's, and the heaviest it has: RESULTS 4i); reversing every other round put it first twice in three
+        const order = [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
+        for (const name of order) {
           const result = await measureOpenLoop(`${plan.id} ${name}`, name, rate, plan.targets[name]!.next);
           (runs[name] ??= []).push(result);
           console.log(`round ${round + 1} ${plan.id} ${name.padEnd(12)} open loop at ${rate} req/s: p50 ${result.p50} ms  p99 ${result.p99} ms  answered ${result.answeredPerSecond} req/s  driver lag p99 ${result.sendLagP99} ms  CPU ms: server ${result.cpu.serverMs}, PostgreSQL ${result.cpu.postgresMs}, driver ${result.cpu.driverMs}, idle comparators ${result.cpu.othersMs}; machine ${result.cpu.busy} cores busy${retriedNote(result)}`);
