@@ -9,7 +9,8 @@
  *                                  saturation, measured first for 5 s after a 3 s warm-up — one short run, where
  *                                  bench:quick takes the median of its rounds), PASSES (3), SLICE (10 s),
  *                                  TARGETS (raw,raw+log,raw+fold,gateway), PRELOAD (s of 32 connections before each
- *                                  target's first slice, default 0), CITY_DB (cqg_bench_city_quick)
+ *                                  target's first slice, default 0; PRELOAD_SCENARIO=S1 sends S1's requests in it),
+ *                                  CITY_DB (cqg_bench_city_quick)
  *
  * Targets: gateway (request logs to a file and metrics, as deployed and as bench:quick's gateway), gateway-quiet
  * (both off), raw, raw+log (raw plus the L1 append through the gateway's writer) and raw+fold (raw with the append
@@ -44,13 +45,16 @@ const phasesDir = mkdtempSync(path.join(tmpdir(), 'cqg-phases-'));
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const { codes, department: org } = await loadQuickSample(client, scenario);
+// PRELOAD_SCENARIO: the preload sends the other scenario's requests (a process that served S1 before S2, as in bench:quick)
+const preloadScenario = process.env.PRELOAD_SCENARIO === 'S1' || process.env.PRELOAD_SCENARIO === 'S2' ? process.env.PRELOAD_SCENARIO : scenario;
+const preloadCodes = preloadScenario === scenario ? codes : (await loadQuickSample(client, preloadScenario)).codes;
 await client.end();
 if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 
 /** The scenario's request for one code, as the target takes it (raw's routes, the gateway's GraphQL document). */
-function callFor(target: Target, code: string): HttpCall {
+function callFor(target: Target, code: string, of: 'S1' | 'S2' = scenario): HttpCall {
   const raw = target.startsWith('raw');
-  if (scenario === 'S1') return raw ? S1.raw({ code }) : S1.gateway({ code });
+  if (of === 'S1') return raw ? S1.raw({ code }) : S1.gateway({ code });
   return raw ? S2.raw({ code, org }) : S2.gateway({ code, org });
 }
 
@@ -115,7 +119,10 @@ try {
     for (const target of pass % 2 ? [...running].reverse() : running) {
       // PRELOAD: each target saturated just before its first slice, as bench:quick's closed-loop rounds precede its
       // open-loop runs (the gateway's first open-loop run after them was its heaviest in 4i)
-      if (pass === 0 && preload > 0) await loadCalls(target.origin, { connections: 32, seconds: preload, next: target.next });
+      if (pass === 0 && preload > 0) {
+        let k = 0;
+        await loadCalls(target.origin, { connections: 32, seconds: preload, next: () => callFor(target.name, preloadCodes[k++ % preloadCodes.length]!, preloadScenario) });
+      }
       const measured = await measure(target, rate);
       slices.set(target.name, [...(slices.get(target.name) ?? []), measured]);
       console.log(`pass ${pass + 1} ${scenario} ${target.name.padEnd(13)} client p50/p99 ${fmt(measured.client.p50)}/${fmt(measured.client.p99)} ms; ${describePhases(measured)}`);
