@@ -9,7 +9,8 @@ import { S1, S2, type HttpCall } from './scenarios.js';
  * With one connection at most one request is in flight, so whatever a scavenge promotes outlived the request that made
  * it — before 4g's change ~1.1 MB per scavenge, after it ~20 KB.
  *
- *   npx tsx bench/young-gen.ts     env: SCENARIO (S1 | S2), CONNS (1), SECONDS (8), FIRST (20), NODE_FLAGS (extra V8
+ *   npx tsx bench/young-gen.ts     env: SCENARIO (S1 | S2), CONNS (1), SECONDS (8), FIRST (20), PRELOAD (s of 32
+ *                                       connections first, 0), PRELOAD_SCENARIO (S1 | S2), NODE_FLAGS (extra V8
  *                                       flags for the gateway), CITY_DB (cqg_bench_city_quick; npm run bench:quick once)
  */
 const scenario = process.env.SCENARIO === 'S2' ? 'S2' : 'S1';
@@ -22,6 +23,11 @@ const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_P
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const { codes, department } = await loadBenchSample(client, scenario);
+// PRELOAD s of 32 connections before the warm-up, with PRELOAD_SCENARIO's requests (default the measured scenario's):
+// a process that served S1 in volume before S2 (bench/RESULTS.md 4i: its scavenges then cost four times as much)
+const preload = Number(process.env.PRELOAD ?? 0);
+const preloadScenario = process.env.PRELOAD_SCENARIO === 'S1' || process.env.PRELOAD_SCENARIO === 'S2' ? process.env.PRELOAD_SCENARIO : scenario;
+const preloadSample = preloadScenario === scenario ? { codes, department } : await loadBenchSample(client, preloadScenario);
 await client.end();
 
 // V8 writes its GC trace to stdout, after the LISTENING line
@@ -32,6 +38,13 @@ const next = (): HttpCall => (scenario === 'S2'
   ? S2.gateway({ code: codes[i++ % codes.length], org: department }, { first })
   : S1.gateway({ code: codes[i++ % codes.length] }, { first }));
 const origin = new URL(server.url).origin;
+if (preload > 0) {
+  let k = 0;
+  const { codes: preloadCodes, department: preloadOrg } = preloadSample;
+  await loadCalls(origin, { connections: 32, seconds: preload, next: () => (preloadScenario === 'S2'
+    ? S2.gateway({ code: preloadCodes[k++ % preloadCodes.length], org: preloadOrg }, { first })
+    : S1.gateway({ code: preloadCodes[k++ % preloadCodes.length] }, { first })) });
+}
 await loadCalls(origin, { connections, seconds: 3, next });
 let trace = '';
 server.child.stdout!.on('data', (chunk: Buffer) => { trace += chunk.toString(); });
@@ -43,7 +56,7 @@ const scavenges = trace.split('\n').filter((line) => / gc=s /.test(line));
 const field = (line: string, key: string) => Number(new RegExp(`\\b${key}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
 const mean = (key: string) => scavenges.reduce((sum, line) => sum + field(line, key), 0) / Math.max(1, scavenges.length);
 const fullGcs = trace.split('\n').filter((line) => / gc=(mc|ms) /.test(line)).length;
-console.log(`machine: ${machine()}; ${scenario} first=${first}, ${connections} connection(s), ${seconds} s after 3 s of warm-up`);
+console.log(`machine: ${machine()}; ${scenario} first=${first}, ${connections} connection(s), ${seconds} s after 3 s of warm-up${preload ? ` and ${preload} s of ${preloadScenario} at 32 connections` : ''}`);
 console.log(`${scenario} young_gen connections=${connections} rps=${Math.round(result.requestsPerSecond)} scavenges=${scavenges.length} `
   + `requests_per_scavenge=${(result.total / Math.max(1, scavenges.length)).toFixed(0)} survived_kb=${Math.round(mean('new_space_survived') / 1024)} `
   + `promoted_kb=${Math.round(mean('promoted') / 1024)} pause_ms=${mean('pause').toFixed(2)} full_gcs=${fullGcs}`);
