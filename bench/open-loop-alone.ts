@@ -22,7 +22,7 @@ import { cpus, tmpdir } from 'node:os';
 import { coresBusy, cpuSnapshot, cpuSpent, machineTicks } from './cpu.js';
 import pg from 'pg';
 import { openLoop, retriedNote, type OpenLoopResult } from './open-loop.js';
-import { S1, S2 } from './scenarios.js';
+import { subjectCall } from './scenarios.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle, startServer } from './support.js';
 
 const RATE = Number(process.env.RATE ?? 250);
@@ -52,8 +52,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const server = await startServer(name, raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts', env);
     try {
       const code = cycle();
-      const next = SCENARIO === 'S1' ? () => (raw ? S1.raw({ code: code() }) : S1.gateway({ code: code() }))
-        : () => (raw ? S2.raw({ code: code(), org: department }) : S2.gateway({ code: code(), org: department }));
+      const next = () => subjectCall(SCENARIO, raw ? 'raw' : 'gateway', code(), department);
       const origin = new URL(server.url).origin;
       await loadCalls(origin, { connections: 8, seconds: 3, next });
       if (PRELOAD > 0) await loadCalls(origin, { connections: 32, seconds: PRELOAD, next });

@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { openLoop } from './open-loop.js';
 import pg from 'pg';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
-import { S1, S2, send, type HttpCall } from './scenarios.js';
+import { S1, S2, send, subjectCall, type HttpCall } from './scenarios.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle } from './support.js';
 
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
@@ -84,21 +84,13 @@ try {
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${side.name} exited with ${code}: ${errText}`)); });
     });
     let i = 0;
-    const next = (): HttpCall => {
-      const code = codes[i++ % codes.length]!;
-      if (scenario === 'S1') return raw ? S1.raw({ code }, { first }) : S1.gateway({ code }, { first });
-      return raw ? S2.raw({ code, org }, { first }) : S2.gateway({ code, org }, { first });
-    };
+    const next = (): HttpCall => subjectCall(scenario, raw ? 'raw' : 'gateway', codes[i++ % codes.length]!, org, { first });
     Object.assign(running.at(-1)!, { origin: new URL(listening).origin, next });
   }
   // the same answer from every side to the same request, as bench:city's probe (a side answering errors or empty
   // pages with HTTP 200 would otherwise count as fast)
   const probe = (server: Running) => {
-    const code = codes[0]!;
-    const gateway = !server.target.startsWith('raw');
-    const call = scenario === 'S1' ? (gateway ? S1.gateway({ code }, { first }) : S1.raw({ code }, { first }))
-      : (gateway ? S2.gateway({ code, org }, { first }) : S2.raw({ code, org }, { first }));
-    return send(server.origin, call);
+    return send(server.origin, subjectCall(scenario, server.target.startsWith('raw') ? 'raw' : 'gateway', codes[0]!, org, { first }));
   };
   let expected: string | null = null;
   for (const server of running) {

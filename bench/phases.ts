@@ -25,7 +25,7 @@ import path from 'node:path';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
 import { openLoop } from './open-loop.js';
-import { S1, S2, send, type HttpCall } from './scenarios.js';
+import { S1, S2, send, subjectCall, type HttpCall } from './scenarios.js';
 import { collectPhases, describePhases, formatMs as fmt, gcPauseMs, PHASE_HOOK, startPhases, STATEMENT_KINDS, type Phases } from './phase-report.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle, startServer, type ServerProcess } from './support.js';
 
@@ -52,11 +52,7 @@ await client.end();
 if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 
 /** The scenario's request for one code, as the target takes it (raw's routes, the gateway's GraphQL document). */
-function callFor(target: Target, code: string, of: 'S1' | 'S2' = scenario): HttpCall {
-  const raw = target.startsWith('raw');
-  if (of === 'S1') return raw ? S1.raw({ code }) : S1.gateway({ code });
-  return raw ? S2.raw({ code, org }) : S2.gateway({ code, org });
-}
+const callFor = (target: Target, code: string, of: 'S1' | 'S2' = scenario): HttpCall => subjectCall(of, target.startsWith('raw') ? 'raw' : 'gateway', code, org);
 
 interface Running { name: Target; server: ServerProcess; origin: string; next: () => HttpCall }
 const running: Running[] = [];

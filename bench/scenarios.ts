@@ -117,6 +117,15 @@ export const S2: Scenario<{ code: string; org: string }, SubjectAnswer | null> =
   normalize: normalizeSubject,
 };
 
+/**
+ * S1's or S2's request for one subject code as one side takes it: raw's route or the gateway's GraphQL document (S2:
+ * `org`, the department asking). The benchmarks that load S1 or S2 against both sides build their calls here.
+ */
+export function subjectCall(scenario: 'S1' | 'S2', side: 'gateway' | 'raw', code: string, org: string, options?: { first?: number }): HttpCall {
+  if (scenario === 'S1') return side === 'raw' ? S1.raw({ code }, options) : S1.gateway({ code }, options);
+  return side === 'raw' ? S2.raw({ code, org }, options) : S2.gateway({ code, org }, options);
+}
+
 export interface SearchAnswer {
   totalCount: number;
   codes: string[];

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { databaseUrl, DEFAULT_PG, loadBenchSample, loadCalls, machine, startServer } from './support.js';
-import { S1, S2, type HttpCall } from './scenarios.js';
+import { subjectCall, type HttpCall } from './scenarios.js';
 
 /**
  * The gateway's young generation under load (issue 18, bench/RESULTS.md 4g): starts bench/servers/gateway.ts with V8's
@@ -34,16 +34,12 @@ await client.end();
 const server = await startServer('gateway', 'bench/servers/gateway.ts', { DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production' },
   { nodeFlags: ['--trace-gc-nvp', ...flags] });
 let i = 0;
-const next = (): HttpCall => (scenario === 'S2'
-  ? S2.gateway({ code: codes[i++ % codes.length], org: department }, { first })
-  : S1.gateway({ code: codes[i++ % codes.length] }, { first }));
+const next = (): HttpCall => subjectCall(scenario, 'gateway', codes[i++ % codes.length]!, department, { first });
 const origin = new URL(server.url).origin;
 if (preload > 0) {
   let k = 0;
   const { codes: preloadCodes, department: preloadOrg } = preloadSample;
-  await loadCalls(origin, { connections: 32, seconds: preload, next: () => (preloadScenario === 'S2'
-    ? S2.gateway({ code: preloadCodes[k++ % preloadCodes.length], org: preloadOrg }, { first })
-    : S1.gateway({ code: preloadCodes[k++ % preloadCodes.length] }, { first })) });
+  await loadCalls(origin, { connections: 32, seconds: preload, next: () => subjectCall(preloadScenario, 'gateway', preloadCodes[k++ % preloadCodes.length]!, preloadOrg, { first }) });
 }
 await loadCalls(origin, { connections, seconds: 3, next });
 let trace = '';
