@@ -201,7 +201,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // §11 read replica: where the public's reads go, said at start and at every change (src/db/replica.ts)
   const unwatchReplica = database.replica ? logReplicaChanges(database.replica, logger) : null;
   if (metrics && accessLog) {
-    accessLog.observer = { appended: (seconds) => metrics.appendLatency.observe(seconds), failed: () => metrics.appendFailures.inc() };
+    accessLog.observer = {
+      appended: (seconds) => metrics.appendLatency.observe(seconds),
+      failed: () => metrics.appendFailures.inc(),
+      folded: (events, unmatched) => {
+        if (events > unmatched) metrics.foldedEvents.inc({ outcome: 'matched' }, events - unmatched);
+        if (unmatched > 0) metrics.foldedEvents.inc({ outcome: 'unmatched' }, unmatched);
+      },
+    };
   }
   const shipped = await shippedMigrations();
   let migrationsCurrent = false;
@@ -324,7 +331,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // fresh context (nothing of the compiled run was sent, and what it registered is dropped with its context)
       if (compiled && req.method === 'POST') {
         const run = (async () => {
-          const answer = await compiled.execute(context, { body, accept: req.headers.accept });
+          // issue 18: on the primary, a subject read may store its own access event (never on a standby: RR1)
+          const answer = await compiled.execute(context, { body, accept: req.headers.accept, foldable: context.db === database.db });
           // L1/L2 as Apollo's willSendResponse does: stored before anything is sent, or the answer is withheld
           return answer && { answer, stored: await disclosuresStored(context, logger) };
         })();
@@ -344,7 +352,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           res.end(stored ? answer.body : `${JSON.stringify({ errors: AUDIT_UNAVAILABLE_ANSWER.errors })}\n`);
           return;
         }
+        // events a folded read of the dropped run already stored are not stored twice (src/context/disclosures.ts)
+        const dropped = context;
         context = newContext!();
+        context.disclosures.adoptStored(dropped.disclosures);
         line.trace = context.trace;
       }
       const headers = new HeaderMap();

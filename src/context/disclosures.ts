@@ -56,9 +56,27 @@ export class Listing {
   }
 }
 
+/**
+ * What identifies an event apart from its instant, request and caller (the same for every event of a request): two
+ * entries with one key disclose the same thing. Record ids are compared as a set.
+ */
+export function disclosureKey(entry: DisclosureEntry): string {
+  return JSON.stringify([
+    entry.subjectCode, entry.view, entry.purpose?.kind ?? null, entry.purpose?.reference ?? null, entry.grantId, entry.operationName,
+    [...entry.recordIds].sort(),
+  ]);
+}
+
 export class DisclosureCollector {
   private readonly entries: DisclosureEntry[] = [];
   private readonly listings: Listing[] = [];
+  /**
+   * Issue 18: a subject read may store its own event in its read statement (the append folded into the read), only
+   * when compiled execution runs a document on the primary and says so. False everywhere else.
+   */
+  foldable = false;
+  /** keys of events already stored by folded reads of this request (kept when Apollo runs the request again) */
+  private readonly stored: string[] = [];
 
   subject(entry: EntryInput): DisclosureEntry {
     // a literal of one shape, not `{ ...entry, recordIds }` (policies/fields.ts says why)
@@ -75,6 +93,34 @@ export class DisclosureCollector {
     const listing = new Listing(this, operationName, purpose, total);
     this.listings.push(listing);
     return listing;
+  }
+
+  /** A folded read stored this entry's event with these record ids (they must be what the response places). */
+  markStored(entry: DisclosureEntry, recordIds: readonly string[]): void {
+    this.stored.push(disclosureKey({ ...entry, recordIds: new Set(recordIds) }));
+  }
+
+  /** The events a discarded run of this request already stored: this run does not store them again. */
+  adoptStored(from: DisclosureCollector): void {
+    this.stored.push(...from.stored);
+  }
+
+  /**
+   * What is left to store: `events()` less one entry per event a folded read stored, when the entry is that event
+   * exactly. An entry that differs from its folded event (the response placed other records than the read predicted)
+   * is stored in full; `unmatched` counts folded events no entry matched — what the log holds beyond the response.
+   */
+  unstored(): { entries: DisclosureEntry[]; folded: number; unmatched: number } {
+    const entries = this.events();
+    if (this.stored.length === 0) return { entries, folded: 0, unmatched: 0 };
+    const waiting = [...this.stored];
+    const left = entries.filter((entry) => {
+      const at = waiting.indexOf(disclosureKey(entry));
+      if (at < 0) return true;
+      waiting.splice(at, 1);
+      return false;
+    });
+    return { entries: left, folded: this.stored.length, unmatched: waiting.length };
   }
 
   /** Everything to log: the subject entries, and one subject-less entry per list answer that only counted. */

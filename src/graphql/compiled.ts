@@ -86,6 +86,11 @@ interface Plan {
 export interface CompiledRequest {
   body: unknown;
   accept: string | undefined;
+  /**
+   * Reads may store their access events in their own statement (src/context/disclosures.ts `foldable`): true only
+   * when the request reads the primary (never a standby, RR1) and events are logged
+   */
+  foldable?: boolean;
 }
 
 /** A complete answer (status 200, JSON), or null: Apollo answers this request. */
@@ -208,6 +213,7 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
       if (!plan || !rootFieldsAllow(queryType, plan.rootFields, context.viewer.role)) return null;
       context.trace.operationName = body.operationName?.slice(0, 100) ?? plan.operationName?.slice(0, 100) ?? null;
       context.trace.rootFields = plan.rootFields;
+      context.disclosures.foldable = request.foldable === true && context.accessLog !== null;
       let result: Awaited<ReturnType<CompiledQuery['query']>>;
       try {
         result = await plan.compiled.query(undefined, context, body.variables);

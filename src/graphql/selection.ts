@@ -1,9 +1,10 @@
 import { getArgumentValues, getNamedType, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
- * Both walks below stay at one level (fields' own selections are not entered), so a fragment gives the same fields
- * wherever it is spread: each is visited once per walk. A per-path set would revisit a fragment spread twice by
- * each of a chain of fragments 2^n times (issue 15: a small document blocking the event loop).
+ * selectsField and childFieldArguments stay at one level (fields' own selections are not entered), so a fragment gives
+ * the same fields wherever it is spread: each is visited once per walk; selectsPath keeps its answer per depth. A
+ * per-path set would revisit a fragment spread twice by each of a chain of fragments 2^n times (issue 15: a small
+ * document blocking the event loop).
  */
 
 /** Whether the current field's selection asks for any of `names` directly (through fragments too). */
@@ -19,6 +20,49 @@ export function selectsField(info: GraphQLResolveInfo, names: readonly string[])
       return visit(fragment.selectionSet);
     });
   return info.fieldNodes.some((node) => visit(node.selectionSet));
+}
+
+/** Whether the current field's selection asks for no field outside `allowed` directly (through fragments too). */
+export function selectsOnly(info: GraphQLResolveInfo, allowed: ReadonlySet<string>): boolean {
+  const seen = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    !set || set.selections.every((selection) => {
+      if (selection.kind === Kind.FIELD) return allowed.has(selection.name.value);
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
+      const fragment = info.fragments[selection.name.value];
+      if (!fragment || seen.has(fragment.name.value)) return true;
+      seen.add(fragment.name.value);
+      return visit(fragment.selectionSet);
+    });
+  return info.fieldNodes.every((node) => visit(node.selectionSet));
+}
+
+/**
+ * Whether the current field's selection holds the path `names` (a field of each name, one inside the other, through
+ * fragments too): `selectsPath(info, ['records', 'edges', 'node'])` — the response places the records of the page.
+ * Each fragment is walked at most once per depth (its answer is kept), so no chain of spreads makes this walk grow
+ * beyond the document's size times the path's length (issue 15).
+ */
+export function selectsPath(info: GraphQLResolveInfo, names: readonly string[]): boolean {
+  const known = new Map<string, boolean>();
+  const visit = (set: SelectionSetNode | undefined, depth: number): boolean =>
+    !!set && set.selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value !== names[depth]) return false;
+        return depth === names.length - 1 || visit(selection.selectionSet, depth + 1);
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet, depth);
+      const fragment = info.fragments[selection.name.value];
+      if (!fragment) return false;
+      const key = `${depth} ${fragment.name.value}`;
+      const answer = known.get(key);
+      if (answer !== undefined) return answer;
+      known.set(key, false); // a cycle (refused by validation anyway) finds nothing
+      const found = visit(fragment.selectionSet, depth);
+      known.set(key, found);
+      return found;
+    });
+  return names.length > 0 && info.fieldNodes.some((node) => visit(node.selectionSet, 0));
 }
 
 /**

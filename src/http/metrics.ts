@@ -40,6 +40,11 @@ export class GatewayMetrics {
     name: 'gateway_compiled_requests_total', help: 'requests answered by compiled execution of a known read (the rest: Apollo)',
     registers: [this.registry],
   });
+  readonly foldedEvents = new Counter({
+    name: 'gateway_access_log_folded_events_total',
+    help: 'access events stored by the read statement itself (issue 18); outcome unmatched: the response did not place exactly what the event says',
+    labelNames: ['outcome'] as const, registers: [this.registry],
+  });
   readonly appendFailures = new Counter({ name: 'gateway_access_log_append_failures_total', help: 'failed appends (their requests got AUDIT_UNAVAILABLE)', registers: [this.registry] });
 
   constructor(sources: MetricSources) {

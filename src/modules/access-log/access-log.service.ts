@@ -32,10 +32,15 @@ export function eventOf(ctx: RequestContext, entry: DisclosureEntry): NewAccessE
   };
 }
 
-/** L1/L2: store the events of everything this request disclosed; throws when they cannot be stored. */
+/**
+ * L1/L2: store the events of everything this request disclosed; throws when they cannot be stored. Events a folded
+ * read already stored (subjectsService.subject) are not stored again when the response placed exactly what they say.
+ */
 export async function writeDisclosures(ctx: RequestContext): Promise<void> {
-  const entries = ctx.disclosures.events();
-  if (!ctx.accessLog || entries.length === 0) return;
+  const { entries, folded, unmatched } = ctx.disclosures.unstored();
+  if (!ctx.accessLog) return;
+  if (folded > 0) ctx.accessLog.observer?.folded?.(folded, unmatched);
+  if (entries.length === 0) return;
   await ctx.accessLog.append(entries.map((entry) => eventOf(ctx, entry)));
 }
 

@@ -19,6 +19,8 @@ interface Pending {
 export interface AppendObserver {
   appended(seconds: number, events: number): void;
   failed(): void;
+  /** events a request's folded reads stored (issue 18), and how many of them its response did not place exactly */
+  folded?(events: number, unmatched: number): void;
 }
 
 export class AccessLogWriter {

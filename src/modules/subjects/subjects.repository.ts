@@ -65,6 +65,49 @@ export async function findVisibleSubjectWithPage(
   return { subject, page: collectPages(rows).get(subject.id) ?? { rows: [], total: 0, sources: [] } };
 }
 
+/**
+ * Issue 18: findVisibleSubjectWithPage with the access event of its answer stored by the same statement (the append
+ * folded into the read: one round trip and one commit instead of two statements). `event` is the event as eventOf
+ * builds it; the statement adds the ids of the page's records (the first `limit` rows, in page order: the records
+ * the response places) and appends it with append_access_events — only when the subject is visible: an answer of
+ * null discloses nothing and stores nothing. A failed append fails the whole statement, read included (L2).
+ * `storedRecordIds`: the ids the stored event holds, as the database built them.
+ */
+export async function findVisibleSubjectWithPageLogged(
+  db: Db,
+  code: string,
+  subjectScope: SqlScope,
+  recordScope: SqlScope,
+  page: Omit<RecordPageRequest, 'subjectId'>,
+  now: Date,
+  event: string,
+): Promise<{ subject: SubjectRow; page: RecordPageResult; storedRecordIds: string[] } | null> {
+  const key = `subject-with-page-logged ${subjectScope.key} ${pageKey(recordScope, page)}`;
+  const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
+    WITH subj AS (SELECT ${SUBJECT_COLUMNS_AS_SUBJ} FROM subjects s WHERE s.code = ${sql.placeholder('code')} AND ${subjectScope.sql}),
+    pages AS (${recordPagesSql(sql`(SELECT subj_id FROM subj) AS ids(subject_id)`, recordScope, page)}),
+    answer AS MATERIALIZED (SELECT subj.*, pages.* FROM subj LEFT JOIN pages ON TRUE),
+    logged AS MATERIALIZED (
+      SELECT ${sql.placeholder('event')}::jsonb || jsonb_build_object('recordIds', coalesce((
+        SELECT jsonb_agg(placed.id::text ORDER BY placed.decided_at DESC, placed.id DESC)
+        FROM (SELECT a.id, a.decided_at FROM answer a WHERE a.id IS NOT NULL
+              ORDER BY a.decided_at DESC, a.id DESC LIMIT ${sql.placeholder('pageLimit')}::int) placed), '[]'::jsonb)) AS event
+      FROM subj),
+    appended AS MATERIALIZED (
+      SELECT max(x.appended_sequence) AS sequence FROM logged, append_access_events(jsonb_build_array(logged.event)) x)
+    SELECT answer.*, (SELECT sequence FROM appended) AS logged_sequence, (SELECT event->'recordIds' FROM logged) AS logged_record_ids
+    FROM answer
+    ORDER BY answer.decided_at DESC, answer.id DESC`, { code, ...pageValues(page, now), pageLimit: page.limit, event });
+  if (rows.length === 0) return null;
+  // the statement returned the subject, so its event was appended (a failed append fails the statement); a missing
+  // sequence would mean it was not, and nothing may be answered then (L2)
+  if (rows[0].logged_sequence === null || rows[0].logged_sequence === undefined) throw new Error('folded access event not stored');
+  const ids = rows[0].logged_record_ids;
+  const storedRecordIds = (typeof ids === 'string' ? JSON.parse(ids) : ids) as string[];
+  const subject = mapSubjectRow(rows[0], 'subj_');
+  return { subject, page: collectPages(rows).get(subject.id) ?? { rows: [], total: 0, sources: [] }, storedRecordIds };
+}
+
 /** The subject with this code if the viewer may see it (P0, P3) at `now`: one statement. */
 export async function findVisibleSubject(db: Db, code: string, scope: SqlScope, now: Date): Promise<SubjectRow | null> {
   const rows = await queryCached<Record<string, unknown>>(db, `subject-by-code ${scope.key}`, () => sql`

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { childFieldArguments, selectsField } from '../../graphql/selection.js';
+import { childFieldArguments, selectsField, selectsOnly, selectsPath } from '../../graphql/selection.js';
 import type { RequestContext } from '../../context/request-context.js';
 import { Allow, ALL_ROLES } from '../../graphql/access.js';
 import { RecordCategory, SubjectKind } from '../../graphql/enums.js';
@@ -23,9 +23,25 @@ interface RecordsFieldArgs { categories?: string[] | null; types?: string[] | nu
  * through an async validation step even with validation off, so each of these fields cost a Promise.all and
  * microtask hops per request. The class methods below delegate to them, for type-graphql's metadata.
  */
+const PLACED_RECORDS = ['records', 'edges', 'node'] as const;
+/** Subject fields that add nothing to the subject's disclosure entry (`qualifications`, `objections` … add record ids). */
+const FIELDS_BESIDE_THE_PAGE: ReadonlySet<string> = new Set([
+  '__typename', 'code', 'kind', 'name', 'status', 'registeredAt', 'address', 'legalRepresentative', 'legalRepresentativeId',
+  'codeFlagged', 'view', 'redactions', 'records',
+]);
+
+/**
+ * Issue 18: whether the subject's disclosure entry will name exactly the records of the page read ahead — the response
+ * places the page (`records { edges { node } }`) and selects nothing else that names records. Only then may the read
+ * store the event in the same statement (subjectsService.subject); writeDisclosures still compares.
+ */
+function placesExactlyItsPage(info: GraphQLResolveInfo): boolean {
+  return selectsOnly(info, FIELDS_BESIDE_THE_PAGE) && selectsPath(info, PLACED_RECORDS);
+}
+
 export const subjectFields = {
   subject(ctx: RequestContext, { code, purpose }: SubjectArgs, info: GraphQLResolveInfo | undefined) {
-    return subjectsService.subject(ctx, code, purpose, info ? childFieldArguments(info, 'records') : null);
+    return subjectsService.subject(ctx, code, purpose, info ? childFieldArguments(info, 'records') : null, info ? placesExactlyItsPage(info) : false);
   },
   searchSubjects(ctx: RequestContext, { query, kind, professionalGroup, purpose, first, after }: SearchArgs, info: GraphQLResolveInfo | undefined) {
     // totalCount counts every match (a common query matches a large share of all subjects): only when asked for

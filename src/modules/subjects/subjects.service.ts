@@ -9,7 +9,8 @@ import { decodeCursor, encodeCursor, pageSize } from '../pagination.js';
 import { toLazyConnection, type ConnectionShape } from '../../graphql/connection.js';
 import { recordPageRequest, type RecordsArgs } from '../records/records.service.js';
 import type { RecordPageRequest } from '../records/records.repository.js';
-import { findVisibleSubject, findVisibleSubjectWithPage, type SubjectRow } from './subjects.repository.js';
+import { findVisibleSubject, findVisibleSubjectWithPage, findVisibleSubjectWithPageLogged, type SubjectRow } from './subjects.repository.js';
+import { eventOf } from '../access-log/access-log.service.js';
 import { MAX_SEARCH_LENGTH, MIN_SEARCH_LENGTH, searchableKinds, searchVisibleSubjects } from './search.repository.js';
 import type { Subject } from './subject.type.js';
 
@@ -53,13 +54,40 @@ export function notVisible(checked: { flagged: boolean }): null {
   return null;
 }
 
+/**
+ * Issue 18: `subject` with its first page, its access event stored by the read statement itself (one round trip and
+ * one commit, findVisibleSubjectWithPageLogged) — only where compiled execution allows it (`ctx.disclosures.foldable`:
+ * a document run on the primary) and when the response places every record of the page (`placesPage`: the resolver
+ * saw `records { edges { node } }`). The event is built before the read from what decides it — the standing and the
+ * code (policies/viewer.ts decideView), the purpose, the request — exactly as eventOf builds it from the entry that
+ * presentSubject registers; the records are the page's. The entry is then marked stored, and writeDisclosures stores
+ * it again only if the response placed something else (the register stays the authority, L1).
+ */
+async function foldedSubject(
+  ctx: RequestContext, checked: { code: string; flagged: boolean }, access: ScopedAccess, page: Omit<RecordPageRequest, 'subjectId'>, records: RecordsArgs,
+): Promise<Subject | null> {
+  const decision = access.decide(checked.code);
+  const event = eventOf(ctx, {
+    subjectCode: checked.code, view: decision.view, purpose: access.standing.purpose, grantId: decision.grantId, operationName: 'subject',
+    recordIds: new Set(),
+  });
+  const found = await findVisibleSubjectWithPageLogged(ctx.db, checked.code, access.subjectScope, access.recordScope, page, ctx.now, JSON.stringify(event));
+  if (!found) return notVisible(checked);
+  access.records.pages.prime(recordPageRequest(found.subject.id, records), found.page);
+  const subject = presentSubject(ctx, found.subject, access, 'subject');
+  ctx.disclosures.markStored(subject.disclosure, found.storedRecordIds);
+  return subject;
+}
+
 export const subjectsService = {
   /**
    * `subject(code, purpose)`: P0–P3, G1–G2, S1–S2, U1. `records`: the arguments of `Subject.records` when the
    * response asks for it — its first page is then read in the same statement as the subject and handed to the
    * page loader, so the field resolver finds it there (one statement fewer; the same scopes, the same rows).
    */
-  async subject(ctx: RequestContext, rawCode: string, purpose: PurposeArg | null | undefined, records?: RecordsArgs | null): Promise<Subject | null> {
+  async subject(
+    ctx: RequestContext, rawCode: string, purpose: PurposeArg | null | undefined, records?: RecordsArgs | null, placesPage = false,
+  ): Promise<Subject | null> {
     const checked = await catalogService.lookupCode(ctx, rawCode);
     const { code } = checked;
     const access = await ctx.access(purpose);
@@ -69,6 +97,7 @@ export const subjectsService = {
       if (!row) return notVisible(checked);
       return presentSubject(ctx, row, access, 'subject');
     }
+    if (placesPage && ctx.disclosures.foldable && ctx.accessLog) return foldedSubject(ctx, checked, access, page, records!);
     const found = await findVisibleSubjectWithPage(ctx.db, code, access.subjectScope, access.recordScope, page, ctx.now);
     if (!found) return notVisible(checked);
     access.records.pages.prime(recordPageRequest(found.subject.id, records!), found.page);

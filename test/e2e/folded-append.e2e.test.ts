@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
+import { tokens } from '../support/tokens.js';
+import { at, CREDIT_REPORT, distinctBirthDate, LICENSING, NOW, placeRecord } from '../support/disclosure-e2e.js';
+import { requestGrant } from '../support/grants-e2e.js';
+import { queryRows } from '../../src/db/rows.js';
+
+/**
+ * Issue 18: a compiled `subject` read whose response places its first records page stores its access event in the read
+ * statement itself (src/modules/subjects/subjects.repository.ts findVisibleSubjectWithPageLogged) — one round trip
+ * and one commit instead of two statements. Proven here against a gateway that never folds (Apollo only) on the same
+ * database at the same instant: the same answer, the same events (L1), each exactly once; the fold is seen to happen
+ * (the gateway's metric), and not to happen where it may not (a response that does not place the page, fields that
+ * name other records). L2: an access log that refuses appends withholds the answer; a compiled run that fails after
+ * its folded read is answered by Apollo without storing the event twice.
+ */
+
+const METRICS_TOKEN = 'folded-append-metrics-token-0123456789';
+
+const PAGE_QUERY = `query Page($code: String!, $purpose: PurposeInput, $first: Int, $after: String) {
+  subject(code: $code, purpose: $purpose) {
+    code name view redactions { field reason }
+    records(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title details } } }
+  }
+}`;
+/** the same through a fragment and an alias */
+const FRAGMENT_QUERY = `query Fragment($code: String!, $purpose: PurposeInput) {
+  s: subject(code: $code, purpose: $purpose) { ...F }
+}
+fragment F on Subject { code records(first: 2) { edges { node { id } } } }`;
+/** counted only: no record placed, so the event names none — nothing to fold */
+const COUNT_QUERY = `query Count($code: String!, $purpose: PurposeInput) {
+  subject(code: $code, purpose: $purpose) { code records(first: 2) { totalCount } }
+}`;
+/** qualifications name records of their own: the entry is not the page alone */
+const QUALIFICATIONS_QUERY = `query Qualified($code: String!, $purpose: PurposeInput) {
+  subject(code: $code, purpose: $purpose) { code records(first: 1) { edges { node { id } } } qualifications { id } }
+}`;
+/** one subject folded, then an error in another root field: the compiled answer is dropped and Apollo answers */
+const FAILING_QUERY = `query Failing($code: String!) {
+  a: subject(code: $code) { code records(first: 2) { edges { node { id } } } }
+  b: subject(code: "9144000000000000XX") { code }
+}`;
+
+interface EventRow {
+  role: string;
+  org: string | null;
+  view: string | null;
+  purpose: string | null;
+  grant: string | null;
+  subject: string | null;
+  records: string;
+  operation: string | null;
+}
+
+describe.each(testDatabaseKinds())('issue 18, the access event folded into the subject read, on %s', (kind) => {
+  let database: TestDatabase;
+  let foldingGw: TestGateway;
+  let apolloGw: TestGateway;
+  let deptA: string;
+  let deptB: string;
+  let agency: string;
+  let enterprise: SubjectFixture;
+  let person: SubjectFixture;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    foldingGw = await startTestGateway(database, { now: NOW, compiledExecution: 'first-sight', metricsToken: METRICS_TOKEN });
+    apolloGw = await startTestGateway(database, { now: NOW, compiledExecution: 'off' });
+    deptA = await createOrganization(database.db, 'DEPARTMENT');
+    deptB = await createOrganization(database.db, 'DEPARTMENT');
+    agency = await createOrganization(database.db, 'AGENCY');
+    enterprise = await createSubject(database.db, deptA, 'ENTERPRISE');
+    person = await createSubject(database.db, deptA, 'INDIVIDUAL', { birthDate: distinctBirthDate() });
+    const db = database.db;
+    await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2026-05-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptB, { type: 'penalty', severity: 'MINOR', decidedAt: at('2026-04-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptB, { type: 'penalty', severity: 'GENERAL', decidedAt: at('2023-04-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptB, { type: 'tax-arrears', decidedAt: at('2026-02-01T00:00:00Z') });
+    await placeRecord(db, enterprise, deptA, { type: 'license', disclosure: 'SUBJECT_ONLY', decidedAt: at('2026-01-15T00:00:00Z') });
+    await placeRecord(db, person, deptA, { type: 'dishonest-debtor', decidedAt: at('2026-03-01T00:00:00Z') });
+    await placeRecord(db, person, deptB, { type: 'qualification', decidedAt: at('2025-03-01T00:00:00Z') });
+    const granted = await requestGrant(apolloGw, tokens.subject(enterprise.code), {
+      agencyCode: agency, categories: ['ADMINISTRATIVE', 'COMPLIANCE'], purpose: CREDIT_REPORT.kind, validUntil: '2027-01-01T00:00:00Z',
+    });
+    expect(granted.body.errors).toBeUndefined();
+  });
+
+  afterAll(async () => {
+    await foldingGw?.close();
+    await apolloGw?.close();
+    await database?.close();
+  });
+
+  async function send(gw: TestGateway, query: string, variables: Record<string, unknown>, token?: string) {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, text: await response.text(), requestId: response.headers.get('x-request-id')! };
+  }
+
+  /** The access events of one request, without what differs between two appends (sequence, instant, hashes). */
+  async function eventsOf(requestId: string): Promise<EventRow[]> {
+    const rows = await queryRows<Record<string, string | null>>(database.db, sql`SELECT role, org_code, view, purpose_kind, purpose_reference, grant_id,
+      subject_code, array_to_string(record_ids, ',') AS records, operation_name
+      FROM access_events WHERE request_id = ${requestId} ORDER BY sequence`);
+    return rows.map((r) => ({
+      role: String(r.role), org: r.org_code ?? null, view: r.view ?? null, purpose: r.purpose_kind ? `${r.purpose_kind}/${r.purpose_reference}` : null,
+      grant: r.grant_id ?? null, subject: r.subject_code ?? null, records: String(r.records ?? ''), operation: r.operation_name ?? null,
+    }));
+  }
+
+  /** gateway_access_log_folded_events_total by outcome */
+  async function folded(): Promise<{ matched: number; unmatched: number }> {
+    const response = await fetch(foldingGw.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const text = await response.text();
+    const count = (outcome: string) => Number(new RegExp(`^gateway_access_log_folded_events_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { matched: count('matched'), unmatched: count('unmatched') };
+  }
+
+  /** Both gateways answer alike and log alike (record ids in page order); returns the folding side's answer and events. */
+  async function expectAlike(label: string, query: string, variables: Record<string, unknown>, token?: string) {
+    const folding = await send(foldingGw, query, variables, token);
+    const apollo = await send(apolloGw, query, variables, token);
+    expect(folding.status, label).toBe(apollo.status);
+    expect(folding.text, label).toBe(apollo.text);
+    const events = await eventsOf(folding.requestId);
+    expect(events, label).toEqual(await eventsOf(apollo.requestId));
+    return { ...folding, events, json: JSON.parse(folding.text) as { data?: any; errors?: unknown[] } };
+  }
+
+  const callers = () => [
+    { who: 'the public', token: undefined, purpose: undefined },
+    { who: 'the filing department with a purpose', token: tokens.department(deptA), purpose: LICENSING },
+    { who: 'another department with a purpose', token: tokens.department(deptB), purpose: LICENSING },
+    { who: 'a department without a purpose', token: tokens.department(deptA), purpose: undefined },
+    { who: 'an agency under its grant', token: tokens.agency(agency), purpose: CREDIT_REPORT },
+    { who: 'the subject itself', token: tokens.subject(enterprise.code), purpose: undefined },
+    { who: 'an administrator', token: tokens.admin(), purpose: undefined },
+  ];
+
+  it('L1: a subject read placing its page stores one event in the read statement — the view, purpose, grant and records Apollo logs', async () => {
+    let foldedReads = 0;
+    for (const { who, token, purpose } of callers()) {
+      for (const code of [enterprise.code, person.code]) {
+        const before = await folded();
+        const first = await expectAlike(`${who}: ${code}`, PAGE_QUERY, { code, purpose, first: 2 }, token);
+        const subject = first.json.data?.subject;
+        const after = await folded();
+        expect(after.unmatched, `${who}: ${code}`).toBe(before.unmatched);
+        if (!subject) {
+          // not visible (P0): nothing disclosed, nothing stored, nothing folded
+          expect(first.events, `${who}: ${code}`).toEqual([]);
+          expect(after.matched, `${who}: ${code}`).toBe(before.matched);
+          continue;
+        }
+        expect(after.matched - before.matched, `${who}: ${code}`).toBe(1);
+        foldedReads += 1;
+        expect(first.events, `${who}: ${code}`).toHaveLength(1);
+        const placed = subject.records.edges.map((edge: { node: { id: string } }) => edge.node.id);
+        expect(first.events[0].records, `${who}: ${code}`).toBe(placed.join(','));
+        expect(first.events[0].view, `${who}: ${code}`).toBe(subject.view);
+        const cursor = subject.records.pageInfo.endCursor;
+        if (cursor) {
+          const next = await expectAlike(`${who}: next page of ${code}`, PAGE_QUERY, { code, purpose, first: 2, after: cursor }, token);
+          expect(next.events).toHaveLength(1);
+        }
+      }
+    }
+    expect(foldedReads).toBeGreaterThanOrEqual(8);
+    const agencyRead = await expectAlike('agency', PAGE_QUERY, { code: enterprise.code, purpose: CREDIT_REPORT, first: 5 }, tokens.agency(agency));
+    expect(agencyRead.events[0].grant, 'A2: the grant the agency read under is in its event').not.toBeNull();
+    expect(agencyRead.events[0].purpose).toBe(`${CREDIT_REPORT.kind}/${CREDIT_REPORT.reference}`);
+  });
+
+  it('L1: through a fragment and an alias the page is still placed, and folded', async () => {
+    const before = await folded();
+    const read = await expectAlike('fragment', FRAGMENT_QUERY, { code: enterprise.code });
+    expect(read.events).toHaveLength(1);
+    expect(read.events[0].records).toBe(read.json.data.s.records.edges.map((edge: { node: { id: string } }) => edge.node.id).join(','));
+    expect(read.events[0].records).not.toBe('');
+    expect((await folded()).matched - before.matched).toBe(1);
+  });
+
+  it('L1: a response that places no record, or names records beside the page, is not folded — and logged as Apollo logs it', async () => {
+    const before = await folded();
+    const counted = await expectAlike('count only', COUNT_QUERY, { code: enterprise.code });
+    expect(counted.events).toHaveLength(1);
+    expect(counted.events[0].records).toBe('');
+    const qualified = await expectAlike('qualifications', QUALIFICATIONS_QUERY, { code: person.code, purpose: LICENSING }, tokens.department(deptA));
+    expect(qualified.events).toHaveLength(1);
+    expect(await folded()).toEqual(before);
+  });
+
+  it('L1: a compiled run that fails after its folded read is answered by Apollo, and the event is stored once', async () => {
+    const before = await folded();
+    const read = await expectAlike('failing', FAILING_QUERY, { code: enterprise.code });
+    expect(read.json.errors?.length).toBeGreaterThan(0);
+    expect(read.events.filter((e) => e.subject === enterprise.code)).toHaveLength(1);
+    // stored by the fold in the dropped run; Apollo's run placed the same and did not store it again
+    expect((await folded()).matched - before.matched).toBe(1);
+  });
+
+  it('L2: when the access log refuses appends, the folded read fails and nothing is disclosed — 503 AUDIT_UNAVAILABLE, no event', async () => {
+    await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 }); // known and compiled
+    await database.db.execute(sql`ALTER FUNCTION append_access_events(jsonb) RENAME TO append_access_events_off`);
+    let answer: Awaited<ReturnType<typeof send>>;
+    try {
+      answer = await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 });
+    } finally {
+      await database.db.execute(sql`ALTER FUNCTION append_access_events_off(jsonb) RENAME TO append_access_events`);
+    }
+    expect(answer.status).toBe(503);
+    const json = JSON.parse(answer.text) as { data?: unknown; errors: { extensions: { code: string } }[] };
+    expect(json.data).toBeUndefined();
+    expect(json.errors.map((e) => e.extensions.code)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(answer.text).not.toContain(enterprise.name);
+    expect(answer.text).not.toContain('append_access_events');
+    expect(await eventsOf(answer.requestId)).toEqual([]);
+  });
+
+  it('L3: the chain stays valid with folded and group-committed events interleaved', async () => {
+    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2
+      ? send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 })
+      : send(apolloGw, PAGE_QUERY, { code: person.code, first: 2 }))));
+    const verified = await send(foldingGw, 'query { verifyAccessLog { valid checked } }', {}, tokens.auditor(await createOrganization(database.db, 'AUDIT_OFFICE')));
+    const json = JSON.parse(verified.text) as { data: { verifyAccessLog: { valid: boolean; checked: number } } };
+    expect(json.data.verifyAccessLog.valid).toBe(true);
+    expect(json.data.verifyAccessLog.checked).toBeGreaterThan(12);
+  });
+});
