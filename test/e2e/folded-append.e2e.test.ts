@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
@@ -7,6 +8,7 @@ import { tokens } from '../support/tokens.js';
 import { at, CREDIT_REPORT, distinctBirthDate, LICENSING, NOW, placeRecord } from '../support/disclosure-e2e.js';
 import { requestGrant } from '../support/grants-e2e.js';
 import { queryRows } from '../../src/db/rows.js';
+import { MAX_FOLDS_IN_FLIGHT } from '../../src/modules/access-log/access-log.writer.js';
 
 /**
  * Issue 18: a compiled `subject` read whose response places its first records page stores its access event in the read
@@ -222,6 +224,32 @@ describe.each(testDatabaseKinds())('issue 18, the access event folded into the s
     expect(answer.text).not.toContain(enterprise.name);
     expect(answer.text).not.toContain('append_access_events');
     expect(await eventsOf(answer.requestId)).toEqual([]);
+  });
+
+  // PostgreSQL only: the chain's lock is held from another connection, so that appends wait where the test can see them
+  it.skipIf(kind !== 'postgres')('issue 18: reads fold only while the writer is idle — at most MAX_FOLDS_IN_FLIGHT at once, the rest group-committed, every event once', async () => {
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    const before = await folded();
+    const sent: Promise<Awaited<ReturnType<typeof send>>>[] = [];
+    try {
+      await holder.query('SELECT pg_advisory_lock(7262021)'); // append_access_events' lock
+      for (let i = 0; i < MAX_FOLDS_IN_FLIGHT + 3; i += 1) {
+        sent.push(send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 }));
+        await new Promise((resolve) => setTimeout(resolve, 150)); // each request reaches its append before the next
+      }
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(7262021)');
+      await holder.end();
+    }
+    const answers = await Promise.all(sent);
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(await eventsOf(answer.requestId)).toHaveLength(1);
+    }
+    const after = await folded();
+    expect(after.matched - before.matched).toBe(MAX_FOLDS_IN_FLIGHT);
+    expect(after.unmatched).toBe(before.unmatched);
   });
 
   it('L3: the chain stays valid with folded and group-committed events interleaved', async () => {

@@ -23,9 +23,17 @@ export interface AppendObserver {
   folded?(events: number, unmatched: number): void;
 }
 
+/**
+ * Issue 18: reads storing their own events (folded appends, subjectsService.subject) at most at once. Each is a commit
+ * of its own: under load, group commit stores many requests' events in one, and folding every read cut the gateway's
+ * saturated throughput by a third (bench/RESULTS.md 4j). So a read folds only while this writer is idle.
+ */
+export const MAX_FOLDS_IN_FLIGHT = 2;
+
 export class AccessLogWriter {
   private queue: Pending[] = [];
   private flushing = false;
+  private folds = 0;
   private idle: (() => void)[] = [];
   /** the last append failed and none has succeeded since (O3: the access log does not accept appends) */
   failing = false;
@@ -42,6 +50,22 @@ export class AccessLogWriter {
   drained(): Promise<void> {
     if (!this.flushing && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /**
+   * A read may store its own event now — nothing is being appended or waiting, and fewer than MAX_FOLDS_IN_FLIGHT reads
+   * do so already: returns the release to call when its statement has ended, or null (the read then registers its
+   * disclosure and its event goes through `append` with the others).
+   */
+  claimFold(): (() => void) | null {
+    if (this.flushing || this.queue.length > 0 || this.folds >= MAX_FOLDS_IN_FLIGHT) return null;
+    this.folds += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.folds -= 1;
+    };
   }
 
   append(events: NewAccessEvent[]): Promise<void> {

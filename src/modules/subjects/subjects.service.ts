@@ -57,8 +57,9 @@ export function notVisible(checked: { flagged: boolean }): null {
 /**
  * Issue 18: `subject` with its first page, its access event stored by the read statement itself (one round trip and
  * one commit, findVisibleSubjectWithPageLogged) — only where compiled execution allows it (`ctx.disclosures.foldable`:
- * a document run on the primary) and when the response places every record of the page (`placesPage`: the resolver
- * saw `records { edges { node } }`). The event is built before the read from what decides it — the standing and the
+ * a document run on the primary), when the response places every record of the page (`placesPage`: the resolver
+ * saw `records { edges { node } }` and no other field naming records), and while the access log's writer is idle
+ * (AccessLogWriter.claimFold: under load, group commit stores the events of many requests in one commit). The event is built before the read from what decides it — the standing and the
  * code (policies/viewer.ts decideView), the purpose, the request — exactly as eventOf builds it from the entry that
  * presentSubject registers; the records are the page's. The entry is then marked stored, and writeDisclosures stores
  * it again only if the response placed something else (the register stays the authority, L1).
@@ -97,7 +98,15 @@ export const subjectsService = {
       if (!row) return notVisible(checked);
       return presentSubject(ctx, row, access, 'subject');
     }
-    if (placesPage && ctx.disclosures.foldable && ctx.accessLog) return foldedSubject(ctx, checked, access, page, records!);
+    // issue 18: the event stored by the read itself while the access log's writer is idle (group commit under load)
+    const release = placesPage && ctx.disclosures.foldable ? ctx.accessLog?.claimFold() : null;
+    if (release) {
+      try {
+        return await foldedSubject(ctx, checked, access, page, records!);
+      } finally {
+        release();
+      }
+    }
     const found = await findVisibleSubjectWithPage(ctx.db, code, access.subjectScope, access.recordScope, page, ctx.now);
     if (!found) return notVisible(checked);
     access.records.pages.prime(recordPageRequest(found.subject.id, records!), found.page);
