@@ -81,8 +81,15 @@ describe.each(testDatabaseKinds())('query count on %s', (kind) => {
     expect(withHundred).toBeLessThanOrEqual(6);
   });
 
-  it('§11: the subject and its first records page are read in ONE statement (plus the access-log append)', async () => {
+  it('§11, issue 18: the subject, its first records page and its access event are ONE statement (the append folded into the read)', async () => {
     const query = `query($code: String!) { subject(code: $code) { code records(first: 5) { totalCount edges { node { id source { code } } } } } }`;
+    expect(await statementsFor(query, { code: large.code })).toBe(1);
+    expect(database.statements[0]).toMatch(/WITH subj AS/);
+    expect(database.statements[0]).toMatch(/append_access_events/);
+  });
+
+  it('§11: a response that places no record reads the subject and its page in ONE statement, plus the access-log append', async () => {
+    const query = `query($code: String!) { subject(code: $code) { code records(first: 5) { totalCount } } }`;
     expect(await statementsFor(query, { code: large.code })).toBe(2);
     const statements = database.statements.filter((s) => !/append_access_events/.test(s));
     expect(statements).toHaveLength(1);
