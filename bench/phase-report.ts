@@ -50,7 +50,8 @@ export const STATEMENT_KINDS = ['organisation', 'read', 'append', 'read+append']
 /** `server side p50/p99; statements organisation …, read …, append …; main thread … % busy; scavenges …, mark-compacts …` */
 export function describePhases(measured: Phases): string {
   const phase = (key: string) => measured.phases[key];
-  const statements = STATEMENT_KINDS.filter((k) => phase(`exec ${k}`)).map((k) => `${k} ${fmt(phase(`exec ${k}`)!.p50)}/${fmt(phase(`exec ${k}`)!.p99)}`);
+  // with the count of each kind: the gateway folds its append into the read only while its writer is idle (4j)
+  const statements = STATEMENT_KINDS.filter((k) => phase(`exec ${k}`)).map((k) => `${k} ${phase(`exec ${k}`)!.n}× ${fmt(phase(`exec ${k}`)!.p50)}/${fmt(phase(`exec ${k}`)!.p99)}`);
   const gc = (key: string, label: string) => (phase(key) ? `${label} ${phase(key)!.n}× ≤${fmt(phase(key)!.max)} ms` : `${label} 0`);
   const server = phase('http request (server side)');
   return `server side p50/p99 ${fmt(server?.p50)}/${fmt(server?.p99)} ms; statements ${statements.join(', ')}; `

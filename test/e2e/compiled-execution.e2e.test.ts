@@ -7,8 +7,8 @@ import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../suppo
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
-import { at, CREDIT_REPORT, distinctBirthDate, LICENSING, NOW, placeRecord, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken } from '../support/disclosure-e2e.js';
-import { requestGrant } from '../support/grants-e2e.js';
+import { CREDIT_REPORT, distinctBirthDate, LICENSING, NOW, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken } from '../support/disclosure-e2e.js';
+import { placeComparedReads } from '../support/read-fixture.js';
 import { createLogger } from '../../src/logging.js';
 import { queryRows } from '../../src/db/rows.js';
 import { SHIPPED_MANIFEST } from '../../src/web/manifest.js';
@@ -101,18 +101,7 @@ describe.each(testDatabaseKinds())('compiled execution on %s', (kind) => {
     await createSubject(database.db, deptA, 'ENTERPRISE', { name: `${searchTerm}物流有限公司` });
     person = await createSubject(database.db, deptA, 'INDIVIDUAL', { birthDate: distinctBirthDate() });
     const db = database.db;
-    await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2026-05-01T00:00:00Z') });
-    await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2024-01-01T00:00:00Z'), validUntil: at('2025-01-01T00:00:00Z') });
-    await placeRecord(db, enterprise, deptB, { type: 'penalty', severity: 'MINOR', decidedAt: at('2026-04-01T00:00:00Z') });
-    await placeRecord(db, enterprise, deptB, { type: 'penalty', severity: 'GENERAL', decidedAt: at('2023-04-01T00:00:00Z') });
-    await placeRecord(db, enterprise, deptB, { type: 'tax-arrears', decidedAt: at('2026-02-01T00:00:00Z') });
-    await placeRecord(db, enterprise, deptA, { type: 'license', disclosure: 'SUBJECT_ONLY', decidedAt: at('2026-01-15T00:00:00Z') });
-    await placeRecord(db, person, deptA, { type: 'dishonest-debtor', decidedAt: at('2026-03-01T00:00:00Z') });
-    await placeRecord(db, person, deptB, { type: 'qualification', decidedAt: at('2025-03-01T00:00:00Z') });
-    const granted = await requestGrant(apolloGw, tokens.subject(enterprise.code), {
-      agencyCode: agency, categories: ['ADMINISTRATIVE', 'COMPLIANCE'], purpose: CREDIT_REPORT.kind, validUntil: '2027-01-01T00:00:00Z',
-    });
-    expect(granted.body.errors).toBeUndefined();
+    await placeComparedReads(db, apolloGw, { enterprise, person, deptA, deptB, agency });
   });
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { queryCached, toDateString } from '../../db/rows.js';
 import { nowValue } from '../disclosure/record-facts.sql.js';
@@ -41,6 +41,12 @@ export function mapSubjectRow(row: Record<string, unknown>, prefix = ''): Subjec
   };
 }
 
+/** The subject with the bound code (`subj`, columns subj_*) and its first records page (`pages`): two CTEs. */
+function subjectAndPage(subjectScope: SqlScope, recordScope: SqlScope, page: Omit<RecordPageRequest, 'subjectId'>): SQL {
+  return sql`subj AS (SELECT ${SUBJECT_COLUMNS_AS_SUBJ} FROM subjects s WHERE s.code = ${sql.placeholder('code')} AND ${subjectScope.sql}),
+    pages AS (${recordPagesSql(sql`(SELECT subj_id FROM subj) AS ids(subject_id)`, recordScope, page)})`;
+}
+
 /**
  * The subject with this code and its first records page in ONE statement (when the response asks for both):
  * the subject part is findVisibleSubject's, the page part loadRecordPages' (the same scopes, so the same rows).
@@ -56,8 +62,7 @@ export async function findVisibleSubjectWithPage(
 ): Promise<{ subject: SubjectRow; page: RecordPageResult } | null> {
   const key = `subject-with-page ${subjectScope.key} ${pageKey(recordScope, page)}`;
   const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
-    WITH subj AS (SELECT ${SUBJECT_COLUMNS_AS_SUBJ} FROM subjects s WHERE s.code = ${sql.placeholder('code')} AND ${subjectScope.sql}),
-    pages AS (${recordPagesSql(sql`(SELECT subj_id FROM subj) AS ids(subject_id)`, recordScope, page)})
+    WITH ${subjectAndPage(subjectScope, recordScope, page)}
     SELECT subj.*, pages.* FROM subj LEFT JOIN pages ON TRUE
     ORDER BY pages.decided_at DESC, pages.id DESC`, { code, ...pageValues(page, now) });
   if (rows.length === 0) return null;
@@ -84,8 +89,7 @@ export async function findVisibleSubjectWithPageLogged(
 ): Promise<{ subject: SubjectRow; page: RecordPageResult; storedRecordIds: string[] } | null> {
   const key = `subject-with-page-logged ${subjectScope.key} ${pageKey(recordScope, page)}`;
   const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
-    WITH subj AS (SELECT ${SUBJECT_COLUMNS_AS_SUBJ} FROM subjects s WHERE s.code = ${sql.placeholder('code')} AND ${subjectScope.sql}),
-    pages AS (${recordPagesSql(sql`(SELECT subj_id FROM subj) AS ids(subject_id)`, recordScope, page)}),
+    WITH ${subjectAndPage(subjectScope, recordScope, page)},
     answer AS MATERIALIZED (SELECT subj.*, pages.* FROM subj LEFT JOIN pages ON TRUE),
     logged AS MATERIALIZED (
       SELECT ${sql.placeholder('event')}::jsonb || jsonb_build_object('recordIds', coalesce((

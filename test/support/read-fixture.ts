@@ -1,0 +1,29 @@
+import { expect } from 'vitest';
+import type { Db } from '../../src/db/client.js';
+import type { SubjectFixture } from './factories.js';
+import type { TestGateway } from './gateway.js';
+import { tokens } from './tokens.js';
+import { at, CREDIT_REPORT, placeRecord } from './disclosure-e2e.js';
+import { requestGrant } from './grants-e2e.js';
+
+/**
+ * The records the compared-reads suites (compiled execution, the folded append) place: an enterprise with public,
+ * expired, minor and general penalties, a tax arrear (SHARED) and a SUBJECT_ONLY licence; an individual on a
+ * dishonest-debtor list with a qualification; and the enterprise's grant to `agency` (ADMINISTRATIVE, COMPLIANCE).
+ */
+export async function placeComparedReads(
+  db: Db, gw: TestGateway, { enterprise, person, deptA, deptB, agency }: { enterprise: SubjectFixture; person: SubjectFixture; deptA: string; deptB: string; agency: string },
+): Promise<void> {
+  await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2026-05-01T00:00:00Z') });
+  await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2024-01-01T00:00:00Z'), validUntil: at('2025-01-01T00:00:00Z') });
+  await placeRecord(db, enterprise, deptB, { type: 'penalty', severity: 'MINOR', decidedAt: at('2026-04-01T00:00:00Z') });
+  await placeRecord(db, enterprise, deptB, { type: 'penalty', severity: 'GENERAL', decidedAt: at('2023-04-01T00:00:00Z') });
+  await placeRecord(db, enterprise, deptB, { type: 'tax-arrears', decidedAt: at('2026-02-01T00:00:00Z') });
+  await placeRecord(db, enterprise, deptA, { type: 'license', disclosure: 'SUBJECT_ONLY', decidedAt: at('2026-01-15T00:00:00Z') });
+  await placeRecord(db, person, deptA, { type: 'dishonest-debtor', decidedAt: at('2026-03-01T00:00:00Z') });
+  await placeRecord(db, person, deptB, { type: 'qualification', decidedAt: at('2025-03-01T00:00:00Z') });
+  const granted = await requestGrant(gw, tokens.subject(enterprise.code), {
+    agencyCode: agency, categories: ['ADMINISTRATIVE', 'COMPLIANCE'], purpose: CREDIT_REPORT.kind, validUntil: '2027-01-01T00:00:00Z',
+  });
+  expect(granted.body.errors).toBeUndefined();
+}
