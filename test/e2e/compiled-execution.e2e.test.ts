@@ -8,9 +8,8 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import { CREDIT_REPORT, distinctBirthDate, LICENSING, NOW, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken } from '../support/disclosure-e2e.js';
-import { placeComparedReads } from '../support/read-fixture.js';
+import { placeComparedReads, requestEvents } from '../support/read-fixture.js';
 import { createLogger } from '../../src/logging.js';
-import { queryRows } from '../../src/db/rows.js';
 import { SHIPPED_MANIFEST } from '../../src/web/manifest.js';
 
 /**
@@ -26,17 +25,6 @@ interface Exchange {
   contentType: string | null;
   text: string;
   requestId: string;
-}
-
-interface EventRow {
-  role: string;
-  org: string | null;
-  view: string | null;
-  purpose: string | null;
-  grant: string | null;
-  subject: string | null;
-  records: string;
-  operation: string | null;
 }
 
 const manifest = JSON.parse(readFileSync(SHIPPED_MANIFEST, 'utf8')) as { operations: { id: string; name: string }[] };
@@ -119,16 +107,8 @@ describe.each(testDatabaseKinds())('compiled execution on %s', (kind) => {
     return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text(), requestId: response.headers.get('x-request-id')! };
   }
 
-  /** The access events of one request, without what differs between two appends (sequence, instant, hashes). */
-  async function eventsOf(requestId: string): Promise<EventRow[]> {
-    const rows = await queryRows<Record<string, string | null>>(database.db, sql`SELECT role, org_code, view, purpose_kind, purpose_reference, grant_id,
-      subject_code, (SELECT coalesce(string_agg(id, ',' ORDER BY id), '') FROM unnest(record_ids) AS id) AS records, operation_name
-      FROM access_events WHERE request_id = ${requestId}`);
-    return rows.map((r) => ({
-      role: String(r.role), org: r.org_code ?? null, view: r.view ?? null, purpose: r.purpose_kind ? `${r.purpose_kind}/${r.purpose_reference}` : null,
-      grant: r.grant_id ?? null, subject: r.subject_code ?? null, records: String(r.records), operation: r.operation_name ?? null,
-    })).sort((x, y) => `${x.subject}|${x.operation}|${x.records}`.localeCompare(`${y.subject}|${y.operation}|${y.records}`));
-  }
+  /** The access events of one request, compared as sets (support/read-fixture.ts). */
+  const eventsOf = (requestId: string) => requestEvents(database.db, requestId, { asSets: true });
 
   /** Whether the compiled gateway's request line for this request says it answered compiled. */
   async function answeredCompiled(requestId: string): Promise<boolean> {

@@ -6,8 +6,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import { CREDIT_REPORT, distinctBirthDate, LICENSING, NOW } from '../support/disclosure-e2e.js';
-import { placeComparedReads } from '../support/read-fixture.js';
-import { queryRows } from '../../src/db/rows.js';
+import { placeComparedReads, requestEvents } from '../support/read-fixture.js';
 import { MAX_FOLDS_IN_FLIGHT } from '../../src/modules/access-log/access-log.writer.js';
 
 /**
@@ -47,17 +46,6 @@ const FAILING_QUERY = `query Failing($code: String!) {
   b: subject(code: "9144000000000000XX") { code }
 }`;
 
-interface EventRow {
-  role: string;
-  org: string | null;
-  view: string | null;
-  purpose: string | null;
-  grant: string | null;
-  subject: string | null;
-  records: string;
-  operation: string | null;
-}
-
 describe.each(testDatabaseKinds())('issue 18, the access event folded into the subject read, on %s', (kind) => {
   let database: TestDatabase;
   let foldingGw: TestGateway;
@@ -96,16 +84,8 @@ describe.each(testDatabaseKinds())('issue 18, the access event folded into the s
     return { status: response.status, text: await response.text(), requestId: response.headers.get('x-request-id')! };
   }
 
-  /** The access events of one request, without what differs between two appends (sequence, instant, hashes). */
-  async function eventsOf(requestId: string): Promise<EventRow[]> {
-    const rows = await queryRows<Record<string, string | null>>(database.db, sql`SELECT role, org_code, view, purpose_kind, purpose_reference, grant_id,
-      subject_code, array_to_string(record_ids, ',') AS records, operation_name
-      FROM access_events WHERE request_id = ${requestId} ORDER BY sequence`);
-    return rows.map((r) => ({
-      role: String(r.role), org: r.org_code ?? null, view: r.view ?? null, purpose: r.purpose_kind ? `${r.purpose_kind}/${r.purpose_reference}` : null,
-      grant: r.grant_id ?? null, subject: r.subject_code ?? null, records: String(r.records ?? ''), operation: r.operation_name ?? null,
-    }));
-  }
+  /** The access events of one request in chain order, record ids in page order (support/read-fixture.ts). */
+  const eventsOf = (requestId: string) => requestEvents(database.db, requestId);
 
   /** gateway_access_log_folded_events_total by outcome */
   async function folded(): Promise<{ matched: number; unmatched: number }> {

@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/client.js';
+import { queryRows } from '../../src/db/rows.js';
 import type { SubjectFixture } from './factories.js';
 import type { TestGateway } from './gateway.js';
 import { tokens } from './tokens.js';
@@ -26,4 +28,34 @@ export async function placeComparedReads(
     agencyCode: agency, categories: ['ADMINISTRATIVE', 'COMPLIANCE'], purpose: CREDIT_REPORT.kind, validUntil: '2027-01-01T00:00:00Z',
   });
   expect(granted.body.errors).toBeUndefined();
+}
+
+/** One stored access event without what differs between two appends (sequence, instant, hashes). */
+export interface EventRow {
+  role: string;
+  org: string | null;
+  view: string | null;
+  purpose: string | null;
+  grant: string | null;
+  subject: string | null;
+  /** the record ids, comma-separated: as stored, or sorted when compared as sets */
+  records: string;
+  operation: string | null;
+}
+
+/**
+ * The access events of one request. `asSets`: record ids sorted and events in a fixed order (two gateways may store a
+ * request's events in another order); otherwise in chain order, record ids as stored (page order).
+ */
+export async function requestEvents(db: Db, requestId: string, { asSets = false } = {}): Promise<EventRow[]> {
+  const rows = await queryRows<Record<string, string | null>>(db, sql`SELECT role, org_code, view, purpose_kind, purpose_reference, grant_id,
+    subject_code, array_to_string(record_ids, ',') AS records, operation_name
+    FROM access_events WHERE request_id = ${requestId} ORDER BY sequence`);
+  const events = rows.map((r): EventRow => ({
+    role: String(r.role), org: r.org_code ?? null, view: r.view ?? null, purpose: r.purpose_kind ? `${r.purpose_kind}/${r.purpose_reference}` : null,
+    grant: r.grant_id ?? null, subject: r.subject_code ?? null, records: String(r.records ?? ''), operation: r.operation_name ?? null,
+  }));
+  if (!asSets) return events;
+  return events.map((e) => ({ ...e, records: e.records ? e.records.split(',').sort().join(',') : '' }))
+    .sort((x, y) => `${x.subject}|${x.operation}|${x.records}`.localeCompare(`${y.subject}|${y.operation}|${y.records}`));
 }
