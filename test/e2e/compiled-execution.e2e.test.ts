@@ -7,8 +7,8 @@ import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../suppo
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
-import { CREDIT_REPORT, distinctBirthDate, LICENSING, NOW, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken } from '../support/disclosure-e2e.js';
-import { placeComparedReads, requestEvents } from '../support/read-fixture.js';
+import { CREDIT_REPORT, LICENSING, NOW, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken } from '../support/disclosure-e2e.js';
+import { comparedReadsCast, requestEvents } from '../support/read-fixture.js';
 import { createLogger } from '../../src/logging.js';
 import { SHIPPED_MANIFEST } from '../../src/web/manifest.js';
 
@@ -80,16 +80,10 @@ describe.each(testDatabaseKinds())('compiled execution on %s', (kind) => {
       logger: createLogger({ write: (line: string) => lines.push(line) }),
     });
     apolloGw = await startTestGateway(database, { now: NOW, compiledExecution: 'off', trustedDocumentsFile: SHIPPED_MANIFEST });
-    deptA = await createOrganization(database.db, 'DEPARTMENT');
-    deptB = await createOrganization(database.db, 'DEPARTMENT');
-    agency = await createOrganization(database.db, 'AGENCY');
     auditOffice = await createOrganization(database.db, 'AUDIT_OFFICE');
     searchTerm = uniqueToken('编译');
-    enterprise = await createSubject(database.db, deptA, 'ENTERPRISE', { name: `${searchTerm}建材有限公司` });
+    ({ deptA, deptB, agency, enterprise, person } = await comparedReadsCast(database.db, apolloGw, `${searchTerm}建材有限公司`));
     await createSubject(database.db, deptA, 'ENTERPRISE', { name: `${searchTerm}物流有限公司` });
-    person = await createSubject(database.db, deptA, 'INDIVIDUAL', { birthDate: distinctBirthDate() });
-    const db = database.db;
-    await placeComparedReads(db, apolloGw, { enterprise, person, deptA, deptB, agency });
   });
 
   afterAll(async () => {

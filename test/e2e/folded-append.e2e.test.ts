@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
+import { createOrganization, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
-import { CREDIT_REPORT, distinctBirthDate, LICENSING, NOW } from '../support/disclosure-e2e.js';
-import { placeComparedReads, requestEvents } from '../support/read-fixture.js';
+import { CREDIT_REPORT, LICENSING, NOW } from '../support/disclosure-e2e.js';
+import { comparedReadsCast, requestEvents } from '../support/read-fixture.js';
 import { MAX_FOLDS_IN_FLIGHT } from '../../src/modules/access-log/access-log.writer.js';
 
 /**
@@ -60,13 +60,7 @@ describe.each(testDatabaseKinds())('issue 18, the access event folded into the s
     database = await openTestDatabase(kind);
     foldingGw = await startTestGateway(database, { now: NOW, compiledExecution: 'first-sight', metricsToken: METRICS_TOKEN });
     apolloGw = await startTestGateway(database, { now: NOW, compiledExecution: 'off' });
-    deptA = await createOrganization(database.db, 'DEPARTMENT');
-    deptB = await createOrganization(database.db, 'DEPARTMENT');
-    agency = await createOrganization(database.db, 'AGENCY');
-    enterprise = await createSubject(database.db, deptA, 'ENTERPRISE');
-    person = await createSubject(database.db, deptA, 'INDIVIDUAL', { birthDate: distinctBirthDate() });
-    const db = database.db;
-    await placeComparedReads(db, apolloGw, { enterprise, person, deptA, deptB, agency });
+    ({ deptA, deptB, agency, enterprise, person } = await comparedReadsCast(database.db, apolloGw));
   });
 
   afterAll(async () => {

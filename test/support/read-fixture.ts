@@ -2,11 +2,35 @@ import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
-import type { SubjectFixture } from './factories.js';
+import { createOrganization, createSubject, type SubjectFixture } from './factories.js';
 import type { TestGateway } from './gateway.js';
 import { tokens } from './tokens.js';
-import { at, CREDIT_REPORT, placeRecord } from './disclosure-e2e.js';
+import { at, CREDIT_REPORT, distinctBirthDate, placeRecord } from './disclosure-e2e.js';
 import { requestGrant } from './grants-e2e.js';
+
+export interface ComparedReadsCast {
+  deptA: string;
+  deptB: string;
+  agency: string;
+  enterprise: SubjectFixture;
+  person: SubjectFixture;
+}
+
+/**
+ * Who the compared-reads suites (compiled execution, the folded append) read and read as: two departments, an agency,
+ * an enterprise filed by the first (named `enterpriseName` when given) and an individual; their records and the
+ * enterprise's grant placed by placeComparedReads through `gw`.
+ */
+export async function comparedReadsCast(db: Db, gw: TestGateway, enterpriseName?: string): Promise<ComparedReadsCast> {
+  const deptA = await createOrganization(db, 'DEPARTMENT');
+  const deptB = await createOrganization(db, 'DEPARTMENT');
+  const agency = await createOrganization(db, 'AGENCY');
+  const enterprise = await createSubject(db, deptA, 'ENTERPRISE', enterpriseName ? { name: enterpriseName } : {});
+  const person = await createSubject(db, deptA, 'INDIVIDUAL', { birthDate: distinctBirthDate() });
+  const cast = { deptA, deptB, agency, enterprise, person };
+  await placeComparedReads(db, gw, cast);
+  return cast;
+}
 
 /**
  * The records the compared-reads suites (compiled execution, the folded append) place: an enterprise with public,
@@ -14,7 +38,7 @@ import { requestGrant } from './grants-e2e.js';
  * dishonest-debtor list with a qualification; and the enterprise's grant to `agency` (ADMINISTRATIVE, COMPLIANCE).
  */
 export async function placeComparedReads(
-  db: Db, gw: TestGateway, { enterprise, person, deptA, deptB, agency }: { enterprise: SubjectFixture; person: SubjectFixture; deptA: string; deptB: string; agency: string },
+  db: Db, gw: TestGateway, { enterprise, person, deptA, deptB, agency }: ComparedReadsCast,
 ): Promise<void> {
   await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2026-05-01T00:00:00Z') });
   await placeRecord(db, enterprise, deptB, { type: 'license', decidedAt: at('2024-01-01T00:00:00Z'), validUntil: at('2025-01-01T00:00:00Z') });
