@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, createSubject, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import { CREDIT_REPORT, LICENSING, NOW, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken } from '../support/disclosure-e2e.js';
-import { comparedReadsCast, requestEvents } from '../support/read-fixture.js';
+import { comparedReadsCast, requestEvents, withAppendsRefused } from '../support/read-fixture.js';
 import { createLogger } from '../../src/logging.js';
 import { SHIPPED_MANIFEST } from '../../src/web/manifest.js';
 
@@ -244,13 +243,7 @@ describe.each(testDatabaseKinds())('compiled execution on %s', (kind) => {
   it('L2: when its events cannot be stored, a compiled answer is withheld — 503 AUDIT_UNAVAILABLE, no data, nothing stored', async () => {
     const body = { query: SUBJECT_QUERY, variables: { code: enterprise.code } };
     await send(compiledGw, body); // known and compiled
-    await database.db.execute(sql`ALTER FUNCTION append_access_events(jsonb) RENAME TO append_access_events_off`);
-    let answer: Exchange;
-    try {
-      answer = await send(compiledGw, body);
-    } finally {
-      await database.db.execute(sql`ALTER FUNCTION append_access_events_off(jsonb) RENAME TO append_access_events`);
-    }
+    const answer = await withAppendsRefused(database.db, () => send(compiledGw, body));
     expect(answer.status).toBe(503);
     const json = JSON.parse(answer.text) as { data?: unknown; errors: { extensions: { code: string } }[] };
     expect(json.data).toBeUndefined();

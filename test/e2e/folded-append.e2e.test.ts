@@ -1,12 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createOrganization, type SubjectFixture } from '../support/factories.js';
 import { tokens } from '../support/tokens.js';
 import { CREDIT_REPORT, LICENSING, NOW } from '../support/disclosure-e2e.js';
-import { comparedReadsCast, requestEvents } from '../support/read-fixture.js';
+import { comparedReadsCast, requestEvents, withAppendsRefused } from '../support/read-fixture.js';
 import { MAX_FOLDS_IN_FLIGHT } from '../../src/modules/access-log/access-log.writer.js';
 
 /**
@@ -174,13 +173,7 @@ describe.each(testDatabaseKinds())('issue 18, the access event folded into the s
 
   it('L2: when the access log refuses appends, the folded read fails and nothing is disclosed — 503 AUDIT_UNAVAILABLE, no event', async () => {
     await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 }); // known and compiled
-    await database.db.execute(sql`ALTER FUNCTION append_access_events(jsonb) RENAME TO append_access_events_off`);
-    let answer: Awaited<ReturnType<typeof send>>;
-    try {
-      answer = await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 });
-    } finally {
-      await database.db.execute(sql`ALTER FUNCTION append_access_events_off(jsonb) RENAME TO append_access_events`);
-    }
+    const answer = await withAppendsRefused(database.db, () => send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 }));
     expect(answer.status).toBe(503);
     const json = JSON.parse(answer.text) as { data?: unknown; errors: { extensions: { code: string } }[] };
     expect(json.data).toBeUndefined();

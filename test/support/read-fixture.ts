@@ -83,3 +83,13 @@ export async function requestEvents(db: Db, requestId: string, { asSets = false 
   return events.map((e) => ({ ...e, records: e.records ? e.records.split(',').sort().join(',') : '' }))
     .sort((x, y) => `${x.subject}|${x.operation}|${x.records}`.localeCompare(`${y.subject}|${y.operation}|${y.records}`));
 }
+
+/** Runs `send` while the access log refuses every append (its function renamed away), and restores it (L2 tests). */
+export async function withAppendsRefused<T>(db: Db, send: () => Promise<T>): Promise<T> {
+  await db.execute(sql`ALTER FUNCTION append_access_events(jsonb) RENAME TO append_access_events_off`);
+  try {
+    return await send();
+  } finally {
+    await db.execute(sql`ALTER FUNCTION append_access_events_off(jsonb) RENAME TO append_access_events`);
+  }
+}
