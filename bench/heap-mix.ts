@@ -4,7 +4,7 @@
  * of 32 connections, then S2 open loop at OPEN_RATE for 10 s, then a heap snapshot (V8 collects first: only live
  * objects) and the live objects by kind, most numerous first. The snapshot file stays in a temporary folder.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
@@ -42,7 +42,7 @@ try {
       let size = -1;
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        const now = readFileSync(path.join(dir, file)).length;
+        const now = statSync(path.join(dir, file)).size;
         if (now === size) break;
         size = now;
       }

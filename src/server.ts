@@ -200,14 +200,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (metrics) options.cluster?.shareMetrics(metrics.registry);
   // §11 read replica: where the public's reads go, said at start and at every change (src/db/replica.ts)
   const unwatchReplica = database.replica ? logReplicaChanges(database.replica, logger) : null;
-  if (metrics && accessLog) {
+  if (accessLog) {
     accessLog.observer = {
-      appended: (seconds) => metrics.appendLatency.observe(seconds),
-      failed: () => metrics.appendFailures.inc(),
-      folded: (events, unmatched) => {
-        if (events > unmatched) metrics.foldedEvents.inc({ outcome: 'matched' }, events - unmatched);
-        if (unmatched > 0) metrics.foldedEvents.inc({ outcome: 'unmatched' }, unmatched);
+      appended: (seconds) => metrics?.appendLatency.observe(seconds),
+      failed: () => metrics?.appendFailures.inc(),
+      folded: (events, unmatched, requestId) => {
+        if (events > unmatched.length) metrics?.foldedEvents.inc({ outcome: 'matched' }, events - unmatched.length);
+        if (unmatched.length === 0) return;
+        metrics?.foldedEvents.inc({ outcome: 'unmatched' }, unmatched.length);
+        // L1: the log holds events beyond what the response placed (an append-only chain keeps them): an auditor
+        // finds them by these sequences; the response's own entries were stored as well
+        logger.error('folded access events the response did not place exactly', { requestId, sequences: [...unmatched] });
       },
+      foldFailed: () => metrics?.foldedEvents.inc({ outcome: 'failed' }),
     };
   }
   const shipped = await shippedMigrations();

@@ -75,8 +75,8 @@ export class DisclosureCollector {
    * when compiled execution runs a document on the primary and says so. False everywhere else.
    */
   foldable = false;
-  /** keys of events already stored by folded reads of this request (kept when Apollo runs the request again) */
-  private readonly stored: string[] = [];
+  /** events already stored by folded reads of this request (kept when Apollo runs the request again) */
+  private readonly stored: { key: string; sequence: number }[] = [];
 
   subject(entry: EntryInput): DisclosureEntry {
     // a literal of one shape, not `{ ...entry, recordIds }` (policies/fields.ts says why)
@@ -95,9 +95,12 @@ export class DisclosureCollector {
     return listing;
   }
 
-  /** A folded read stored this entry's event with these record ids (they must be what the response places). */
-  markStored(entry: DisclosureEntry, recordIds: readonly string[]): void {
-    this.stored.push(disclosureKey({ ...entry, recordIds: new Set(recordIds) }));
+  /**
+   * A folded read stored the event of `entry` (what it was built from, with the record ids the statement stored) at
+   * `sequence`; the response must then place exactly that.
+   */
+  markStored(entry: DisclosureEntry, sequence: number): void {
+    this.stored.push({ key: disclosureKey(entry), sequence });
   }
 
   /** The events a discarded run of this request already stored: this run does not store them again. */
@@ -108,19 +111,21 @@ export class DisclosureCollector {
   /**
    * What is left to store: `events()` less one entry per event a folded read stored, when the entry is that event
    * exactly. An entry that differs from its folded event (the response placed other records than the read predicted)
-   * is stored in full; `unmatched` counts folded events no entry matched — what the log holds beyond the response.
+   * is stored in full; `unmatched` gives the sequences of folded events no entry matched — what the log holds beyond
+   * the response (an append-only chain cannot take them back: they are reported, src/server.ts).
    */
-  unstored(): { entries: DisclosureEntry[]; folded: number; unmatched: number } {
+  unstored(): { entries: DisclosureEntry[]; folded: number; unmatched: number[] } {
     const entries = this.events();
-    if (this.stored.length === 0) return { entries, folded: 0, unmatched: 0 };
+    if (this.stored.length === 0) return { entries, folded: 0, unmatched: [] };
     const waiting = [...this.stored];
     const left = entries.filter((entry) => {
-      const at = waiting.indexOf(disclosureKey(entry));
+      const key = disclosureKey(entry);
+      const at = waiting.findIndex((stored) => stored.key === key);
       if (at < 0) return true;
       waiting.splice(at, 1);
       return false;
     });
-    return { entries: left, folded: this.stored.length, unmatched: waiting.length };
+    return { entries: left, folded: this.stored.length, unmatched: waiting.map((stored) => stored.sequence) };
   }
 
   /** Everything to log: the subject entries, and one subject-less entry per list answer that only counted. */

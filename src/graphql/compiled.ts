@@ -1,4 +1,4 @@
-import { BREAK, getOperationAST, parse, specifiedRules, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { BREAK, getOperationAST, Kind, parse, specifiedRules, validate, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { LimitsConfig } from '../config/config.js';
 import type { RequestContext } from '../context/request-context.js';
@@ -21,12 +21,14 @@ import { documentParseOptions, queryLimitsRule } from './limits.js';
  * Only the plain success of a read takes this path. Everything else goes through Apollo, so every refusal,
  * error format and status code stays Apollo's:
  * - the operation is a query whose root fields are all in COMPILED_ROOT_FIELDS (reads whose only write is the
- *   access events of what the answer discloses, stored after execution, as for Apollo);
+ *   access events of what the answer discloses, stored after execution, as for Apollo — or, for a document of one
+ *   `subject` field on the primary, by its read statement itself: `soleSubject`, src/modules/subjects/subjects.service.ts);
  * - the caller's role may select every one of them (@Allow, as `enforceOperationAccess` decides);
  * - the request asks for JSON (no `accept`, or `application/json`, or any type) with no extensions left;
  * - the execution returns no error at all. An answer with an error is dropped — nothing of it was sent, and its
  *   disclosures were registered on a context that is thrown away — and the request is run again by Apollo on a
- *   fresh context, which answers it as it always has (and logs what that answer discloses).
+ *   fresh context, which answers it as it always has (and logs what that answer discloses, less an event a folded
+ *   read of the dropped run already stored, when the answer places exactly that: `adoptStored`).
  *
  * graphql-jit 0.8.9 has faults that make a compiled answer differ from Apollo's, found in this issue and kept away
  * by refusing such documents before compiling them (`jitRefusal`; Apollo answers them, as before):
@@ -68,7 +70,7 @@ export function jitRefusal(document: DocumentNode): string | null {
   return reason;
 }
 
-/** Read-only root fields: no write besides the access events of the answer (they are written after execution). */
+/** Read-only root fields: no write besides the access events of the answer (after execution, or folded: `soleSubject`). */
 export const COMPILED_ROOT_FIELDS: ReadonlySet<string> = new Set(['subject', 'searchSubjects', 'publicNotices']);
 
 /** Distinct documents kept compiled, least recently used forgotten first. */
@@ -78,6 +80,12 @@ interface Plan {
   compiled: CompiledQuery;
   operationName: string | null;
   rootFields: string[];
+  /**
+   * The operation is one `subject` field and nothing else at its root (no alias of it, no fragment): the only plan whose
+   * read may store its own access event (issue 18). A fold is committed before the answer is settled, so no other
+   * root field may be able to fail after it, withhold the answer (L2) or read the same subject's page.
+   */
+  soleSubject: boolean;
   /** the document holds this operation alone, so a request may also name none */
   sole: boolean;
 }
@@ -181,7 +189,9 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
     if (rootFields.length === 0 || !rootFields.every((name) => COMPILED_ROOT_FIELDS.has(name))) return null;
     const compiled = compile(document, operationName);
     if (!compiled) return null;
-    return { compiled, operationName: operation.name?.value ?? null, rootFields, sole: getOperationAST(document, null) !== null };
+    const [only, ...others] = operation.selectionSet.selections;
+    const soleSubject = others.length === 0 && only?.kind === Kind.FIELD && only.name.value === 'subject';
+    return { compiled, operationName: operation.name?.value ?? null, rootFields, soleSubject, sole: getOperationAST(document, null) !== null };
   }
 
   // an operation name of "" is not the absence of one (Apollo answers "Unknown operation named \"\""); NUL never
@@ -213,7 +223,7 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
       if (!plan || !rootFieldsAllow(queryType, plan.rootFields, context.viewer.role)) return null;
       context.trace.operationName = body.operationName?.slice(0, 100) ?? plan.operationName?.slice(0, 100) ?? null;
       context.trace.rootFields = plan.rootFields;
-      context.disclosures.foldable = request.foldable === true && context.accessLog !== null;
+      context.disclosures.foldable = request.foldable === true && plan.soleSubject && context.accessLog !== null;
       let result: Awaited<ReturnType<CompiledQuery['query']>>;
       try {
         result = await plan.compiled.query(undefined, context, body.variables);

@@ -39,7 +39,7 @@ export function eventOf(ctx: RequestContext, entry: DisclosureEntry): NewAccessE
 export async function writeDisclosures(ctx: RequestContext): Promise<void> {
   const { entries, folded, unmatched } = ctx.disclosures.unstored();
   if (!ctx.accessLog) return;
-  if (folded > 0) ctx.accessLog.observer?.folded?.(folded, unmatched);
+  if (folded > 0) ctx.accessLog.observer?.folded?.(folded, unmatched, ctx.requestId);
   if (entries.length === 0) return;
   await ctx.accessLog.append(entries.map((entry) => eventOf(ctx, entry)));
 }

@@ -19,14 +19,17 @@ interface Pending {
 export interface AppendObserver {
   appended(seconds: number, events: number): void;
   failed(): void;
-  /** events a request's folded reads stored (issue 18), and how many of them its response did not place exactly */
-  folded?(events: number, unmatched: number): void;
+  /** events a request's folded reads stored (issue 18), and the sequences of those its response did not place exactly */
+  folded?(events: number, unmatched: readonly number[], requestId: string): void;
+  /** a folded read's statement failed (its request is answered by Apollo, which appends as usual) */
+  foldFailed?(): void;
 }
 
 /**
- * Issue 18: reads storing their own events (folded appends, subjectsService.subject) at most at once. Each is a commit
- * of its own: under load, group commit stores many requests' events in one, and folding every read cut the gateway's
- * saturated throughput by a third (bench/RESULTS.md 4j). So a read folds only while this writer is idle.
+ * Issue 18: how many reads may store their own events at once (the append folded into the read statement,
+ * subjectsService.subject). Each such read is a commit of its own, while group commit stores the events of many
+ * requests in one: folding every read cut the gateway's saturated throughput to 0.67–0.74 × raw+log
+ * (bench/RESULTS.md 4j). So a read folds only while this writer is idle, and no more than this many at once.
  */
 export const MAX_FOLDS_IN_FLIGHT = 2;
 

@@ -76,7 +76,7 @@ export async function findVisibleSubjectWithPage(
  * builds it; the statement adds the ids of the page's records (the first `limit` rows, in page order: the records
  * the response places) and appends it with append_access_events — only when the subject is visible: an answer of
  * null discloses nothing and stores nothing. A failed append fails the whole statement, read included (L2).
- * `storedRecordIds`: the ids the stored event holds, as the database built them.
+ * `storedRecordIds`, `storedSequence`: the ids the stored event holds, as the database built them, and its place in the chain.
  */
 export async function findVisibleSubjectWithPageLogged(
   db: Db,
@@ -86,7 +86,7 @@ export async function findVisibleSubjectWithPageLogged(
   page: Omit<RecordPageRequest, 'subjectId'>,
   now: Date,
   event: string,
-): Promise<{ subject: SubjectRow; page: RecordPageResult; storedRecordIds: string[] } | null> {
+): Promise<{ subject: SubjectRow; page: RecordPageResult; storedRecordIds: string[]; storedSequence: number } | null> {
   const key = `subject-with-page-logged ${subjectScope.key} ${pageKey(recordScope, page)}`;
   const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
     WITH ${subjectAndPage(subjectScope, recordScope, page)},
@@ -109,7 +109,7 @@ export async function findVisibleSubjectWithPageLogged(
   const ids = rows[0].logged_record_ids;
   const storedRecordIds = (typeof ids === 'string' ? JSON.parse(ids) : ids) as string[];
   const subject = mapSubjectRow(rows[0], 'subj_');
-  return { subject, page: collectPages(rows).get(subject.id) ?? { rows: [], total: 0, sources: [] }, storedRecordIds };
+  return { subject, page: collectPages(rows).get(subject.id) ?? { rows: [], total: 0, sources: [] }, storedRecordIds, storedSequence: Number(rows[0].logged_sequence) };
 }
 
 /** The subject with this code if the viewer may see it (P0, P3) at `now`: one statement. */

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../context/request-context.js';
 import type { ScopedAccess } from '../../context/scoped-access.js';
+import type { DisclosureEntry } from '../../context/disclosures.js';
 import { projectSubject } from '../../../policies/fields.js';
 import { BadUserInputError } from '../../errors/app-errors.js';
 import { LOOKUP_INVALID_MESSAGE, normalizeCode } from '../../domain/identifiers.js';
@@ -55,29 +56,37 @@ export function notVisible(checked: { flagged: boolean }): null {
 }
 
 /**
- * Issue 18: `subject` with its first page, its access event stored by the read statement itself (one round trip and
- * one commit, findVisibleSubjectWithPageLogged) — only where compiled execution allows it (`ctx.disclosures.foldable`:
- * a document run on the primary), when the response places every record of the page (`placesPage`: the resolver
- * saw `records { edges { node } }` and no other field naming records), and while the access log's writer is idle
- * (AccessLogWriter.claimFold: under load, group commit stores the events of many requests in one commit). The event is built before the read from what decides it — the standing and the
- * code (policies/viewer.ts decideView), the purpose, the request — exactly as eventOf builds it from the entry that
- * presentSubject registers; the records are the page's. The entry is then marked stored, and writeDisclosures stores
- * it again only if the response placed something else (the register stays the authority, L1).
+ * Issue 18: `subject` with a records page, its access event stored by the read statement itself (one round trip and
+ * one commit, findVisibleSubjectWithPageLogged). Only where compiled execution allows it (`ctx.disclosures.foldable`:
+ * a document of this one `subject` field, run on the primary), when the response places exactly the page's records
+ * (`placesPage`: the resolver saw `records { edges { node } }` and no other field naming records), and while the
+ * access log's writer is idle (AccessLogWriter.claimFold: under load, group commit stores many requests' events in one
+ * commit). The event is built before the read from what decides it — the standing and the code (policies/viewer.ts
+ * decideView), the purpose, the request — as eventOf builds it from the entry presentSubject registers; the statement
+ * adds the page's records. What was stored is marked at once, and writeDisclosures stores the response's entry again
+ * only if it differs (the register stays the authority, L1; the difference is reported, src/server.ts).
  */
 async function foldedSubject(
   ctx: RequestContext, checked: { code: string; flagged: boolean }, access: ScopedAccess, page: Omit<RecordPageRequest, 'subjectId'>, records: RecordsArgs,
 ): Promise<Subject | null> {
   const decision = access.decide(checked.code);
-  const event = eventOf(ctx, {
+  const predicted: DisclosureEntry = {
     subjectCode: checked.code, view: decision.view, purpose: access.standing.purpose, grantId: decision.grantId, operationName: 'subject',
     recordIds: new Set(),
-  });
-  const found = await findVisibleSubjectWithPageLogged(ctx.db, checked.code, access.subjectScope, access.recordScope, page, ctx.now, JSON.stringify(event));
+  };
+  let found: Awaited<ReturnType<typeof findVisibleSubjectWithPageLogged>>;
+  try {
+    const event = JSON.stringify(eventOf(ctx, predicted));
+    found = await findVisibleSubjectWithPageLogged(ctx.db, checked.code, access.subjectScope, access.recordScope, page, ctx.now, event);
+  } catch (error) {
+    ctx.accessLog?.observer?.foldFailed?.();
+    throw error;
+  }
   if (!found) return notVisible(checked);
+  // marked the moment it is stored, as what was stored: whatever happens next, this request does not store it again
+  ctx.disclosures.markStored({ ...predicted, recordIds: new Set(found.storedRecordIds) }, found.storedSequence);
   access.records.pages.prime(recordPageRequest(found.subject.id, records), found.page);
-  const subject = presentSubject(ctx, found.subject, access, 'subject');
-  ctx.disclosures.markStored(subject.disclosure, found.storedRecordIds);
-  return subject;
+  return presentSubject(ctx, found.subject, access, 'subject');
 }
 
 export const subjectsService = {
