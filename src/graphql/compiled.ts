@@ -81,7 +81,7 @@ interface Plan {
   operationName: string | null;
   rootFields: string[];
   /**
-   * The operation is one `subject` field and nothing else at its root (no alias of it, no fragment): the only plan whose
+   * The operation is one `subject` field (whatever its alias) and nothing else at its root, no fragment: the only plan whose
    * read may store its own access event (issue 18). A fold is committed before the answer is settled, so no other
    * root field may be able to fail after it, withhold the answer (L2) or read the same subject's page.
    */

@@ -42,7 +42,7 @@ export class GatewayMetrics {
   });
   readonly foldedEvents = new Counter({
     name: 'gateway_access_log_folded_events_total',
-    help: 'access events stored by the read statement itself (issue 18); outcome unmatched: the response did not place exactly what the event says',
+    help: 'reads that stored their access event in their own statement (issue 18): matched (the response placed exactly what the event says), unmatched (it did not: the event stays in the chain, logged as an error), failed (the statement failed; Apollo answered the request)',
     labelNames: ['outcome'] as const, registers: [this.registry],
   });
   readonly appendFailures = new Counter({ name: 'gateway_access_log_append_failures_total', help: 'failed appends (their requests got AUDIT_UNAVAILABLE)', registers: [this.registry] });

@@ -241,7 +241,9 @@ describe.each(testDatabaseKinds())('issue 18, the access event folded into the s
 
   /** backends waiting for the chain's advisory lock (append_access_events) */
   async function waitingForTheChain(client: pg.Client): Promise<number> {
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 7262021`);
+    // a bigint key below 2^32: classid 0, objid the key, objsubid 1; this test's database only (other files run beside it)
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = 0 AND objid = 7262021 AND objsubid = 1`);
     return rows[0].n;
   }
 
@@ -252,6 +254,31 @@ describe.each(testDatabaseKinds())('issue 18, the access event folded into the s
   }
 
   // PostgreSQL only: the chain's lock is held from another connection, so that appends wait where the test can see them
+  it.skipIf(kind !== 'postgres')('issue 18: a read does not fold while the writer is appending — it waits for group commit, its event stored once', async () => {
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    const before = await folded();
+    const sent: Promise<Awaited<ReturnType<typeof send>>>[] = [];
+    try {
+      await holder.query('SELECT pg_advisory_lock(7262021)'); // append_access_events' lock
+      // a read that cannot fold (it places no record): its event goes through the writer, which waits for the lock
+      sent.push(send(foldingGw, COUNT_QUERY, { code: enterprise.code }));
+      await until(async () => (await waitingForTheChain(holder)) === 1);
+      // a read that could fold, sent while the writer is appending: it queues instead
+      sent.push(send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 }));
+      await until(async () => (await queueDepth()) === 1);
+      expect(await waitingForTheChain(holder)).toBe(1);
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(7262021)');
+      await holder.end();
+    }
+    for (const answer of await Promise.all(sent)) {
+      expect(answer.status).toBe(200);
+      expect(await eventsOf(answer.requestId)).toHaveLength(1);
+    }
+    expect(await folded()).toEqual(before);
+  });
+
   it.skipIf(kind !== 'postgres')('issue 18: reads fold only while the writer is idle — at most MAX_FOLDS_IN_FLIGHT at once, the rest group-committed, every event once', async () => {
     const holder = new pg.Client({ connectionString: database.url });
     await holder.connect();
