@@ -1,40 +1,42 @@
 import { getArgumentValues, getNamedType, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
- * selectsField and childFieldArguments stay at one level (fields' own selections are not entered), so a fragment gives
- * the same fields wherever it is spread: each is visited once per walk; selectsPath keeps its answer per depth. A
- * per-path set would revisit a fragment spread twice by each of a chain of fragments 2^n times (issue 15: a small
- * document blocking the event loop).
+ * The fields the current field's selection asks for directly, through fragments and inline fragments (fields' own
+ * selections are not entered). A fragment gives the same fields wherever it is spread, so each is visited once per
+ * walk; a per-path set would revisit a fragment spread twice by each of a chain of fragments 2^n times (issue 15: a
+ * small document blocking the event loop). selectsField, selectsOnly and childFieldArguments read these;
+ * selectsPath, which does enter fields, keeps its answer per fragment and depth instead.
  */
+function directFields(info: GraphQLResolveInfo): FieldNode[] {
+  const found: FieldNode[] = [];
+  const seen = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined): void => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        found.push(selection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        visit(selection.selectionSet);
+      } else {
+        const fragment = info.fragments[selection.name.value];
+        if (fragment && !seen.has(fragment.name.value)) {
+          seen.add(fragment.name.value);
+          visit(fragment.selectionSet);
+        }
+      }
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet);
+  return found;
+}
 
 /** Whether the current field's selection asks for any of `names` directly (through fragments too). */
 export function selectsField(info: GraphQLResolveInfo, names: readonly string[]): boolean {
-  const seen = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    !!set && set.selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return names.includes(selection.name.value);
-      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
-      const fragment = info.fragments[selection.name.value];
-      if (!fragment || seen.has(fragment.name.value)) return false;
-      seen.add(fragment.name.value);
-      return visit(fragment.selectionSet);
-    });
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
+  return directFields(info).some((field) => names.includes(field.name.value));
 }
 
 /** Whether the current field's selection asks for no field outside `allowed` directly (through fragments too). */
 export function selectsOnly(info: GraphQLResolveInfo, allowed: ReadonlySet<string>): boolean {
-  const seen = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    !set || set.selections.every((selection) => {
-      if (selection.kind === Kind.FIELD) return allowed.has(selection.name.value);
-      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
-      const fragment = info.fragments[selection.name.value];
-      if (!fragment || seen.has(fragment.name.value)) return true;
-      seen.add(fragment.name.value);
-      return visit(fragment.selectionSet);
-    });
-  return info.fieldNodes.every((node) => visit(node.selectionSet));
+  return directFields(info).every((field) => allowed.has(field.name.value));
 }
 
 /**
@@ -75,24 +77,7 @@ export function childFieldArguments(info: GraphQLResolveInfo, name: string): Rec
   if (!isObjectType(parent)) return null;
   const definition = parent.getFields()[name];
   if (!definition) return null;
-  const found: FieldNode[] = [];
-  const seen = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined): void => {
-    for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === name) found.push(selection);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet);
-      } else {
-        const fragment = info.fragments[selection.name.value];
-        if (fragment && !seen.has(fragment.name.value)) {
-          seen.add(fragment.name.value);
-          visit(fragment.selectionSet);
-        }
-      }
-    }
-  };
-  for (const node of info.fieldNodes) visit(node.selectionSet);
+  const found = directFields(info).filter((field) => field.name.value === name);
   if (found.length === 0) return null;
   try {
     const args = found.map((node) => getArgumentValues(definition, node, info.variableValues));
