@@ -96,7 +96,7 @@ export interface CompiledRequest {
   accept: string | undefined;
   /**
    * Reads may store their access events in their own statement (src/context/disclosures.ts `foldable`): true only
-   * when the request reads the primary (never a standby, RR1) and events are logged
+   * when the request reads the primary (never a standby, RR1); without an access log nothing folds (claimFold)
    */
   foldable?: boolean;
 }
@@ -223,7 +223,7 @@ export function createCompiledExecution(schema: GraphQLSchema, limits: LimitsCon
       if (!plan || !rootFieldsAllow(queryType, plan.rootFields, context.viewer.role)) return null;
       context.trace.operationName = body.operationName?.slice(0, 100) ?? plan.operationName?.slice(0, 100) ?? null;
       context.trace.rootFields = plan.rootFields;
-      context.disclosures.foldable = request.foldable === true && plan.soleSubject && context.accessLog !== null;
+      context.disclosures.foldable = request.foldable === true && plan.soleSubject;
       let result: Awaited<ReturnType<CompiledQuery['query']>>;
       try {
         result = await plan.compiled.query(undefined, context, body.variables);

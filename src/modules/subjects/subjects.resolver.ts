@@ -17,12 +17,6 @@ interface SearchArgs {
 }
 interface RecordsFieldArgs { categories?: string[] | null; types?: string[] | null; first?: number | null; after?: string | null }
 
-/**
- * The hot read fields as plain functions of (parent, arguments, context, info). The schema calls them directly
- * (src/graphql/schema.ts, `plainResolvers`): type-graphql's wrapper around a class method collects each argument
- * through an async validation step even with validation off, so each of these fields cost a Promise.all and
- * microtask hops per request. The class methods below delegate to them, for type-graphql's metadata.
- */
 const PLACED_RECORDS = ['records', 'edges', 'node'] as const;
 /** Subject fields that add nothing to the subject's disclosure entry (`qualifications`, `objections` … add record ids). */
 const FIELDS_BESIDE_THE_PAGE: ReadonlySet<string> = new Set([
@@ -39,9 +33,17 @@ function placesExactlyItsPage(info: GraphQLResolveInfo): boolean {
   return selectsOnly(info, FIELDS_BESIDE_THE_PAGE) && selectsPath(info, PLACED_RECORDS);
 }
 
+/**
+ * The hot read fields as plain functions of (parent, arguments, context, info). The schema calls them directly
+ * (src/graphql/schema.ts, `plainResolvers`): type-graphql's wrapper around a class method collects each argument
+ * through an async validation step even with validation off, so each of these fields cost a Promise.all and
+ * microtask hops per request. The class methods below delegate to them, for type-graphql's metadata.
+ */
 export const subjectFields = {
   subject(ctx: RequestContext, { code, purpose }: SubjectArgs, info: GraphQLResolveInfo | undefined) {
-    return subjectsService.subject(ctx, code, purpose, info ? childFieldArguments(info, 'records') : null, info ? placesExactlyItsPage(info) : false);
+    // the selection is looked at for the fold only where the fold is allowed at all (compiled, primary, sole subject)
+    const placesPage = info !== undefined && ctx.disclosures.foldable && placesExactlyItsPage(info);
+    return subjectsService.subject(ctx, code, purpose, info ? childFieldArguments(info, 'records') : null, placesPage);
   },
   searchSubjects(ctx: RequestContext, { query, kind, professionalGroup, purpose, first, after }: SearchArgs, info: GraphQLResolveInfo | undefined) {
     // totalCount counts every match (a common query matches a large share of all subjects): only when asked for

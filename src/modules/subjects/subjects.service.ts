@@ -56,8 +56,8 @@ export function notVisible(checked: { flagged: boolean }): null {
 }
 
 /**
- * Issue 18: `subject` with a records page, its access event stored by the read statement itself (one round trip and
- * one commit, findVisibleSubjectWithPageLogged). Only where compiled execution allows it (`ctx.disclosures.foldable`:
+ * Issue 18: the read of `subject` with its records page that stores the access event in the same statement (one round
+ * trip and one commit, findVisibleSubjectWithPageLogged). Only where compiled execution allows it (`ctx.disclosures.foldable`:
  * a document of this one `subject` field, run on the primary), when the response places exactly the page's records
  * (`placesPage`: the resolver saw `records { edges { node } }` and no other field naming records), and while the
  * access log's writer is idle (AccessLogWriter.claimFold: under load, group commit stores many requests' events in one
@@ -66,27 +66,25 @@ export function notVisible(checked: { flagged: boolean }): null {
  * adds the page's records. What was stored is marked at once, and writeDisclosures stores the response's entry again
  * only if it differs (the register stays the authority, L1; the difference is reported, src/server.ts).
  */
-async function foldedSubject(
-  ctx: RequestContext, checked: { code: string; flagged: boolean }, access: ScopedAccess, page: Omit<RecordPageRequest, 'subjectId'>, records: RecordsArgs,
-): Promise<Subject | null> {
-  const decision = access.decide(checked.code);
+async function foldedRead(
+  ctx: RequestContext, code: string, access: ScopedAccess, page: Omit<RecordPageRequest, 'subjectId'>,
+): ReturnType<typeof findVisibleSubjectWithPage> {
+  const decision = access.decide(code);
   const predicted: DisclosureEntry = {
-    subjectCode: checked.code, view: decision.view, purpose: access.standing.purpose, grantId: decision.grantId, operationName: 'subject',
+    subjectCode: code, view: decision.view, purpose: access.standing.purpose, grantId: decision.grantId, operationName: 'subject',
     recordIds: new Set(),
   };
   let found: Awaited<ReturnType<typeof findVisibleSubjectWithPageLogged>>;
   try {
     const event = JSON.stringify(eventOf(ctx, predicted));
-    found = await findVisibleSubjectWithPageLogged(ctx.db, checked.code, access.subjectScope, access.recordScope, page, ctx.now, event);
+    found = await findVisibleSubjectWithPageLogged(ctx.db, code, access.subjectScope, access.recordScope, page, ctx.now, event);
   } catch (error) {
     ctx.accessLog?.observer?.foldFailed?.();
     throw error;
   }
-  if (!found) return notVisible(checked);
   // marked the moment it is stored, as what was stored: whatever happens next, this request does not store it again
-  ctx.disclosures.markStored({ ...predicted, recordIds: new Set(found.storedRecordIds) }, found.storedSequence);
-  access.records.pages.prime(recordPageRequest(found.subject.id, records), found.page);
-  return presentSubject(ctx, found.subject, access, 'subject');
+  if (found) ctx.disclosures.markStored({ ...predicted, recordIds: new Set(found.storedRecordIds) }, found.storedSequence);
+  return found;
 }
 
 export const subjectsService = {
@@ -109,14 +107,14 @@ export const subjectsService = {
     }
     // issue 18: the event stored by the read itself while the access log's writer is idle (group commit under load)
     const release = placesPage && ctx.disclosures.foldable ? ctx.accessLog?.claimFold() : null;
-    if (release) {
-      try {
-        return await foldedSubject(ctx, checked, access, page, records!);
-      } finally {
-        release();
-      }
+    let found: Awaited<ReturnType<typeof findVisibleSubjectWithPage>>;
+    try {
+      found = release
+        ? await foldedRead(ctx, code, access, page)
+        : await findVisibleSubjectWithPage(ctx.db, code, access.subjectScope, access.recordScope, page, ctx.now);
+    } finally {
+      release?.();
     }
-    const found = await findVisibleSubjectWithPage(ctx.db, code, access.subjectScope, access.recordScope, page, ctx.now);
     if (!found) return notVisible(checked);
     access.records.pages.prime(recordPageRequest(found.subject.id, records!), found.page);
     return presentSubject(ctx, found.subject, access, 'subject');
