@@ -230,6 +230,31 @@ describe.each(testDatabaseKinds())('issue 18, the access event folded into the s
     expect(await eventsOf(answer.requestId)).toEqual([]);
   });
 
+  it('L2, issue 18: while the log refuses appends no read tries to fold; once the writer has stored again, reads fold again', async () => {
+    await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 }); // known and compiled
+    const before = await folded();
+    const answers = await withAppendsRefused(database.db, async () => {
+      const first = await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 });
+      // the first read folds and fails; Apollo's rerun appends through the writer, which fails: the log is failing
+      const second = await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 });
+      return [first, second];
+    });
+    for (const answer of answers) {
+      expect(answer.status).toBe(503);
+      expect(await eventsOf(answer.requestId)).toEqual([]);
+    }
+    const refused = await folded();
+    expect(refused.failed - before.failed, 'only the first read tried to fold').toBe(1);
+    // back: the next read is stored by the writer (whose success ends `failing`), the one after it folds again
+    const stored = await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 });
+    expect(stored.status).toBe(200);
+    expect(await eventsOf(stored.requestId)).toHaveLength(1);
+    expect((await folded()).matched).toBe(refused.matched);
+    const foldedAgain = await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 });
+    expect(await eventsOf(foldedAgain.requestId)).toHaveLength(1);
+    expect((await folded()).matched - refused.matched).toBe(1);
+  });
+
   /** polls `done` every 20 ms for up to 10 s */
   async function until(done: () => Promise<boolean>): Promise<void> {
     for (let tries = 0; tries < 500; tries += 1) {

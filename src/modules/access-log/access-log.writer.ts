@@ -49,25 +49,39 @@ export class AccessLogWriter {
     return this.queue.reduce((sum, pending) => sum + pending.events.length, 0);
   }
 
-  /** Resolves when nothing is queued or being appended (O4: flushed before the pool closes). */
+  /**
+   * Resolves when nothing is queued or being appended, and no read is storing its own event (O4: flushed before the
+   * pool closes — a request cut off by the shutdown's grace period may still be in its folded read).
+   */
   drained(): Promise<void> {
-    if (!this.flushing && this.queue.length === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
+  private isIdle(): boolean {
+    return !this.flushing && this.queue.length === 0 && this.folds === 0;
+  }
+
+  private wakeDrained(): void {
+    if (this.isIdle()) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
   /**
-   * A read may store its own event now — nothing is being appended or waiting, and fewer than MAX_FOLDS_IN_FLIGHT reads
-   * do so already: returns the release to call when its statement has ended, or null (the read then registers its
-   * disclosure and its event goes through `append` with the others).
+   * A read may store its own event now — nothing is being appended or waiting, the last append did not fail, and fewer
+   * than MAX_FOLDS_IN_FLIGHT reads do so already: returns the release to call when its statement has ended, or null (the
+   * read then registers its disclosure and its event goes through `append` with the others). While the log refuses
+   * appends (`failing`) no read folds: a failed fold costs its request a second execution by Apollo (whose append
+   * fails too), and the writer's own next append is what finds out that the log is back.
    */
   claimFold(): (() => void) | null {
-    if (this.flushing || this.queue.length > 0 || this.folds >= MAX_FOLDS_IN_FLIGHT) return null;
+    if (this.failing || this.flushing || this.queue.length > 0 || this.folds >= MAX_FOLDS_IN_FLIGHT) return null;
     this.folds += 1;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.folds -= 1;
+      this.wakeDrained();
     };
   }
 
@@ -105,7 +119,7 @@ export class AccessLogWriter {
       }
     } finally {
       this.flushing = false;
-      for (const resolve of this.idle.splice(0)) resolve();
+      this.wakeDrained();
     }
   }
 
