@@ -15,6 +15,7 @@ import { AUDIT_UNAVAILABLE_ANSWER, disclosuresStored } from './graphql/access-lo
 import { AppError, RateLimitedError, UnauthenticatedError } from './errors/app-errors.js';
 import { RateLimiter, SharedRateLimiter, type Limiter } from './http/rate-limit.js';
 import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
+import { accessLogObserver } from './modules/access-log/observer.js';
 import { appendEvents, prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
 import { CheckpointSigner, type CheckpointSettings } from './modules/access-log/checkpoints.js';
 import type { Logger } from './logging.js';
@@ -200,21 +201,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (metrics) options.cluster?.shareMetrics(metrics.registry);
   // §11 read replica: where the public's reads go, said at start and at every change (src/db/replica.ts)
   const unwatchReplica = database.replica ? logReplicaChanges(database.replica, logger) : null;
-  if (accessLog) {
-    accessLog.observer = {
-      appended: (seconds) => metrics?.appendLatency.observe(seconds),
-      failed: () => metrics?.appendFailures.inc(),
-      folded: (events, unmatched, requestId) => {
-        if (events > unmatched.length) metrics?.foldedEvents.inc({ outcome: 'matched' }, events - unmatched.length);
-        if (unmatched.length === 0) return;
-        metrics?.foldedEvents.inc({ outcome: 'unmatched' }, unmatched.length);
-        // L1: the log holds events beyond what the response placed (an append-only chain keeps them): an auditor
-        // finds them by these sequences; the response's own entries were stored as well
-        logger.error('folded access events the response did not place exactly', { requestId, sequences: [...unmatched] });
-      },
-      foldFailed: () => metrics?.foldedEvents.inc({ outcome: 'failed' }),
-    };
-  }
+  if (accessLog) accessLog.observer = accessLogObserver(metrics, logger);
   const shipped = await shippedMigrations();
   let migrationsCurrent = false;
   /** O4: set on shutdown — readiness turns 503, responses close their connections */
