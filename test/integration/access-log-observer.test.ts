@@ -66,7 +66,7 @@ describe.each(testDatabaseKinds())('issue 18: what the gateway reports of folded
       await writeDisclosures(ctx);
       if (metrics) expect(await counted(metrics, 'matched')).toBe(1);
       expect(lines).toEqual([]);
-      const { rows } = await database.db.execute(sql`SELECT 1 FROM access_events WHERE request_id = ${ctx.requestId}`);
+      const { rows } = await database.db.execute<{ one: number }>(sql`SELECT 1 AS one FROM access_events WHERE request_id = ${ctx.requestId}`);
       expect(rows).toEqual([]);
     }
   });
