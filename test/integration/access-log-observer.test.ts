@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/rows.js';
 import { createRequestContext } from '../../src/context/request-context.js';
 import { PUBLIC_VIEWER } from '../../policies/viewer.js';
 import { AccessLogWriter } from '../../src/modules/access-log/access-log.writer.js';
@@ -54,7 +55,7 @@ describe.each(testDatabaseKinds())('issue 18: what the gateway reports of folded
     expect(errors[0]).toMatchObject({ requestId: ctx.requestId, sequences: [4242] });
     const text = lines.join('\n');
     for (const secret of [SECRET_CODE, 'rec-secret-1', 'rec-secret-2']) expect(text).not.toContain(secret);
-    const { rows } = await database.db.execute<{ record_ids: string[] }>(sql`SELECT record_ids FROM access_events WHERE request_id = ${ctx.requestId}`);
+    const rows = await queryRows<{ record_ids: string[] }>(database.db, sql`SELECT record_ids FROM access_events WHERE request_id = ${ctx.requestId}`);
     expect(rows.map((row) => [...row.record_ids].sort())).toEqual([['rec-secret-1', 'rec-secret-2']]);
   });
 
@@ -66,7 +67,7 @@ describe.each(testDatabaseKinds())('issue 18: what the gateway reports of folded
       await writeDisclosures(ctx);
       if (metrics) expect(await counted(metrics, 'matched')).toBe(1);
       expect(lines).toEqual([]);
-      const { rows } = await database.db.execute<{ one: number }>(sql`SELECT 1 AS one FROM access_events WHERE request_id = ${ctx.requestId}`);
+      const rows = await queryRows<{ one: number }>(database.db, sql`SELECT 1 AS one FROM access_events WHERE request_id = ${ctx.requestId}`);
       expect(rows).toEqual([]);
     }
   });
