@@ -15,7 +15,7 @@ import { AUDIT_UNAVAILABLE_ANSWER, disclosuresStored } from './graphql/access-lo
 import { AppError, RateLimitedError, UnauthenticatedError } from './errors/app-errors.js';
 import { RateLimiter, SharedRateLimiter, type Limiter } from './http/rate-limit.js';
 import { AccessLogWriter } from './modules/access-log/access-log.writer.js';
-import { accessLogObserver } from './modules/access-log/observer.js';
+import { accessLogObserver } from './modules/access-log/access-log.observer.js';
 import { appendEvents, prepareAccessLogPartitions } from './modules/access-log/access-log.repository.js';
 import { CheckpointSigner, type CheckpointSettings } from './modules/access-log/checkpoints.js';
 import type { Logger } from './logging.js';
@@ -31,6 +31,12 @@ import { createSiteApi } from './web/api.js';
 import { createSite, type Site } from './web/site.js';
 import { logReplicaChanges, readDatabaseFor } from './db/replica.js';
 import type { ClusterMembership } from './cluster.js';
+
+/**
+ * O4: after the grace period, how long a shutdown still waits for the handlers of cut-off requests to store what they
+ * disclosed, and then for the access-log writer to finish (each; within the cluster's SHUTDOWN_GRACE_MS + 15 s).
+ */
+const SHUTDOWN_FLUSH_MS = 5_000;
 
 /** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST), /healthz, /readyz, /metrics (O2, O3); the website (WEB1) at every other path. */
 export interface GatewayOptions {
@@ -501,16 +507,32 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
      */
     async close(graceMs = config.shutdownGraceMs ?? 10_000) {
       draining = true;
+      // from now on every event goes through the writer, which drained() waits for (issue 18: no read folds)
+      accessLog?.stopFolding();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // requests whose client went away still finish (and log) before the database is closed
-      for (let waited = 0; inFlight > 0 && waited < graceMs; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      const settled = async (ms: number) => {
+        for (let waited = 0; inFlight > 0 && waited < ms; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      };
+      await settled(graceMs);
       if (inFlight > 0) {
         logger.warn('shutdown grace period over; closing connections with requests in flight', { inFlight });
         server.closeAllConnections();
+        // their handlers still run to their deadline and store what they disclosed: a little longer for that
+        await settled(SHUTDOWN_FLUSH_MS);
       }
       await closed;
-      await accessLog?.drained();
+      if (accessLog) {
+        let timer: NodeJS.Timeout | undefined;
+        const flushed = await Promise.race([
+          accessLog.drained().then(() => true),
+          new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), SHUTDOWN_FLUSH_MS); }),
+        ]);
+        clearTimeout(timer);
+        // a statement without a deadline (REQUEST_TIMEOUT_MS=0) must not hold the shutdown for ever
+        if (!flushed) logger.warn('shutdown: access-log appends still running; closing the pool under them', { inFlight, queued: accessLog.queueDepth });
+      }
       // L6: the head as it stands after the last request of this process, signed before the pool closes
       await signer?.stop();
       unwatchReplica?.();

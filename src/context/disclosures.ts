@@ -112,7 +112,7 @@ export class DisclosureCollector {
    * What is left to store: `events()` less one entry per event a folded read stored, when the entry is that event
    * exactly. An entry that differs from its folded event (the response placed other records than the read predicted)
    * is stored in full; `unmatched` gives the sequences of folded events no entry matched — what the log holds beyond
-   * the response (an append-only chain cannot take them back: they are reported, src/server.ts).
+   * the response (an append-only chain cannot take them back: they are reported, src/modules/access-log/access-log.observer.ts).
    */
   unstored(): { entries: DisclosureEntry[]; folded: number; unmatched: number[] } {
     const entries = this.events();

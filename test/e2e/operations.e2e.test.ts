@@ -5,6 +5,9 @@ import { createOrganization, createSubject } from '../support/factories.js';
 import { tokens, TEST_SECRET } from '../support/tokens.js';
 import { at, LICENSING, placeRecord } from '../support/disclosure-e2e.js';
 import { createLogger } from '../../src/logging.js';
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/rows.js';
 
 /**
  * SPEC §13 over HTTP: O1 (one JSON log line per request, nothing secret in it, client mistakes below `error`
@@ -257,6 +260,38 @@ describe.each(testDatabaseKinds())('§13 operating the gateway on %s', (kind) =>
       expect((await inFlight).status).toBe(200);
       await closed;
       await expect(fetch(readyUrl)).rejects.toThrow();
+    });
+
+    it.skipIf(kind !== 'postgres')('O4, L1: a request still running when the grace period ends stores its event before close() returns — the pool is closed after it', async () => {
+      const closing = await startTestGateway(database);
+      const eventsOfSubject = async () => Number((await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events WHERE subject_code = ${subjectCode}`))[0].n);
+      const before = await eventsOfSubject();
+      const holder = new pg.Client({ connectionString: database.url });
+      await holder.connect();
+      try {
+        // the request's read waits for this lock past the grace period
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE subjects IN ACCESS EXCLUSIVE MODE');
+        const cutOff = closing.request(`query Cut($code: String!) { subject(code: $code) { name } }`, { variables: { code: subjectCode } }).catch(() => null);
+        for (let tries = 0; ; tries += 1) {
+          const { rows } = await holder.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'subjects'::regclass`);
+          if (rows[0].n > 0) break;
+          if (tries > 500) throw new Error('the request never reached the lock');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        let returned = false;
+        const closed = closing.gateway.close(50).then(() => {
+          returned = true;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(returned, 'close() waits for the cut-off request').toBe(false);
+        await holder.query('COMMIT');
+        await closed;
+        expect(await eventsOfSubject()).toBe(before + 1);
+        await cutOff;
+      } finally {
+        await holder.end();
+      }
     });
   });
 });

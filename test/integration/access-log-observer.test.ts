@@ -5,7 +5,7 @@ import { queryRows } from '../../src/db/rows.js';
 import { createRequestContext } from '../../src/context/request-context.js';
 import { PUBLIC_VIEWER } from '../../policies/viewer.js';
 import { AccessLogWriter } from '../../src/modules/access-log/access-log.writer.js';
-import { accessLogObserver } from '../../src/modules/access-log/observer.js';
+import { accessLogObserver } from '../../src/modules/access-log/access-log.observer.js';
 import { writeDisclosures } from '../../src/modules/access-log/access-log.service.js';
 import { GatewayMetrics } from '../../src/http/metrics.js';
 import { createLogger } from '../../src/logging.js';
@@ -57,6 +57,36 @@ describe.each(testDatabaseKinds())('issue 18: what the gateway reports of folded
     for (const secret of [SECRET_CODE, 'rec-secret-1', 'rec-secret-2']) expect(text).not.toContain(secret);
     const rows = await queryRows<{ record_ids: string[] }>(database.db, sql`SELECT record_ids FROM access_events WHERE request_id = ${ctx.requestId}`);
     expect(rows.map((row) => [...row.record_ids].sort())).toEqual([['rec-secret-1', 'rec-secret-2']]);
+  });
+
+  it('L1: without metrics an unmatched folded event is still logged (the error line is then its only report)', async () => {
+    const { ctx, entry, lines } = reading(null);
+    ctx.disclosures.markStored({ ...entry, recordIds: new Set(['rec-a']) }, 4444);
+    ctx.disclosures.subject(entry).recordIds.add('rec-b');
+    await writeDisclosures(ctx);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toMatchObject([{ requestId: ctx.requestId, sequences: [4444] }]);
+    expect(lines.join('\n')).not.toContain(SECRET_CODE);
+  });
+
+  it('O4: drained() waits for a read storing its own event even when the writer\'s own append ends before it', async () => {
+    const { ctx } = reading(null);
+    const writer = ctx.accessLog!;
+    const release = writer.claimFold()!;
+    let drained = false;
+    const appended = writer.append([{
+      at: ctx.now.toISOString(), requestId: ctx.requestId, actor: 'test', role: 'auditor', orgCode: null, view: null,
+      purposeKind: null, purposeReference: null, grantId: null, subjectCode: null, recordIds: [], operationName: 'drainedTest',
+    }]);
+    // asked while the append runs: its end must not release the waiter while the read is still storing
+    const waiting = writer.drained().then(() => {
+      drained = true;
+    });
+    await appended;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(drained).toBe(false);
+    release();
+    await waiting;
+    expect(drained).toBe(true);
   });
 
   it('L1: a matched folded event is counted, logs nothing and is not stored again; without metrics the same holds', async () => {

@@ -30,6 +30,12 @@ describe('issue 18: reads that store their own access events', () => {
     expect(log.claimFold()).not.toBeNull();
   });
 
+  it('O4: after stopFolding (shutdown) no read folds: every event goes through the writer, which drained() waits for', () => {
+    const log = writer();
+    log.stopFolding();
+    expect(log.claimFold()).toBeNull();
+  });
+
   it('O4: drained waits for the reads storing their own events, and resolves when the last one ends', async () => {
     const log = writer();
     await log.drained(); // idle: at once

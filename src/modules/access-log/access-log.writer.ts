@@ -37,6 +37,7 @@ export class AccessLogWriter {
   private queue: Pending[] = [];
   private flushing = false;
   private folds = 0;
+  private foldingStopped = false;
   private idle: (() => void)[] = [];
   /** the last append failed and none has succeeded since (O3: the access log does not accept appends) */
   failing = false;
@@ -58,6 +59,11 @@ export class AccessLogWriter {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
+  /** O4: from now on every event goes through `append` (and so through drained()): no read folds any more. */
+  stopFolding(): void {
+    this.foldingStopped = true;
+  }
+
   private isIdle(): boolean {
     return !this.flushing && this.queue.length === 0 && this.folds === 0;
   }
@@ -71,10 +77,12 @@ export class AccessLogWriter {
    * than MAX_FOLDS_IN_FLIGHT reads do so already: returns the release to call when its statement has ended, or null (the
    * read then registers its disclosure and its event goes through `append` with the others). While the log refuses
    * appends (`failing`) no read folds: a failed fold costs its request a second execution by Apollo (whose append
-   * fails too), and the writer's own next append is what finds out that the log is back.
+   * fails too), and the writer's own next append (or readiness's probe append) is what finds out that the log is back.
+   * One request's events refused alone (a group retried request by request) set `failing` too, so folding pauses until
+   * the next append succeeds. After stopFolding (shutdown) none folds.
    */
   claimFold(): (() => void) | null {
-    if (this.failing || this.flushing || this.queue.length > 0 || this.folds >= MAX_FOLDS_IN_FLIGHT) return null;
+    if (this.foldingStopped || this.failing || this.flushing || this.queue.length > 0 || this.folds >= MAX_FOLDS_IN_FLIGHT) return null;
     this.folds += 1;
     let released = false;
     return () => {

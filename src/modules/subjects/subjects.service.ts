@@ -64,7 +64,7 @@ export function notVisible(checked: { flagged: boolean }): null {
  * commit). The event is built before the read from what decides it — the standing and the code (policies/viewer.ts
  * decideView), the purpose, the request — as eventOf builds it from the entry presentSubject registers; the statement
  * adds the page's records. What was stored is marked at once, and writeDisclosures stores the response's entry again
- * only if it differs (the register stays the authority, L1; the difference is reported, src/server.ts).
+ * only if it differs (the register stays the authority, L1; the difference is reported, access-log.observer.ts).
  */
 async function foldedRead(
   ctx: RequestContext, code: string, access: ScopedAccess, page: Omit<RecordPageRequest, 'subjectId'>,
