@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
 import { databaseUrl, DEFAULT_PG, loadBenchSample, loadCalls } from './support.js';
-import { fileURLToPath } from 'node:url';
 import { S1, S2, S3, type HttpCall } from './scenarios.js';
 import { openLoop } from './open-loop.js';
 
@@ -17,7 +16,8 @@ import { openLoop } from './open-loop.js';
  * default the quick one), drives S1 (or SCENARIO=S2 | S3) with 32 connections — or open loop at OPEN_RATE req/s — for
  * SECONDS after a 3 s warm-up, and prints self time by package and by function. Only the measured stretch is profiled
  * (no start-up, warm-up or preload), sampled every 500 µs, and each line also says its main-thread µs per answered request,
- * so that two runs compare even at different rates. S3 searches the first 500 distinct three-character fragments (from
+ * so that two runs compare even at different rates (the profiler's own cost is in them: compare profiles with each other,
+ * not with bench:phases' main-thread load). S3 searches the first 500 distinct three-character fragments (from
  * each name's third character, in sort order) of organisations' names, first pages with S3's document: an approximation
  * of bench:city's S3 mix (no two-character terms, no second pages). Usage:
  *   npm run bench:quick            # once, to generate cqg_bench_city_quick
@@ -49,37 +49,55 @@ const fragments = (await client.query(`SELECT DISTINCT substr(s.name, 3, 3) AS q
 await client.end();
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cqg-prof-'));
-const hook = fileURLToPath(new URL('./profile-hook.mjs', import.meta.url));
+const hook = new URL('./profile-hook.mjs', import.meta.url).href;
 const child = spawn(process.execPath, ['--import', hook, '--import', 'tsx', target === 'gateway' ? 'bench/servers/gateway.ts' : 'bench/servers/raw.ts'], {
-  env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production', PROFILE_DIR: dir, ...(target === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : {}) },
-  stdio: ['ignore', 'pipe', 'inherit'],
+  // RAW_ACCESS_LOG set either way: one left in the shell (1, fold) would change what TARGET=raw measures
+  env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production', PROFILE_DIR: dir, RAW_ACCESS_LOG: target === 'raw+log' ? '1' : '' },
+  stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
 });
-let out = '';
-const origin = await new Promise<string>((resolve) => child.stdout!.on('data', (chunk: Buffer) => {
-  out += chunk.toString();
-  const match = /LISTENING (\S+)/.exec(out);
-  if (match) resolve(new URL(match[1]).origin);
-}));
-let i = 0;
-const side = target === 'gateway' ? 'gateway' : 'raw';
-const callOf = (of: string, list: string[]) => (): HttpCall => (of === 'S1' ? S1[side]({ code: list[i++ % list.length] }, { first })
-  : of === 'S2' ? S2[side]({ code: list[i++ % list.length], org: department }, { first }) : S3.gateway({ q: fragments[i++ % fragments.length] }));
-const next = callOf(scenario, codes);
-if (preloadSeconds > 0) await loadCalls(origin, { connections: 32, seconds: preloadSeconds, next: callOf(preloadScenario, preloadCodes) });
-// OPEN_RATE: an open loop at that rate instead of 32 connections (the server below saturation, as in the open-loop
-// lines), its warm-up too; the profile starts after the warm-up
-if (openRate === null) await loadCalls(origin, { connections: 32, seconds: 3, next });
-else await openLoop(origin, { rate: openRate, seconds: 3, next });
-child.kill('SIGUSR2');
-await new Promise((resolve) => setTimeout(resolve, 50));
-const result = openRate === null ? await loadCalls(origin, { connections: 32, seconds, next })
-  : await openLoop(origin, { rate: openRate, seconds, next });
-if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
-const profileFile = path.join(dir, `profile-${child.pid}.cpuprofile`);
-child.kill('SIGUSR1');
-for (let tries = 0; tries < 50 && !existsSync(profileFile); tries++) await new Promise((resolve) => setTimeout(resolve, 200));
-child.kill('SIGTERM');
-await once(child, 'exit');
+/** Sends `message` to the profile hook and waits for its answer (bench/profile-hook.mjs). */
+const ask = (message: 'start' | 'stop') => new Promise<unknown>((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error(`the profile hook did not answer '${message}'`)), 30_000);
+  child.once('message', (answer) => {
+    clearTimeout(timer);
+    if (typeof answer === 'object' && answer && 'error' in answer) reject(new Error(`profile hook: ${String(answer.error)}`));
+    else resolve(answer);
+  });
+  child.send(message);
+});
+let profileFile: string;
+let result: Awaited<ReturnType<typeof loadCalls>> | Awaited<ReturnType<typeof openLoop>>;
+try {
+  let out = '';
+  const origin = await new Promise<string>((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /LISTENING (\S+)/.exec(out);
+      if (match) resolve(new URL(match[1]).origin);
+    });
+  });
+  let i = 0;
+  const side = target === 'gateway' ? 'gateway' : 'raw';
+  const requestsOf = (of: string, codeList: string[]) => (): HttpCall => (of === 'S1' ? S1[side]({ code: codeList[i++ % codeList.length] }, { first })
+    : of === 'S2' ? S2[side]({ code: codeList[i++ % codeList.length], org: department }, { first }) : S3.gateway({ q: fragments[i++ % fragments.length] }));
+  const next = requestsOf(scenario, codes);
+  if (preloadSeconds > 0) await loadCalls(origin, { connections: 32, seconds: preloadSeconds, next: requestsOf(preloadScenario, preloadCodes) });
+  // OPEN_RATE: an open loop at that rate instead of 32 connections (the server below saturation, as in the open-loop
+  // lines), its warm-up too; the profile starts after the warm-up
+  if (openRate === null) await loadCalls(origin, { connections: 32, seconds: 3, next });
+  else await openLoop(origin, { rate: openRate, seconds: 3, next });
+  await ask('start');
+  result = openRate === null ? await loadCalls(origin, { connections: 32, seconds, next })
+    : await openLoop(origin, { rate: openRate, seconds, next });
+  profileFile = ((await ask('stop')) as { written: string }).written;
+  if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
+} finally {
+  if (child.exitCode === null) {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
