@@ -91,6 +91,15 @@ export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
  */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    // O4: a client that hung up before its body was read (the request's setup awaits first) has had its request
+    // destroyed already — its 'end' or 'error' came before these listeners, and would never come again
+    if (req.destroyed && !req.readableEnded) {
+      reject(new ClientClosedError());
+      return;
+    }
+    req.once('close', () => {
+      if (!req.readableEnded) reject(new ClientClosedError());
+    });
     let size = 0;
     let tooLarge = Number(req.headers['content-length'] ?? 0) > maxBytes;
     const chunks: Buffer[] = [];
@@ -107,6 +116,13 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
     req.on('end', () => (tooLarge ? reject(new Error('BODY_TOO_LARGE')) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
+}
+
+/** The client closed its connection before its request was read whole: nobody is left to answer (logged as 499). */
+class ClientClosedError extends Error {
+  constructor() {
+    super('CLIENT_CLOSED_REQUEST');
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -302,7 +318,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         let raw: string;
         try {
           raw = await readBody(req, config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-        } catch {
+        } catch (error) {
+          if (error instanceof ClientClosedError) {
+            // nothing was read, nothing disclosed; the request line says so (499: the client closed the request)
+            line.status = 499;
+            line.errorCodes = ['CLIENT_CLOSED_REQUEST'];
+            return;
+          }
           return refuse(413, {
             code: 'BAD_REQUEST',
             body: { errors: [{ message: `The request body is larger than ${config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`, extensions: { code: 'BAD_REQUEST', reason: 'BODY_TOO_LARGE' } }] },

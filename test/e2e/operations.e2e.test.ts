@@ -6,6 +6,7 @@ import { tokens, TEST_SECRET } from '../support/tokens.js';
 import { at, LICENSING, placeRecord } from '../support/disclosure-e2e.js';
 import { createLogger } from '../../src/logging.js';
 import pg from 'pg';
+import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/rows.js';
 
@@ -260,6 +261,28 @@ describe.each(testDatabaseKinds())('§13 operating the gateway on %s', (kind) =>
       expect((await inFlight).status).toBe(200);
       await closed;
       await expect(fetch(readyUrl)).rejects.toThrow();
+    });
+
+    it('O4, O1: clients that hang up right after sending their requests do not hold the shutdown — close() returns at once; a request cut off before its body was read is logged as 499', async () => {
+      const own: string[] = [];
+      const closing = await startTestGateway(database, { logger: createLogger({ write: (line: string) => own.push(line) }) });
+      const target = new URL(closing.url);
+      const body = JSON.stringify({ query: `{ catalog { code } }` });
+      // a token holder: the request's setup reads its organisation first, so the body is read after the hang-up
+      const token = tokens.department(dept);
+      for (let i = 0; i < 8; i += 1) {
+        const socket = net.connect(Number(target.port), target.hostname);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(`POST ${target.pathname} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        socket.destroy();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      await closing.gateway.close(5_000);
+      expect(Date.now() - started, 'no request left in flight').toBeLessThan(2_000);
+      const requests = own.map((line) => JSON.parse(line) as LogLine).filter((line) => line.message === 'request');
+      for (const line of requests) expect([200, 499]).toContain(line.status);
+      for (const line of requests.filter((l) => l.status === 499)) expect(line).toMatchObject({ level: 'info', errors: ['CLIENT_CLOSED_REQUEST'] });
     });
 
     it.skipIf(kind !== 'postgres')('O4, L1: a request still running when the grace period ends stores its event before close() returns — the pool is closed after it', async () => {
