@@ -113,9 +113,16 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => (tooLarge ? reject(new Error('BODY_TOO_LARGE')) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
+    req.on('end', () => (tooLarge ? reject(new BodyTooLargeError()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    // the connection went away while the body arrived (the client, a request timeout, shutdown): nobody to answer
+    req.on('error', () => reject(new ClientClosedError()));
   });
+}
+
+class BodyTooLargeError extends Error {
+  constructor() {
+    super('BODY_TOO_LARGE');
+  }
 }
 
 /** The client closed its connection before its request was read whole: nobody is left to answer (logged as 499). */
@@ -255,7 +262,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.duration.observe({ operation }, durationMs / 1000);
     if (line.compiled) metrics.compiled.inc();
     if (line.status === 429) metrics.rateLimited.inc();
-    else if (line.status >= 400 && line.status < 500) metrics.refused.inc({ code: line.errorCodes[0] ?? String(line.status) });
+    // 499: the client left before its request was read; nothing was refused
+    else if (line.status >= 400 && line.status < 499) metrics.refused.inc({ code: line.errorCodes[0] ?? String(line.status) });
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -319,7 +327,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         try {
           raw = await readBody(req, config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
         } catch (error) {
-          if (error instanceof ClientClosedError) {
+          if (!(error instanceof BodyTooLargeError)) {
             // nothing was read, nothing disclosed; the request line says so (499: the client closed the request)
             line.status = 499;
             line.errorCodes = ['CLIENT_CLOSED_REQUEST'];
@@ -538,11 +546,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         for (let waited = 0; inFlight > 0 && waited < ms; waited += 20) await new Promise((r) => setTimeout(r, 20));
       };
       await settled(graceMs);
+      if (inFlight > 0) logger.warn('shutdown grace period over; closing connections with requests in flight', { inFlight });
+      // every connection left is idle or past the grace period (kept-alive ones answered while draining would otherwise
+      // stay open until their keep-alive timeout)
+      server.closeAllConnections();
       if (inFlight > 0) {
-        logger.warn('shutdown grace period over; closing connections with requests in flight', { inFlight });
-        server.closeAllConnections();
-        // their handlers still run to their deadline and store what they disclosed: a little longer for that
+        // their handlers still run and store what they disclosed: a little longer for that
         await settled(SHUTDOWN_FLUSH_MS);
+        if (inFlight > 0) logger.warn('shutdown: requests still running after the grace period and 5 s more', { inFlight });
       }
       await closed;
       if (accessLog) {
@@ -553,7 +564,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ]);
         clearTimeout(timer);
         // a statement without a deadline (REQUEST_TIMEOUT_MS=0) must not hold the shutdown for ever
-        if (!flushed) logger.warn('shutdown: access-log appends still running; closing the pool under them', { inFlight, queued: accessLog.queueDepth });
+        if (!flushed) logger.warn('shutdown: access-log appends still running; the pool closes once they end', { inFlight, queued: accessLog.queueDepth });
       }
       // L6: the head as it stands after the last request of this process, signed before the pool closes
       await signer?.stop();

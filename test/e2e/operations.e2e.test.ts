@@ -285,6 +285,31 @@ describe.each(testDatabaseKinds())('§13 operating the gateway on %s', (kind) =>
       for (const line of requests.filter((l) => l.status === 499)) expect(line).toMatchObject({ level: 'info', errors: ['CLIENT_CLOSED_REQUEST'] });
     });
 
+    it('O1: a client that hangs up halfway through its body is logged as 499 CLIENT_CLOSED_REQUEST — not as a refused or too-large body', async () => {
+      const own: string[] = [];
+      const cut = await startTestGateway(database, { logger: createLogger({ write: (line: string) => own.push(line) }), metricsToken: METRICS_TOKEN });
+      try {
+        const target = new URL(cut.url);
+        const body = JSON.stringify({ query: `{ catalog { code } }` });
+        const socket = net.connect(Number(target.port), target.hostname);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(`POST ${target.pathname} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 8)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        socket.destroy();
+        let requests: LogLine[] = [];
+        for (let tries = 0; tries < 100 && requests.length === 0; tries += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          requests = own.map((line) => JSON.parse(line) as LogLine).filter((line) => line.message === 'request');
+        }
+        expect(requests).toHaveLength(1);
+        expect(requests[0]).toMatchObject({ level: 'info', status: 499, errors: ['CLIENT_CLOSED_REQUEST'] });
+        const metricsText = await (await fetch(cut.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+        expect(metricsText).not.toMatch(/gateway_refused_requests_total\{code="CLIENT_CLOSED_REQUEST"\}/);
+      } finally {
+        await cut.close();
+      }
+    });
+
     it.skipIf(kind !== 'postgres')('O4, L1: a request still running when the grace period ends stores its event before close() returns — the pool is closed after it', async () => {
       const closing = await startTestGateway(database);
       const eventsOfSubject = async () => Number((await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM access_events WHERE subject_code = ${subjectCode}`))[0].n);
