@@ -557,13 +557,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       await closed;
       if (accessLog) {
-        let timer: NodeJS.Timeout | undefined;
-        const flushed = await Promise.race([
-          accessLog.drained().then(() => true),
-          new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), SHUTDOWN_FLUSH_MS); }),
-        ]);
-        clearTimeout(timer);
         // a statement without a deadline (REQUEST_TIMEOUT_MS=0) must not hold the shutdown for ever
+        const flushed = await withinDeadline(accessLog.drained().then(() => true), SHUTDOWN_FLUSH_MS, performance.now());
         if (!flushed) logger.warn('shutdown: access-log appends still running; the pool closes once they end', { inFlight, queued: accessLog.queueDepth });
       }
       // L6: the head as it stands after the last request of this process, signed before the pool closes
