@@ -16,7 +16,8 @@
  * (both off), raw, raw+log (raw plus the L1 append through the gateway's writer) and raw+fold (raw with the append
  * folded into its read statement: one statement, one round trip and one commit — the fold's own best case, not a bound
  * on what logging costs: the chain's lock is then held from the function call to the commit, with a WAL flush per
- * request and no group commit). All read bench:quick's own samples (`bench_manifest`). The hook's own cost: ~7 % more
+ * request and no group commit), raw+inbox (the event folded in as one plain INSERT into an unindexed table: no chain,
+ * no hash, no secondary index — the floor under any design that stores each disclosure durably before answering). All read bench:quick's own samples (`bench_manifest`). The hook's own cost: ~7 % more
  * Node CPU per gateway S2 request (bench:paired, 2026-12-06); it is paid per statement, so more by the targets that
  * run more statements per request.
  */
@@ -29,7 +30,7 @@ import { S1, S2, send, subjectCall, type HttpCall } from './scenarios.js';
 import { collectPhases, describePhases, formatMs as fmt, gcPauseMs, PHASE_HOOK, startPhases, STATEMENT_KINDS, type Phases } from './phase-report.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle, startServer, type ServerProcess } from './support.js';
 
-const TARGETS = ['gateway', 'gateway-quiet', 'raw', 'raw+log', 'raw+fold'] as const;
+const TARGETS = ['gateway', 'gateway-quiet', 'raw', 'raw+log', 'raw+fold', 'raw+inbox'] as const;
 type Target = (typeof TARGETS)[number];
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
 const scenario = process.env.SCENARIO === 'S1' ? 'S1' : 'S2';
@@ -73,7 +74,7 @@ try {
     const raw = name.startsWith('raw');
     const server = await startServer(name, raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts', {
       DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production', PHASES_DIR: phasesDir,
-      ...(name === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : name === 'raw+fold' ? { RAW_ACCESS_LOG: 'fold' } : {}),
+      ...(name === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : name === 'raw+fold' ? { RAW_ACCESS_LOG: 'fold' } : name === 'raw+inbox' ? { RAW_ACCESS_LOG: 'inbox' } : {}),
       ...(name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(phasesDir, 'gateway-requests.log') } : { OBSERVABILITY: 'off' }),
     }, { nodeFlags: ['--import', PHASE_HOOK] });
     let i = 0;
@@ -94,7 +95,9 @@ try {
       const answered = (scenario === 'S1' ? S1 : S2).normalize(answer.body)!;
       const check = new pg.Client({ connectionString: url });
       await check.connect();
-      const { rows } = await check.query<{ subject_code: string; record_ids: string[] }>('SELECT subject_code, record_ids FROM access_events ORDER BY sequence DESC LIMIT 1');
+      const { rows } = await check.query<{ subject_code: string; record_ids: string[] }>(target.name === 'raw+inbox'
+        ? `SELECT event->>'subjectCode' AS subject_code, ARRAY(SELECT jsonb_array_elements_text(event->'recordIds')) AS record_ids FROM bench_access_inbox ORDER BY id DESC LIMIT 1`
+        : 'SELECT subject_code, record_ids FROM access_events ORDER BY sequence DESC LIMIT 1');
       await check.end();
       if (rows[0]?.subject_code !== answered.code || JSON.stringify(rows[0]?.record_ids) !== JSON.stringify(answered.recordIds)) {
         throw new Error(`${target.name}: the newest access event is not the probe's (${JSON.stringify(rows[0]).slice(0, 200)})`);

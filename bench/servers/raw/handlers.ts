@@ -31,7 +31,7 @@ export class RawHandlers {
     private readonly pool: pg.Pool,
     private readonly statements: RawStatements,
     private readonly log?: (events: NewAccessEvent[]) => Promise<void>,
-    private readonly fold = false,
+    private readonly fold: false | 'chain' | 'inbox' = false,
   ) {}
 
   private folded = new Map<Prepared<never>, Prepared<never>>();
@@ -44,19 +44,29 @@ export class RawHandlers {
    * of two statements. The event's other fields travel as one jsonb parameter. No event when the subject is not found,
    * as in raw+log. The ids are taken in the CTE's row order, which PostgreSQL keeps for a materialised CTE without
    * promising it: bench:phases checks the stored event against the answer before it loads the target.
+   * `inbox` (the "raw+inbox" comparator): the same event folded into the read as one plain INSERT into a table with
+   * a primary key and nothing else (`bench_access_inbox`, created by `start`) — no chain lock, no head read, no canonical
+   * text, no hash, no secondary index; only the row, its WAL and the commit. Not a log anyone could audit: the floor
+   * under any design that stores each disclosure durably before answering (SPEC L2), whatever it defers.
    */
   private foldedOf<V>(prepared: Prepared<V>, sample: V): Prepared<V & { event: string; first: number }> {
     let folded = this.folded.get(prepared as Prepared<never>) as Prepared<V & { event: string; first: number }> | undefined;
     if (!folded) {
       const n = prepared.params(sample).length;
-      const text = `WITH r AS (${prepared.text}),
+      const event = `$${n + 1}::jsonb || jsonb_build_object('subjectCode', (SELECT subj_code FROM r LIMIT 1),
+    'recordIds', coalesce((SELECT jsonb_agg(p.id::text) FROM (SELECT id FROM r WHERE id IS NOT NULL LIMIT $${n + 2}::int) p), '[]'::jsonb))`;
+      const text = this.fold === 'inbox'
+        ? `WITH r AS (${prepared.text}),
+ev AS (INSERT INTO bench_access_inbox (event) SELECT ${event} WHERE EXISTS (SELECT 1 FROM r) RETURNING id)
+SELECT r.*, (SELECT max(id) FROM ev) AS appended FROM r`
+        : `WITH r AS (${prepared.text}),
 ev AS (SELECT max(appended_sequence) AS appended FROM append_access_events((
   SELECT jsonb_build_array($${n + 1}::jsonb || jsonb_build_object('subjectCode', (SELECT subj_code FROM r LIMIT 1),
     'recordIds', coalesce((SELECT jsonb_agg(p.id::text) FROM (SELECT id FROM r WHERE id IS NOT NULL LIMIT $${n + 2}::int) p), '[]'::jsonb)))
   WHERE EXISTS (SELECT 1 FROM r))))
 SELECT r.*, (SELECT appended FROM ev) AS appended FROM r`;
       // prepared under a name only when the read is (two unnamed texts must not share one name)
-      folded = { text, ...(prepared.name ? { name: `${prepared.name} (append folded in)` } : {}), params: (v) => [...prepared.params(v), v.event, v.first] };
+      folded = { text, ...(prepared.name ? { name: `${prepared.name} (${this.fold === 'inbox' ? 'inbox insert' : 'append'} folded in)` } : {}), params: (v) => [...prepared.params(v), v.event, v.first] };
       this.folded.set(prepared as Prepared<never>, folded as Prepared<never>);
     }
     return folded;
@@ -64,6 +74,7 @@ SELECT r.*, (SELECT appended FROM ev) AS appended FROM r`;
 
   /** Reference data that the gateway reads on every submitRecords and the baseline once. */
   async start(): Promise<void> {
+    if (this.fold === 'inbox') await this.pool.query('CREATE TABLE IF NOT EXISTS bench_access_inbox (id bigserial PRIMARY KEY, event jsonb NOT NULL)');
     for (const row of await this.run(this.statements.catalog, null)) this.catalog.set(String(row.code), row);
   }
 
