@@ -23,13 +23,6 @@ const SUBJECT_COLUMN_NAMES = ['id', 'code', 'kind', 'name', 'status', 'registere
   'legal_representative_id', 'birth_date', 'code_flagged'] as const;
 export const SUBJECT_COLUMNS = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c}`).join(', '));
 export const SUBJECT_COLUMNS_AS_SUBJ = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c} AS subj_${c}`).join(', '));
-/**
- * The subject's columns of `subj` joined to its page, on the page's first row only (window `first_row`, the page's own
- * order; NULL on the others): mapSubjectRow reads the first row, and repeated on each of a page's 21 rows the subject's
- * name and address alone were 2.1 KB of Chinese text per answer for pg to decode (RESULTS 4l).
- */
-const SUBJECT_COLUMNS_ON_FIRST_ROW = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `CASE WHEN row_number() OVER first_row = 1 THEN subj.subj_${c} END AS subj_${c}`).join(', '));
-const FIRST_ROW_WINDOW = sql.raw('WINDOW first_row AS (ORDER BY pages.decided_at DESC, pages.id DESC)');
 
 export function mapSubjectRow(row: Record<string, unknown>, prefix = ''): SubjectRow {
   const at = (column: (typeof SUBJECT_COLUMN_NAMES)[number]) => row[prefix + column];
@@ -70,7 +63,7 @@ export async function findVisibleSubjectWithPage(
   const key = `subject-with-page ${subjectScope.key} ${pageKey(recordScope, page)}`;
   const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
     WITH ${subjectAndPage(subjectScope, recordScope, page)}
-    SELECT ${SUBJECT_COLUMNS_ON_FIRST_ROW}, pages.* FROM subj LEFT JOIN pages ON TRUE ${FIRST_ROW_WINDOW}
+    SELECT subj.*, pages.* FROM subj LEFT JOIN pages ON TRUE
     ORDER BY pages.decided_at DESC, pages.id DESC`, { code, ...pageValues(page, now) });
   if (rows.length === 0) return null;
   const subject = mapSubjectRow(rows[0], 'subj_');
@@ -99,7 +92,7 @@ export async function findVisibleSubjectWithPageLogged(
   const key = `subject-with-page-logged ${subjectScope.key} ${pageKey(recordScope, page)}`;
   const rows = await queryCached<Record<string, unknown>>(db, key, () => sql`
     WITH ${subjectAndPage(subjectScope, recordScope, page)},
-    answer AS MATERIALIZED (SELECT ${SUBJECT_COLUMNS_ON_FIRST_ROW}, pages.* FROM subj LEFT JOIN pages ON TRUE ${FIRST_ROW_WINDOW}),
+    answer AS MATERIALIZED (SELECT subj.*, pages.* FROM subj LEFT JOIN pages ON TRUE),
     logged AS MATERIALIZED (
       SELECT ${sql.placeholder('event')}::jsonb || jsonb_build_object('recordIds', coalesce((
         SELECT jsonb_agg(placed.id::text ORDER BY placed.decided_at DESC, placed.id DESC)
