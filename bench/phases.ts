@@ -16,8 +16,9 @@
  * (both off), raw, raw+log (raw plus the L1 append through the gateway's writer) and raw+fold (raw with the append
  * folded into its read statement: one statement, one round trip and one commit — the fold's own best case, not a bound
  * on what logging costs: the chain's lock is then held from the function call to the commit, with a WAL flush per
- * request and no group commit), raw+inbox (the event folded in as one plain INSERT into an unindexed table: no chain,
- * no hash, no secondary index — the floor under any design that stores each disclosure durably before answering). All read bench:quick's own samples (`bench_manifest`). The hook's own cost: ~7 % more
+ * request and no group commit), raw+inbox (the event folded in as one plain INSERT into a table with only a primary
+ * key: no chain, no hash, no secondary index — what one durable write folded into the read costs, a reference point,
+ * not a bound on designs that group-commit across requests). All read bench:quick's own samples (`bench_manifest`). The hook's own cost: ~7 % more
  * Node CPU per gateway S2 request (bench:paired, 2026-12-06); it is paid per statement, so more by the targets that
  * run more statements per request.
  */
@@ -83,7 +84,16 @@ try {
   }
   // the same answer from every target to the same request (a target answering errors would count as fast)
   let expected: string | null = null;
+  const check = new pg.Client({ connectionString: url });
+  await check.connect();
+  /** the newest stored event of a target that logs, and how many it holds: the probe must add exactly one */
+  const newestEvent = async (name: Target) => (await check.query<{ subject_code: string | null; record_ids: string[] | null; stored: number }>(name === 'raw+inbox'
+    ? `SELECT (SELECT event->>'subjectCode' FROM bench_access_inbox ORDER BY id DESC LIMIT 1) AS subject_code,
+         (SELECT event->'recordIds' FROM bench_access_inbox ORDER BY id DESC LIMIT 1) AS record_ids, (SELECT count(*)::int FROM bench_access_inbox) AS stored`
+    : `SELECT (SELECT subject_code FROM access_events ORDER BY sequence DESC LIMIT 1) AS subject_code,
+         (SELECT record_ids FROM access_events ORDER BY sequence DESC LIMIT 1) AS record_ids, (SELECT max(sequence)::int FROM access_events) AS stored`)).rows[0]!;
   for (const target of running) {
+    const before = target.name === 'raw' ? null : await newestEvent(target.name);
     const answer = await send(target.origin, callFor(target.name, codes[0]!));
     const normalized = JSON.stringify((scenario === 'S1' ? S1 : S2).normalize(answer.body));
     if (answer.status !== 200 || normalized === 'null') throw new Error(`${target.name}: no answer to the probe (HTTP ${answer.status})`);
@@ -91,19 +101,16 @@ try {
     if (normalized !== expected) throw new Error(`${target.name} answers the probe differently: ${normalized.slice(0, 300)}`);
     // a target that logs must have stored this answer's event (L1: the subject, the records it returned) — a fold that
     // stored nothing would look fast
-    if (target.name !== 'raw') {
+    if (before) {
       const answered = (scenario === 'S1' ? S1 : S2).normalize(answer.body)!;
-      const check = new pg.Client({ connectionString: url });
-      await check.connect();
-      const { rows } = await check.query<{ subject_code: string; record_ids: string[] }>(target.name === 'raw+inbox'
-        ? `SELECT event->>'subjectCode' AS subject_code, ARRAY(SELECT jsonb_array_elements_text(event->'recordIds')) AS record_ids FROM bench_access_inbox ORDER BY id DESC LIMIT 1`
-        : 'SELECT subject_code, record_ids FROM access_events ORDER BY sequence DESC LIMIT 1');
-      await check.end();
-      if (rows[0]?.subject_code !== answered.code || JSON.stringify(rows[0]?.record_ids) !== JSON.stringify(answered.recordIds)) {
-        throw new Error(`${target.name}: the newest access event is not the probe's (${JSON.stringify(rows[0]).slice(0, 200)})`);
+      const after = await newestEvent(target.name);
+      if ((after.stored ?? 0) !== (before.stored ?? 0) + 1) throw new Error(`${target.name}: the probe stored ${(after.stored ?? 0) - (before.stored ?? 0)} events, not one`);
+      if (after.subject_code !== answered.code || JSON.stringify(after.record_ids) !== JSON.stringify(answered.recordIds)) {
+        throw new Error(`${target.name}: the newest access event is not the probe's (${JSON.stringify(after).slice(0, 200)})`);
       }
     }
   }
+  await check.end();
   const saturation: number[] = [];
   for (const target of running) {
     // a discarded warm-up first: the first seconds of a new process run unoptimised code and would understate its saturation

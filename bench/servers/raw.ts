@@ -28,7 +28,7 @@ configureCursorSecret(process.env.CURSOR_SECRET || process.env.JWT_SECRET || 'be
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10), options: SESSION_OPTIONS });
 // RAW_ACCESS_LOG=1: S1/S2 also append the L1 event with the gateway's writer (the "raw+log" comparator); fold: in
 // the read statement itself (the "raw+fold" comparator: one statement, one round trip, one commit)
-// inbox ("raw+inbox"): a plain INSERT of the event into an unindexed table, folded in the same way (handlers.ts)
+// inbox ("raw+inbox"): a plain INSERT of the event into a table with only a primary key, folded in the same way (handlers.ts)
 const fold = process.env.RAW_ACCESS_LOG === 'fold' ? 'chain' : process.env.RAW_ACCESS_LOG === 'inbox' ? 'inbox' : false;
 const writer = process.env.RAW_ACCESS_LOG === '1'
   ? new AccessLogWriter(drizzle(pool, { schema }) as unknown as Db)
