@@ -44,8 +44,8 @@ export class RawHandlers {
    * of two statements. The event's other fields travel as one jsonb parameter. No event when the subject is not found,
    * as in raw+log. The ids are taken in the CTE's row order, which PostgreSQL keeps for a materialised CTE without
    * promising it: bench:phases checks the stored event against the answer before it loads the target. The subject's
-   * code is taken from whichever row carries it (only the page's first row does, subjects.repository.ts), and the
-   * answer's rows are ordered as the read orders them, so that `rows[0]` is that row.
+   * code is taken as max() over the rows, which does not depend on which rows carry it, and the answer's rows are
+   * ordered as the read orders them, so that `rows[0]` is the read's first row.
    * `inbox` (the "raw+inbox" comparator): the same event folded into the read as one plain INSERT into a table with
    * a primary key and nothing else (`bench_access_inbox`, created by `start`) — no chain lock, no head read, no canonical
    * text, no hash, no secondary index; only the row, its primary-key entry, its WAL and a commit per request. Not a log
