@@ -2,7 +2,7 @@ import pg from 'pg';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
-import { loadCalls, databaseUrl, DEFAULT_PG, loadQuickSample, machine, median, settle, startServer, type ServerProcess } from './support.js';
+import { loadCalls, databaseUrl, DEFAULT_PG, loadQuickSample, machine, median, rawAccessLogFor, settle, startServer, type ServerProcess } from './support.js';
 import { subjectCall } from './scenarios.js';
 
 /**
@@ -36,7 +36,7 @@ try {
     const raw = name.startsWith('raw');
     servers.set(name, await startServer(name, raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts', {
       DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '1', NODE_ENV: 'production', OBSERVABILITY: 'off',
-      RAW_ACCESS_LOG: name === 'raw+log' ? '1' : name === 'raw+fold' ? 'fold' : '',
+      RAW_ACCESS_LOG: rawAccessLogFor(name),
       ...(name === 'gateway-apollo' ? { COMPILED_EXECUTION: 'off' } : {}),
       LOG_FILE: path.join(tmpdir(), 'cqg-fold-cost.log'),
     }));

@@ -29,7 +29,7 @@ import pg from 'pg';
 import { openLoop } from './open-loop.js';
 import { S1, S2, send, subjectCall, type HttpCall } from './scenarios.js';
 import { collectPhases, describePhases, formatMs as fmt, gcPauseMs, PHASE_HOOK, startPhases, STATEMENT_KINDS, type Phases } from './phase-report.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle, startServer, type ServerProcess } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, rawAccessLogFor, settle, startServer, type ServerProcess } from './support.js';
 
 const TARGETS = ['gateway', 'gateway-quiet', 'raw', 'raw+log', 'raw+fold', 'raw+inbox'] as const;
 type Target = (typeof TARGETS)[number];
@@ -75,7 +75,7 @@ try {
     const raw = name.startsWith('raw');
     const server = await startServer(name, raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts', {
       DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production', PHASES_DIR: phasesDir,
-      ...(name === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : name === 'raw+fold' ? { RAW_ACCESS_LOG: 'fold' } : name === 'raw+inbox' ? { RAW_ACCESS_LOG: 'inbox' } : {}),
+      RAW_ACCESS_LOG: rawAccessLogFor(name),
       ...(name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(phasesDir, 'gateway-requests.log') } : { OBSERVABILITY: 'off' }),
     }, { nodeFlags: ['--import', PHASE_HOOK] });
     let i = 0;

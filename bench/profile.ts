@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { migrateDatabase } from '../src/db/migrate.js';
-import { databaseUrl, DEFAULT_PG, loadBenchSample, loadCalls } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadBenchSample, loadCalls, rawAccessLogFor } from './support.js';
 import { S1, S2, S3, type HttpCall } from './scenarios.js';
 import { openLoop } from './open-loop.js';
 
@@ -52,7 +52,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'cqg-prof-'));
 const hook = new URL('./profile-hook.mjs', import.meta.url).href;
 const child = spawn(process.execPath, ['--import', hook, '--import', 'tsx', target === 'gateway' ? 'bench/servers/gateway.ts' : 'bench/servers/raw.ts'], {
   // RAW_ACCESS_LOG set either way: one left in the shell (1, fold) would change what TARGET=raw measures
-  env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production', PROFILE_DIR: dir, RAW_ACCESS_LOG: target === 'raw+log' ? '1' : '' },
+  env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production', PROFILE_DIR: dir, RAW_ACCESS_LOG: rawAccessLogFor(target) },
   stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
 });
 /** Sends `message` to the profile hook and waits for its answer (bench/profile-hook.mjs). */

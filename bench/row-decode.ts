@@ -63,7 +63,7 @@ for (let round = 0; round <= rounds; round++) {
 const text = (value: unknown): string => Array.isArray(value)
   ? `{${value.map((item) => (item === null ? 'NULL' : `"${String(item).replace(/(["\\])/g, '\\$1')}"`)).join(',')}}`
   : value instanceof Date ? value.toISOString() : String(value);
-const literal = (value: unknown) => (value === null || value === undefined ? 'NULL' : `'${text(value).replace(/'/g, "''")}'`);
+const literal = (value: unknown) => (value === null || value === undefined ? 'NULL' : pg.escapeLiteral(text(value)));
 const execution = new Map<Shape, number[]>();
 for (const [i, shape] of (['first row', 'every row'] as Shape[]).entries()) await client.query(`PREPARE row_decode_${i} AS ${shapes[shape]}`);
 for (let round = 0; round < 4; round++) {
