@@ -26,6 +26,7 @@ import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import pg from 'pg';
+import { cpuSnapshot, cpuSpent } from './cpu.js';
 import { openLoop } from './open-loop.js';
 import { S1, S2, send, subjectCall, type HttpCall } from './scenarios.js';
 import { collectPhases, describePhases, formatMs as fmt, gcPauseMs, PHASE_HOOK, startPhases, STATEMENT_KINDS, type Phases } from './phase-report.js';
@@ -59,15 +60,24 @@ const callFor = (target: Target, code: string, of: 'S1' | 'S2' = scenario): Http
 interface Running { name: Target; server: ServerProcess; origin: string; next: () => HttpCall }
 const running: Running[] = [];
 
-interface Slice extends Phases { client: { p50: number; p99: number } }
+interface Slice extends Phases { client: { p50: number; p99: number }; cpu: { serverMsPerRequest: number; postgresMsPerRequest: number } }
 
 async function measure(target: Running, rate: number): Promise<Slice> {
   await settle(url);
   await openLoop(target.origin, { rate, seconds: 5, next: target.next });
   await startPhases(target.server.child);
+  // CPU of the measured server and of every PostgreSQL process over the slice, per request answered: where the
+  // machine's time per request goes (the server's includes the phase hook's own cost)
+  const cpuBefore = cpuSnapshot(target.server.child.pid!);
   const result = await openLoop(target.origin, { rate, seconds: slice, next: target.next });
+  const spent = cpuSpent(cpuBefore, cpuSnapshot(target.server.child.pid!));
   if (result.errors || result.non2xx) throw new Error(`${target.name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
-  return { client: { p50: result.p50, p99: result.p99 }, ...(await collectPhases(target.server.child, phasesDir)) };
+  const perRequest = (seconds: number) => Math.round((seconds * 1000 / Math.max(1, result.ok)) * 100) / 100;
+  return {
+    client: { p50: result.p50, p99: result.p99 },
+    cpu: { serverMsPerRequest: perRequest(spent.server), postgresMsPerRequest: perRequest(spent.postgres) },
+    ...(await collectPhases(target.server.child, phasesDir)),
+  };
 }
 
 try {
@@ -131,7 +141,7 @@ try {
       }
       const measured = await measure(target, rate);
       slices.set(target.name, [...(slices.get(target.name) ?? []), measured]);
-      console.log(`pass ${pass + 1} ${scenario} ${target.name.padEnd(13)} client p50/p99 ${fmt(measured.client.p50)}/${fmt(measured.client.p99)} ms; ${describePhases(measured)}`);
+      console.log(`pass ${pass + 1} ${scenario} ${target.name.padEnd(13)} client p50/p99 ${fmt(measured.client.p50)}/${fmt(measured.client.p99)} ms; CPU per request: server ${measured.cpu.serverMsPerRequest} ms, PostgreSQL ${measured.cpu.postgresMsPerRequest} ms; ${describePhases(measured)}`);
     }
   }
   console.log('\nmedians over the passes (ms, p50/p99):');
@@ -144,7 +154,7 @@ try {
     const pair = (key: string) => `${fmt(m((s) => s.phases[key]?.p50))}/${fmt(m((s) => s.phases[key]?.p99))}`;
     const statements = STATEMENT_KINDS.filter((k) => list.some((s) => s.phases[`exec ${k}`])).map((k) => `${k} ${pair(`exec ${k}`)}`);
     console.log(`${scenario} ${target.name.padEnd(13)} client ${fmt(m((s) => s.client.p50))}/${fmt(m((s) => s.client.p99))}  server side ${pair('http request (server side)')}  `
-      + `${statements.join('  ')}  main thread ${(m((s) => s.eventLoopUtilisation)! * 100).toFixed(0)} %  GC pauses per slice ${fmt(m(gcPauseMs))} ms  heap ${fmt(m((s) => s.heapUsedMb))} MB`);
+      + `${statements.join('  ')}  CPU ms/request server ${m((s) => s.cpu.serverMsPerRequest)} PostgreSQL ${m((s) => s.cpu.postgresMsPerRequest)}  main thread ${(m((s) => s.eventLoopUtilisation)! * 100).toFixed(0)} %  GC pauses per slice ${fmt(m(gcPauseMs))} ms  heap ${fmt(m((s) => s.heapUsedMb))} MB`);
   }
   const p99 = (name: Target) => slices.has(name) ? median(slices.get(name)!.map((s) => s.client.p99)) : undefined;
   const raw = p99('raw');
