@@ -144,8 +144,6 @@ export async function loadEvents(url: string, generator: EventGenerator, total: 
     for (let y = firstYear; y <= new Date(anchor).getUTCFullYear() + 1; y++) await client.query('SELECT ensure_access_event_partition($1::int)', [y]);
     const run = await generator.run(total, rangeFromUs, (row, rowYear) => (rowYear !== year ? startYear(rowYear).then(() => push(row)) : push(row)));
     await finishYear();
-    // the chain's head row (migration 0018) still holds what the migration found: appends chain on from the loaded head
-    await client.query('SELECT reset_access_chain_head()');
     log(`  ${run.events} events, head ${run.head.sequence} at ${run.head.at}; ${run.crossChecked} hashes cross-checked with chain.ts`);
     return run;
   } catch (error) {

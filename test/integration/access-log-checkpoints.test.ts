@@ -100,16 +100,11 @@ describe.each(testDatabaseKinds())('L6 signed checkpoints on %s', (kind) => {
     return Number(rows[0].n ?? 0);
   }
 
-  /**
-   * As a superuser could: the append-only triggers bypassed for one transaction, and the chain's head row (migration
-   * 0018) set to the newest event left, so that later appends chain on from what the tamperer left (only the checkpoint
-   * can tell then — what these tests prove).
-   */
+  /** As a superuser could: the append-only triggers bypassed for one transaction. */
   async function tamper(...statements: SQL[]): Promise<void> {
     await db().transaction(async (tx) => {
       await tx.execute(sql`SET LOCAL session_replication_role = replica`);
       for (const statement of statements) await tx.execute(statement);
-      await tx.execute(sql`SELECT reset_access_chain_head()`);
     });
   }
 

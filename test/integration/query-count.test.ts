@@ -85,9 +85,7 @@ describe.each(testDatabaseKinds())('query count on %s', (kind) => {
     const query = `query($code: String!) { subject(code: $code) { code records(first: 5) { totalCount edges { node { id source { code } } } } } }`;
     expect(await statementsFor(query, { code: large.code })).toBe(1);
     expect(database.statements[0]).toMatch(/WITH subj AS/);
-    // the event stored by the statement itself (accessChainAppendSql): the chain's head moved, the row inserted
-    expect(database.statements[0]).toMatch(/UPDATE access_chain_head/);
-    expect(database.statements[0]).toMatch(/INSERT INTO access_events/);
+    expect(database.statements[0]).toMatch(/append_access_events/);
   });
 
   it('§11: a response that places no record reads the subject and its page in ONE statement, plus the access-log append', async () => {

@@ -86,16 +86,10 @@ export async function requestEvents(db: Db, requestId: string, { asSets = false 
 
 /** Runs `send` while the access log refuses every append (its function renamed away), and restores it (L2 tests). */
 export async function withAppendsRefused<T>(db: Db, send: () => Promise<T>): Promise<T> {
-  // the function gone (the writer's appends) and every row refused (a read that stores its own event without the
-  // function, accessChainAppendSql): both ways of appending fail as a log that refuses appends makes them fail
   await db.execute(sql`ALTER FUNCTION append_access_events(jsonb) RENAME TO append_access_events_off`);
-  await db.execute(sql`CREATE OR REPLACE FUNCTION refuse_access_event_rows_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN RAISE EXCEPTION 'access log refuses appends (test)'; END $$`);
-  await db.execute(sql`CREATE TRIGGER access_events_refused_for_test BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION refuse_access_event_rows_for_test()`);
   try {
     return await send();
   } finally {
-    await db.execute(sql`DROP TRIGGER access_events_refused_for_test ON access_events`);
     await db.execute(sql`ALTER FUNCTION append_access_events_off(jsonb) RENAME TO append_access_events`);
   }
 }

@@ -6,11 +6,7 @@ import { decodeCursor, encodeCursor, pageSize } from '../../../src/modules/pagin
 import { contentHashOf, MAX_BATCH_ROWS, type NormalisedRecord } from '../../../src/modules/filing/record-validation.js';
 import { MIN_SEARCH_LENGTH, organizationsStatement, type RawStatements } from './statements.js';
 import type { Prepared } from './capture.js';
-import { PgDialect } from 'drizzle-orm/pg-core';
-import { accessChainAppendSql, type NewAccessEvent } from '../../../src/modules/access-log/access-log.repository.js';
-
-/** The gateway's own in-statement append (its CTEs `chained`, `appended`) as text, over the CTE `logged`: it has no parameters. */
-const CHAIN_APPEND = new PgDialect().sqlToQuery(accessChainAppendSql('logged')).sql;
+import type { NewAccessEvent } from '../../../src/modules/access-log/access-log.repository.js';
 
 /**
  * S1–S5 on plain pg: the gateway's statements (statements.ts) minus the access-log append, the rows turned
@@ -44,9 +40,8 @@ export class RawHandlers {
    * `fold` (the "raw+fold" comparator, bench/phases.ts): the L1 append folded into the read — the fold's own best case,
    * not a bound on what logging costs (the chain's lock is held from the function call to the commit, a WAL flush per
    * request, no group commit). The read statement becomes a CTE whose rows build the event (the subject's code, the
-   * first `first` record ids), appended in the same statement as the gateway's folded read appends it (migration 0018's
-   * head row moved and the row inserted by the gateway's own accessChainAppendSql, without PL/pgSQL; before 2026-12-06
-   * it called `append_access_events`): one round trip and one commit instead of two statements. The event's other fields travel as one jsonb parameter. No event when the subject is not found,
+   * first `first` record ids) for `append_access_events` in the same statement: one round trip and one commit instead
+   * of two statements. The event's other fields travel as one jsonb parameter. No event when the subject is not found,
    * as in raw+log. The ids are taken in the CTE's row order, which PostgreSQL keeps for a materialised CTE without
    * promising it: bench:phases checks the stored event against the answer before it loads the target. The subject's
    * code is taken as max() over the rows, which does not depend on which rows carry it, and the answer's rows are
@@ -68,9 +63,10 @@ export class RawHandlers {
 ev AS (INSERT INTO bench_access_inbox (event) SELECT ${event} WHERE EXISTS (SELECT 1 FROM r) RETURNING id)
 SELECT r.*, (SELECT max(id) FROM ev) AS appended FROM r ORDER BY r.decided_at DESC, r.id DESC`
         : `WITH r AS (${prepared.text}),
-logged AS (SELECT ${event} AS event WHERE EXISTS (SELECT 1 FROM r)),
-${CHAIN_APPEND}
-SELECT r.*, (SELECT sequence FROM appended) AS appended FROM r ORDER BY r.decided_at DESC, r.id DESC`;
+ev AS (SELECT max(appended_sequence) AS appended FROM append_access_events((
+  SELECT jsonb_build_array(${event})
+  WHERE EXISTS (SELECT 1 FROM r))))
+SELECT r.*, (SELECT appended FROM ev) AS appended FROM r ORDER BY r.decided_at DESC, r.id DESC`;
       // prepared under a name only when the read is (two unnamed texts must not share one name)
       folded = { text, ...(prepared.name ? { name: `${prepared.name} (${this.fold === 'inbox' ? 'inbox insert' : 'append'} folded in)` } : {}), params: (v) => [...prepared.params(v), v.event, v.first] };
       this.folded.set(prepared as Prepared<never>, folded as Prepared<never>);

@@ -30,37 +30,6 @@ export async function appendEvents(db: Db, events: readonly NewAccessEvent[]): P
     { events: JSON.stringify(events) });
 }
 
-/**
- * Issue 18: one event appended inside another statement, without PL/pgSQL (a read that stores its own event:
- * subjects.repository.ts). `source` names a CTE of that statement with at most one row and a column `event` (jsonb, the
- * shape of NewAccessEvent). Gives two CTEs: `chained` moves the chain's head (migration 0018) by one and computes the
- * event's hash over the same canonical text as append_access_events, and `appended` stores the event, one row with its
- * `sequence`; both are empty when `source` is. The chain's advisory lock comes first, as in append_access_events, so all
- * appenders queue on one lock; the UPDATE then works on the head as the appender before it committed it, however old
- * the statement's snapshot (READ COMMITTED: UPDATE re-reads a row changed while it waited), so the chain cannot fork.
- * Against the function: 0.22 against 0.33 ms per append with its commit (pgbench, synchronous_commit off, RESULTS 4m).
- */
-export function accessChainAppendSql(source: string): SQL {
-  const from = sql.raw(source);
-  return sql`chained AS (
-      UPDATE access_chain_head h SET sequence = h.sequence + 1, prev_hash = h.hash,
-        hash = encode(sha256(convert_to(h.hash || access_event_canonical(h.sequence + 1, e."at", e."requestId", e."actor",
-          e."role", e."orgCode", e."view", e."purposeKind", e."purposeReference", e."grantId", e."subjectCode",
-          coalesce(e."recordIds", '{}'), e."operationName", h.hash), 'UTF8')), 'hex')
-      FROM ${from}, jsonb_to_record(${from}.event) AS e("at" timestamptz, "requestId" text, "actor" text, "role" text,
-        "orgCode" text, "view" text, "purposeKind" text, "purposeReference" text, "grantId" text, "subjectCode" text,
-        "recordIds" text[], "operationName" text)
-      WHERE h.one AND pg_advisory_xact_lock(7262021) IS NOT NULL
-      RETURNING h.sequence, h.prev_hash, h.hash, e.*),
-    appended AS (
-      INSERT INTO access_events (sequence, at, request_id, actor, role, org_code, view, purpose_kind, purpose_reference,
-        grant_id, subject_code, record_ids, operation_name, prev_hash, hash)
-      SELECT c.sequence, c."at", c."requestId", c."actor", c."role", c."orgCode", c."view", c."purposeKind",
-        c."purposeReference", c."grantId", c."subjectCode", coalesce(c."recordIds", '{}'), c."operationName", c.prev_hash, c.hash
-      FROM chained c
-      RETURNING sequence)`;
-}
-
 /** A stored event: what was appended, plus its place in the chain. */
 export type AccessEventRow = Omit<NewAccessEvent, 'at'> & {
   sequence: number;

@@ -1,7 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { queryCached, toDateString } from '../../db/rows.js';
-import { accessChainAppendSql } from '../access-log/access-log.repository.js';
 import { nowValue } from '../disclosure/record-facts.sql.js';
 import type { SqlScope } from '../disclosure/scope.sql.js';
 import { collectPages, pageKey, pageValues, recordPagesSql, type RecordPageRequest, type RecordPageResult } from '../records/records.repository.js';
@@ -75,7 +74,7 @@ export async function findVisibleSubjectWithPage(
  * Issue 18: findVisibleSubjectWithPage with the access event of its answer stored by the same statement (the append
  * folded into the read: one round trip and one commit instead of two statements). `event` is the event as eventOf
  * builds it; the statement adds the ids of the page's records (the first `limit` rows, in page order: the records
- * the response places) and appends it (accessChainAppendSql: the chain's head moved in the statement itself) — only when the subject is visible: an answer of
+ * the response places) and appends it with append_access_events — only when the subject is visible: an answer of
  * null discloses nothing and stores nothing. A failed append fails the whole statement, read included (L2).
  * `storedRecordIds`, `storedSequence`: the ids the stored event holds, as the database built them, and its place in the chain.
  * The ids travel on the first row only (row_number over the answer's own order): repeated on each of a page's 21 rows
@@ -100,7 +99,8 @@ export async function findVisibleSubjectWithPageLogged(
         FROM (SELECT a.id, a.decided_at FROM answer a WHERE a.id IS NOT NULL
               ORDER BY a.decided_at DESC, a.id DESC LIMIT ${sql.placeholder('pageLimit')}::int) placed), '[]'::jsonb)) AS event
       FROM subj),
-    ${accessChainAppendSql('logged')}
+    appended AS MATERIALIZED (
+      SELECT max(x.appended_sequence) AS sequence FROM logged, append_access_events(jsonb_build_array(logged.event)) x)
     SELECT answer.*, (SELECT sequence FROM appended) AS logged_sequence,
       CASE WHEN row_number() OVER (ORDER BY answer.decided_at DESC, answer.id DESC) = 1 THEN (SELECT event->'recordIds' FROM logged) END AS logged_record_ids
     FROM answer
