@@ -154,7 +154,7 @@ try {
     const pair = (key: string) => `${fmt(m((s) => s.phases[key]?.p50))}/${fmt(m((s) => s.phases[key]?.p99))}`;
     const statements = STATEMENT_KINDS.filter((k) => list.some((s) => s.phases[`exec ${k}`])).map((k) => `${k} ${pair(`exec ${k}`)}`);
     console.log(`${scenario} ${target.name.padEnd(13)} client ${fmt(m((s) => s.client.p50))}/${fmt(m((s) => s.client.p99))}  server side ${pair('http request (server side)')}  `
-      + `${statements.join('  ')}  CPU ms/request server ${m((s) => s.cpu.serverMsPerRequest)} PostgreSQL ${m((s) => s.cpu.postgresMsPerRequest)}  main thread ${(m((s) => s.eventLoopUtilisation)! * 100).toFixed(0)} %  GC pauses per slice ${fmt(m(gcPauseMs))} ms  heap ${fmt(m((s) => s.heapUsedMb))} MB`);
+      + `${statements.join('  ')}  CPU ms/request server ${m((s) => s.cpu.serverMsPerRequest)?.toFixed(2)} PostgreSQL ${m((s) => s.cpu.postgresMsPerRequest)?.toFixed(2)}  main thread ${(m((s) => s.eventLoopUtilisation)! * 100).toFixed(0)} %  GC pauses per slice ${fmt(m(gcPauseMs))} ms  heap ${fmt(m((s) => s.heapUsedMb))} MB`);
   }
   const p99 = (name: Target) => slices.has(name) ? median(slices.get(name)!.map((s) => s.client.p99)) : undefined;
   const raw = p99('raw');
