@@ -23,7 +23,7 @@ import { coresBusy, cpuSnapshot, cpuSpent, machineTicks } from './cpu.js';
 import pg from 'pg';
 import { openLoop, retriedNote, type OpenLoopResult } from './open-loop.js';
 import { subjectCall } from './scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle, startServer } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, rawAccessLogFor, settle, startServer } from './support.js';
 
 const RATE = Number(process.env.RATE ?? 250);
 const SECONDS = Number(process.env.OPEN_LOOP_SECONDS ?? 20);
@@ -46,7 +46,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const name of round % 2 ? [...TARGETS].reverse() : TARGETS) {
     const raw = name.startsWith('raw');
     const env: Record<string, string> = { DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production',
-      ...(name === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : {}),
+      RAW_ACCESS_LOG: rawAccessLogFor(name),
       ...(name === 'gateway-quiet' ? { OBSERVABILITY: 'off' } : {}),
       ...(name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-alone-${process.pid}.log`) } : {}) };
     const server = await startServer(name, raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts', env);

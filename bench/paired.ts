@@ -32,7 +32,7 @@ import { openLoop } from './open-loop.js';
 import pg from 'pg';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
 import { S1, S2, send, subjectCall, type HttpCall } from './scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, settle } from './support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, rawAccessLogFor, settle } from './support.js';
 
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
 const scenario = process.env.SCENARIO === 'S1' ? 'S1' : 'S2';
@@ -65,7 +65,7 @@ try {
     const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts'], {
       cwd: side.dir,
       env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production',
-        ...(side.target === 'raw+log' ? { RAW_ACCESS_LOG: '1' } : {}),
+        RAW_ACCESS_LOG: rawAccessLogFor(side.target),
         ...(side.target === 'gateway+obs' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-paired-${side.name}-${process.pid}.log`) } : { OBSERVABILITY: 'off' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

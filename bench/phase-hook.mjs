@@ -35,7 +35,7 @@ function kindOf(query) {
   const text = typeof query === 'string' ? query : query?.text ?? '';
   let kind = kinds.get(text);
   if (kind === undefined) {
-    kind = /append_access_events|bench_access_inbox|INSERT INTO access_events/.test(text) ? (/WITH r AS|WITH subj AS/.test(text) ? 'read+append' : 'append')
+    kind = /append_access_events|bench_access_inbox/.test(text) ? (/WITH r AS|WITH subj AS/.test(text) ? 'read+append' : 'append')
       : /organizations/.test(text) && text.length < 400 ? 'organisation' : /WITH subj AS/.test(text) ? 'read' : `other: ${text.replace(/\s+/g, ' ').slice(0, 30)}`;
     kinds.set(text, kind);
   }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { SESSION_OPTIONS } from '../src/db/client.js';
 import { ROW_TYPES } from '../src/db/rows.js';
+import { SUBJECT_COLUMN_NAMES } from '../src/modules/subjects/subjects.repository.js';
 import { buildStatements } from './servers/raw/statements.js';
 import { databaseUrl, DEFAULT_PG, loadQuickSample, machine, median } from './support.js';
 
@@ -27,11 +28,9 @@ await client.connect();
 const { codes, department } = await loadQuickSample(client, scenario);
 if (codes.length < 50 || !department) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 const prepared = (await buildStatements()).subjectWithPage[scenario === 'S1' ? 'public' : 'department'];
-const SUBJECT_COLUMNS = ['id', 'code', 'kind', 'name', 'status', 'registered_at', 'address', 'legal_representative',
-  'legal_representative_id', 'birth_date', 'code_flagged'];
 const joined = 'SELECT subj.*, pages.* FROM subj LEFT JOIN pages ON TRUE';
 if (!prepared.text.includes(joined)) throw new Error('the statement no longer joins the subject to its page as this expects');
-const firstRow = prepared.text.replace(joined, `SELECT ${SUBJECT_COLUMNS.map((c) => `CASE WHEN row_number() OVER first_row = 1 THEN subj.subj_${c} END AS subj_${c}`).join(', ')}, pages.*
+const firstRow = prepared.text.replace(joined, `SELECT ${SUBJECT_COLUMN_NAMES.map((c) => `CASE WHEN row_number() OVER first_row = 1 THEN subj.subj_${c} END AS subj_${c}`).join(', ')}, pages.*
     FROM subj LEFT JOIN pages ON TRUE WINDOW first_row AS (ORDER BY pages.decided_at DESC, pages.id DESC)`);
 const shapes = { 'first row': firstRow, 'every row': prepared.text } as const;
 type Shape = keyof typeof shapes;

@@ -41,7 +41,6 @@ export interface StartOptions {
   nodeFlags?: readonly string[];
 }
 
-/** Starts `node --import tsx <script>` and waits for the line `LISTENING <url>` (or `options.ready`) on its stdout. */
 /**
  * What bench/servers/raw.ts is told to do with the L1 event, by comparator name (RAW_ACCESS_LOG): raw+log appends it
  * through the gateway's writer, raw+fold folds the append into its read, raw+inbox folds a plain INSERT into its read;
@@ -51,6 +50,7 @@ export function rawAccessLogFor(target: string): string {
   return ({ 'raw+log': '1', 'raw+fold': 'fold', 'raw+inbox': 'inbox' } as Record<string, string>)[target] ?? '';
 }
 
+/** Starts `node --import tsx <script>` and waits for the line `LISTENING <url>` (or `options.ready`) on its stdout. */
 export async function startServer(name: string, script: string, env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'] });
   let buffer = '';

@@ -33,7 +33,7 @@ import { generateCity, type CityManifest } from './generate.js';
 import { coresBusy, cpuSnapshot, cpuSpent, machineTicks, processSeconds } from '../cpu.js';
 import { startCountingProxy } from '../pg-count-proxy.js';
 import { S1, S2, S3, S4, S5, recordRows, send, type HttpCall } from '../scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, quiesce, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
+import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, quiesce, rawAccessLogFor, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
 import * as pgq from '../postgraphile/queries.js';
 import { setupPostgraphile } from '../postgraphile/setup.js';
 import { openLoop, retriedNote, type OpenLoopResult } from '../open-loop.js';
@@ -273,7 +273,7 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
   const servers = new Map<TargetName, ServerProcess>();
   for (const name of names) {
     const script = name.startsWith('raw') ? 'bench/servers/raw.ts' : name.startsWith('gateway') ? 'bench/servers/gateway.ts' : 'bench/postgraphile/server.mjs';
-    const extra: Record<string, string> = name === 'raw+log' ? { RAW_ACCESS_LOG: '1' }
+    const extra: Record<string, string> = name.startsWith('raw') ? { RAW_ACCESS_LOG: rawAccessLogFor(name) }
       // the gateway as deployed logs one line per request (O1, to a file as a log shipper would read it) and keeps
       // metrics (O2); gateway-quiet has both off
       : name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-${process.pid}.log`) }

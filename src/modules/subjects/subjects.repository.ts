@@ -19,7 +19,7 @@ export interface SubjectRow {
   codeFlagged: boolean;
 }
 
-const SUBJECT_COLUMN_NAMES = ['id', 'code', 'kind', 'name', 'status', 'registered_at', 'address', 'legal_representative',
+export const SUBJECT_COLUMN_NAMES = ['id', 'code', 'kind', 'name', 'status', 'registered_at', 'address', 'legal_representative',
   'legal_representative_id', 'birth_date', 'code_flagged'] as const;
 export const SUBJECT_COLUMNS = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c}`).join(', '));
 export const SUBJECT_COLUMNS_AS_SUBJ = sql.raw(SUBJECT_COLUMN_NAMES.map((c) => `s.${c} AS subj_${c}`).join(', '));
