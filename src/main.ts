@@ -9,7 +9,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { appliedMigrations, shippedMigrations } from './db/migration-status.js';
 import { seedDemo, DEMO_CAST } from './db/seed/demo.js';
 import { createGateway, type Gateway } from './server.js';
-import { createLogger, flushLogs } from './logging.js';
+import { createLogger, flushLogs, type Logger } from './logging.js';
 import { demoTokens } from './auth/demo-tokens.js';
 import { explainStartupFailure } from './startup-errors.js';
 import {
@@ -73,6 +73,28 @@ async function prepare(config: Config, database: Database): Promise<typeof DEMO_
 interface Running {
   gateway: Gateway;
   database: Database;
+  logger: Logger;
+}
+
+/**
+ * O4: how long a stopping process waits for its database pool to close once every request has been answered or cut
+ * off. A statement with no deadline (REQUEST_TIMEOUT_MS=0) — one waiting on a lock, say — would hold pool.end() for
+ * as long as it runs; after this the process exits without it (exit code 1, said in the log). Its connection ends
+ * with the process; no answer was sent for what it ran.
+ */
+const DATABASE_CLOSE_MS = 5_000;
+
+/** true when `close` ended within `ms`; false (and its promise left to itself) when it did not */
+async function closesWithin(close: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([close.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -121,7 +143,7 @@ async function start(config: Config, started: number): Promise<Running> {
     const gateway = await createGateway({ database, config, logger, checkpoints });
     const url = await gateway.listen(config.port, config.host);
     await announce(config, url, cast, started);
-    return { gateway, database };
+    return { gateway, database, logger };
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;
@@ -164,7 +186,7 @@ async function startWorker(config: Config, settings: WorkerSettings): Promise<Ru
     const checkpoints = await checkpointsOf(config, quiet);
     const gateway = await createGateway({ database, config, logger, checkpoints: checkpoints && { ...checkpoints, intervalMs: 0 }, cluster });
     const url = await gateway.listen(config.port, config.host);
-    return { gateway, database, url };
+    return { gateway, database, logger, url };
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;
@@ -234,7 +256,11 @@ async function closeGateway(config: Config, running: Running, tell: (line: strin
   tell(`${signal}: finishing requests in flight (up to ${config.shutdownGraceMs} ms), then closing…`);
   try {
     await running.gateway.close(config.shutdownGraceMs);
-    await running.database.close();
+    if (!(await closesWithin(running.database.close(), DATABASE_CLOSE_MS))) {
+      running.logger.warn('shutdown: database connections still busy after every request ended; exiting without them', { waitedMs: DATABASE_CLOSE_MS });
+      tell('Stopped; database connections were still busy (see the log).');
+      return 1;
+    }
     tell('Stopped.');
     return 0;
   } catch (error) {

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import jwt from 'jsonwebtoken';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
-import { postgresUrl } from '../support/db.js';
+import { openTestDatabase, postgresUrl } from '../support/db.js';
 import { tokens, TEST_SECRET } from '../support/tokens.js';
 
 /**
@@ -113,6 +114,46 @@ describe.skipIf(postgresPass)('O4: graceful shutdown under load', () => {
       await database.close();
     }
   }, 120_000);
+});
+
+// Runs wherever PostgreSQL is configured, CI's second pass included: the stuck statement needs another session's lock.
+describe('O4: a statement without a deadline does not keep a stopping gateway alive', () => {
+  it.skipIf(!postgresUrl())('O4: with REQUEST_TIMEOUT_MS=0 and a request waiting on a lock, SIGTERM still ends the process — the pool gets 5 s, then it exits 1 and says why in the log', async () => {
+    const database = await openTestDatabase('postgres');
+    const blocker = new pg.Client({ connectionString: database.url });
+    await blocker.connect();
+    let locked = false;
+    try {
+      const gateway = await startGateway({ DATABASE_URL: database.url!, JWT_SECRET: TEST_SECRET, REQUEST_TIMEOUT_MS: '0', SHUTDOWN_GRACE_MS: '300' });
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE subjects IN ACCESS EXCLUSIVE MODE');
+      locked = true;
+      const stuck = graphql(gateway.url, `query($c: String!) { subject(code: $c) { code } }`, undefined, { c: '91440203MA4UQ8R2XK' })
+        .then((response) => response.status, () => 'cut off');
+      // the request's statement is waiting on the lock before the signal
+      const name = new URL(database.url!).pathname.slice(1);
+      let waiting = 0;
+      for (let tries = 0; tries < 200 && waiting === 0; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        waiting = (await blocker.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [name])).rows[0]!.n;
+      }
+      expect(waiting, 'a statement of the gateway waits on the lock').toBeGreaterThan(0);
+      const signalled = Date.now();
+      gateway.child.kill('SIGTERM');
+      // grace 0.3 s, 5 s for handlers still running (src/server.ts), then 5 s for the pool (src/main.ts)
+      expect(await gateway.exited).toBe(1);
+      expect(Date.now() - signalled).toBeLessThan(20_000);
+      expect(await stuck).toBe('cut off');
+      expect(gateway.stdout()).toContain('Stopped; database connections were still busy (see the log).');
+      const warned = gateway.stderr().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: string; message: string; waitedMs?: number })
+        .find((line) => line.message.startsWith('shutdown: database connections still busy'));
+      expect(warned).toMatchObject({ level: 'warn', waitedMs: 5000 });
+    } finally {
+      if (locked) await blocker.query('ROLLBACK');
+      await blocker.end();
+      await database.close();
+    }
+  }, 60_000);
 });
 
 describe('O7: start-up says what fails, in one line', () => {
