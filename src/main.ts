@@ -8,7 +8,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { appliedMigrations, shippedMigrations } from './db/migration-status.js';
 import { seedDemo, DEMO_CAST } from './db/seed/demo.js';
-import { createGateway, type Gateway } from './server.js';
+import { createGateway, SHUTDOWN_FLUSH_MS, withinDeadline, type Gateway } from './server.js';
 import { createLogger, flushLogs, type Logger } from './logging.js';
 import { demoTokens } from './auth/demo-tokens.js';
 import { explainStartupFailure } from './startup-errors.js';
@@ -74,27 +74,6 @@ interface Running {
   gateway: Gateway;
   database: Database;
   logger: Logger;
-}
-
-/**
- * O4: how long a stopping process waits for its database pool to close once every request has been answered or cut
- * off. A statement with no deadline (REQUEST_TIMEOUT_MS=0) — one waiting on a lock, say — would hold pool.end() for
- * as long as it runs; after this the process exits without it (exit code 1, said in the log). Its connection ends
- * with the process; no answer was sent for what it ran.
- */
-const DATABASE_CLOSE_MS = 5_000;
-
-/** true when `close` ended within `ms`; false (and its promise left to itself) when it did not */
-async function closesWithin(close: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([close.then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -256,8 +235,12 @@ async function closeGateway(config: Config, running: Running, tell: (line: strin
   tell(`${signal}: finishing requests in flight (up to ${config.shutdownGraceMs} ms), then closing…`);
   try {
     await running.gateway.close(config.shutdownGraceMs);
-    if (!(await closesWithin(running.database.close(), DATABASE_CLOSE_MS))) {
-      running.logger.warn('shutdown: database connections still busy after every request ended; exiting without them', { waitedMs: DATABASE_CLOSE_MS });
+    // a statement with no deadline (REQUEST_TIMEOUT_MS=0), one waiting on a lock say, would hold pool.end() for as long
+    // as it runs: past the bound the process exits without it (its connection ends with the process; no answer was
+    // sent for what it ran)
+    const closed = await withinDeadline(running.database.close().then(() => true), SHUTDOWN_FLUSH_MS, performance.now());
+    if (!closed) {
+      running.logger.warn('shutdown: database connections still busy after every request ended; exiting without them', { waitedMs: SHUTDOWN_FLUSH_MS });
       tell('Stopped; database connections were still busy (see the log).');
       return 1;
     }

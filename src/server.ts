@@ -34,9 +34,10 @@ import type { ClusterMembership } from './cluster.js';
 
 /**
  * O4: after the grace period, how long a shutdown still waits for the handlers of cut-off requests to store what they
- * disclosed, and then for the access-log writer to finish (each; within the cluster's SHUTDOWN_GRACE_MS + 15 s).
+ * disclosed, then for the access-log writer to finish, then (src/main.ts) for the database pool to close (each; within
+ * the cluster's SHUTDOWN_GRACE_MS + 15 s).
  */
-const SHUTDOWN_FLUSH_MS = 5_000;
+export const SHUTDOWN_FLUSH_MS = 5_000;
 
 /** HTTP + Apollo wiring only (STYLE layout): /graphql (GET and POST), /healthz, /readyz, /metrics (O2, O3); the website (WEB1) at every other path. */
 export interface GatewayOptions {
@@ -151,7 +152,7 @@ interface RequestLine {
 }
 
 /** The promise's value, or null once `deadlineMs` (counted from `started`) has passed; 0 = no deadline. */
-async function withinDeadline<T>(work: Promise<T>, deadlineMs: number, started: number): Promise<T | null> {
+export async function withinDeadline<T>(work: Promise<T>, deadlineMs: number, started: number): Promise<T | null> {
   if (deadlineMs <= 0) return work;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<null>((resolve) => {

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
 import { openTestDatabase, postgresUrl } from '../support/db.js';
+import { waitUntil } from '../support/db-faults.js';
 import { tokens, TEST_SECRET } from '../support/tokens.js';
 
 /**
@@ -131,13 +132,9 @@ describe('O4: a statement without a deadline does not keep a stopping gateway al
       const stuck = graphql(gateway.url, `query($c: String!) { subject(code: $c) { code } }`, undefined, { c: '91440203MA4UQ8R2XK' })
         .then((response) => response.status, () => 'cut off');
       // the request's statement is waiting on the lock before the signal
-      const name = new URL(database.url!).pathname.slice(1);
-      let waiting = 0;
-      for (let tries = 0; tries < 200 && waiting === 0; tries += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        waiting = (await blocker.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [name])).rows[0]!.n;
-      }
-      expect(waiting, 'a statement of the gateway waits on the lock').toBeGreaterThan(0);
+      const waiting = await waitUntil(async () => (await blocker.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]!.n > 0, 5_000, 25);
+      expect(waiting, 'a statement of the gateway waits on the lock').not.toBeNull();
       const signalled = Date.now();
       gateway.child.kill('SIGTERM');
       // grace 0.3 s, 5 s for handlers still running (src/server.ts), then 5 s for the pool (src/main.ts)
