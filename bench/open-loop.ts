@@ -23,6 +23,8 @@ export interface OpenLoopOptions {
   /** requests slower than this count as timeouts (ms; default 30 s) */
   timeoutMs?: number;
   maxSockets?: number;
+  /** each answered request: its index in the schedule (the order `next` was called in), its latency and status */
+  onAnswer?: (index: number, latencyMs: number, status: number) => void;
 }
 
 export interface OpenLoopResult {
@@ -112,6 +114,7 @@ export async function openLoop(originText: string, options: OpenLoopOptions): Pr
     sendLags.push(Math.max(0, performance.now() - due));
     pending.push(fire(agent, origin, options.next(), timeoutMs, onRetry).then((status) => {
       const latency = performance.now() - due;
+      options.onAnswer?.(i, latency, status);
       if (status >= 200 && status < 300) {
         ok++;
         latencies.push(latency);

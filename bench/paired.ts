@@ -51,13 +51,26 @@ const sides: Side[] = (process.env.SIDES ?? 'raw+log=.:raw+log,gateway=.:gateway
 
 const openRate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : null;
 const settleFirst = process.env.SETTLE === '1';
+const tailBy = process.env.TAIL_BY === '1' && openRate !== null;
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const { codes, department: org } = await loadQuickSample(client, scenario);
+// TAIL_BY: each sampled subject's third by records held (0 lightest, 2 heaviest)
+const third = new Map<string, number>();
+if (tailBy) {
+  const { rows } = await client.query<{ code: string; n: string }>(`SELECT s.code, count(r.id) AS n FROM subjects s
+    LEFT JOIN records r ON r.subject_id = s.id WHERE s.code = ANY($1::text[]) GROUP BY s.code ORDER BY count(r.id), s.code`, [codes]);
+  rows.forEach((row, k) => third.set(row.code, Math.min(2, Math.floor((3 * k) / rows.length))));
+  const sizes = rows.map((row) => Number(row.n));
+  console.log(`TAIL_BY: ${rows.length} subjects; records held by thirds: ${[0, 1, 2].map((t) => {
+    const part = sizes.filter((_, k) => Math.min(2, Math.floor((3 * k) / rows.length)) === t);
+    return `${part[0]}–${part.at(-1)}`;
+  }).join(', ')}`);
+}
 await client.end();
 if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 
-interface Running extends Side { child: ChildProcess; origin: string; next: () => HttpCall }
+interface Running extends Side { child: ChildProcess; origin: string; next: () => HttpCall; issued: string[] }
 const running: Running[] = [];
 try {
   for (const side of sides) {
@@ -72,7 +85,7 @@ try {
     // the server's own log stays out of the output; its last lines explain a side that does not start
     let errText = '';
     child.stderr!.on('data', (chunk: Buffer) => { errText = (errText + chunk.toString()).slice(-2000); });
-    running.push({ ...side, child, origin: '', next: () => { throw new Error('not started'); } });
+    running.push({ ...side, child, origin: '', next: () => { throw new Error('not started'); }, issued: [] });
     let out = '';
     const listening = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${side.name} did not start`)), 60_000);
@@ -84,7 +97,12 @@ try {
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${side.name} exited with ${code}: ${errText}`)); });
     });
     let i = 0;
-    const next = (): HttpCall => subjectCall(scenario, raw ? 'raw' : 'gateway', codes[i++ % codes.length]!, org, { first });
+    const issued = running.at(-1)!.issued;
+    const next = (): HttpCall => {
+      const code = codes[i++ % codes.length]!;
+      if (tailBy) issued.push(code);
+      return subjectCall(scenario, raw ? 'raw' : 'gateway', code, org, { first });
+    };
     Object.assign(running.at(-1)!, { origin: new URL(listening).origin, next });
   }
   // the same answer from every side to the same request, as bench:city's probe (a side answering errors or empty
@@ -105,6 +123,8 @@ try {
   const rates = running.map(() => [] as number[]);
   const nodeMs = running.map(() => [] as number[]);
   const tails = running.map(() => [] as number[]);
+  // TAIL_BY: per side and pass, every answer as [latency, third]
+  const answers = running.map(() => [] as [number, number][][]);
   for (let pass = 0; pass < pairs; pass++) {
     const order = pass % 2 ? [...running.keys()].reverse() : [...running.keys()];
     for (const k of order) {
@@ -116,9 +136,15 @@ try {
         await openLoop(server.origin, { rate: openRate, seconds: 5, next: server.next });
       }
       const before = cpuSnapshot(server.child.pid!);
+      server.issued.length = 0;
+      const kept: [number, number][] = [];
+      const onAnswer = tailBy ? (index: number, latency: number, status: number) => {
+        if (status >= 200 && status < 300) kept.push([latency, third.get(server.issued[index]!) ?? -1]);
+      } : undefined;
       const result = openRate === null
         ? await loadCalls(server.origin, { connections: 32, seconds: slice, next: server.next })
-        : await openLoop(server.origin, { rate: openRate, seconds: slice, next: server.next }).then((r) => ({ ...r, total: r.ok }));
+        : await openLoop(server.origin, { rate: openRate, seconds: slice, next: server.next, onAnswer }).then((r) => ({ ...r, total: r.ok }));
+      if (tailBy) answers[k]!.push(kept);
       if (result.errors || result.non2xx) throw new Error(`${server.name}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
       const spent = cpuSpent(before, cpuSnapshot(server.child.pid!));
       rates[k]!.push(result.total / slice);
@@ -129,6 +155,18 @@ try {
   console.log(`machine: ${machine()}; ${scenario} first=${first}, ${pairs} passes of ${slice} s slices, ${openRate === null ? '32 connections' : `open loop at ${openRate} req/s`}`);
   for (const [k, server] of running.entries()) {
     console.log(`${server.name.padEnd(12)} median ${median(rates[k]!).toFixed(0)} req/s, Node ${median(nodeMs[k]!).toFixed(3)} ms/req, p99 ${median(tails[k]!).toFixed(1)} ms (passes ${tails[k]!.map((t) => t.toFixed(1)).join(' ')})`);
+  }
+  if (tailBy) {
+    // per pass: the p99 within each third, and the thirds of the slowest 1 %; medians over the passes
+    const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(0.99 * values.length) - 1)] ?? 0;
+    for (const [k, server] of running.entries()) {
+      const byThird = [0, 1, 2].map((t) => median(answers[k]!.map((pass) => p99(pass.filter(([, th]) => th === t).map(([ms]) => ms)))));
+      const slowest = [0, 1, 2].map((t) => median(answers[k]!.map((pass) => {
+        const sorted = [...pass].sort((a, b) => b[0] - a[0]).slice(0, Math.max(1, Math.round(pass.length / 100)));
+        return (100 * sorted.filter(([, th]) => th === t).length) / sorted.length;
+      })));
+      console.log(`${server.name.padEnd(12)} p99 by third (light, middle, heavy): ${byThird.map((ms) => ms.toFixed(1)).join(' / ')} ms; slowest 1 %: ${slowest.map((pct) => `${pct.toFixed(0)} %`).join(' / ')}`);
+    }
   }
   const reference = running[0]!;
   for (let k = 1; k < running.length; k++) {

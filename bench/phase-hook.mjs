@@ -5,6 +5,9 @@
 //     read the answer) and through pool.query ("pool", with the connection checkout)
 //   - each HTTP request from its start (headers parsed) to its response's finish (diagnostics_channel)
 //   - the main thread's utilisation (performance.eventLoopUtilization) and V8's GC pauses (PerformanceObserver 'gc')
+//   - with PHASE_STALLS=1, the main thread's stalls: a 1 ms timer that wakes more than 3 ms late marks a stall, and each
+//     is told apart at the report as a GC pause (one overlaps it), the process running something else (it used CPU for
+//     most of the stall: JavaScript, or another of its threads) or the process not running at all (the machine)
 // SIGUSR2 starts a new measurement; SIGUSR1 writes the one so far to $PHASES_DIR/phases-<pid>.json (the reader deletes
 // the previous one first). SIGUSR1 is also Node's signal to start the inspector: a listener replaces that, so a server
 // whose hook failed to load would open a debugger instead — bench:phases checks the file arrives.
@@ -82,15 +85,47 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) add(GC_KINDS.get(entry.detail?.kind) ?? 'gc other', entry.duration);
 }).observe({ entryTypes: ['gc'] });
 
+// PHASE_STALLS=1: [start, end, CPU ms the process used meanwhile] of each stall, and [start, end] of each GC pause
+const STALL_MS = 3;
+let stalls = [];
+let pauses = [];
+if (process.env.PHASE_STALLS === '1') {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (pauses.length < KEPT) pauses.push([entry.startTime, entry.startTime + entry.duration]);
+  }).observe({ entryTypes: ['gc'] });
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  setInterval(() => {
+    const now = performance.now();
+    const cpu = process.cpuUsage();
+    if (now - last - 1 > STALL_MS && stalls.length < KEPT) {
+      stalls.push([last + 1, now, (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000]);
+    }
+    last = now;
+    lastCpu = cpu;
+  }, 1).unref();
+}
+function classifyStalls() {
+  for (const [start, end, cpuMs] of stalls) {
+    const wall = end - start;
+    const gc = pauses.some(([from, to]) => from < end && to > start);
+    add(gc ? 'stall gc' : cpuMs >= 0.6 * wall ? 'stall running' : 'stall not running', wall);
+  }
+}
+
 let utilisation = performance.eventLoopUtilization();
 let since = performance.now();
 process.on('SIGUSR2', () => {
   samples = new Map();
   dropped = 0;
+  stalls = [];
+  pauses = [];
   utilisation = performance.eventLoopUtilization();
   since = performance.now();
 });
 process.on('SIGUSR1', () => {
+  classifyStalls();
+  stalls = [];
   const out = {
     seconds: (performance.now() - since) / 1000, eventLoopUtilisation: performance.eventLoopUtilization(utilisation).utilization,
     heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20, dropped, phases: {},

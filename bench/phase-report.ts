@@ -57,7 +57,18 @@ export function describePhases(measured: Phases): string {
   return `server side p50/p99 ${fmt(server?.p50)}/${fmt(server?.p99)} ms; statements ${statements.join(', ')}; `
     + `main thread ${(measured.eventLoopUtilisation * 100).toFixed(0)} % busy; ${gc('gc scavenge', 'scavenges')}, ${gc('gc mark-compact', 'mark-compacts')}`
     + `${phase('gc incremental marking') ? `, incremental marking ${fmt(phase('gc incremental marking')!.total)} ms` : ''}; GC pauses ${fmt(gcPauseMs(measured))} ms in all`
-    + `${measured.heapUsedMb ? `; heap ${measured.heapUsedMb.toFixed(0)} MB` : ''}${measured.dropped ? `; ${measured.dropped} samples beyond the bound` : ''}`;
+    + `${measured.heapUsedMb ? `; heap ${measured.heapUsedMb.toFixed(0)} MB` : ''}${measured.dropped ? `; ${measured.dropped} samples beyond the bound` : ''}`
+    + describeStalls(measured);
+}
+
+/** PHASE_STALLS=1 (bench/phase-hook.mjs): the main thread's stalls over 3 ms, by what they were — count, longest, sum. */
+function describeStalls(measured: Phases): string {
+  const kinds = [['stall gc', 'GC'], ['stall running', 'running'], ['stall not running', 'not running']] as const;
+  if (!kinds.some(([key]) => measured.phases[key])) return '';
+  return `; stalls > 3 ms: ${kinds.map(([key, label]) => {
+    const stall = measured.phases[key];
+    return stall ? `${label} ${stall.n}× ≤${fmt(stall.max)} Σ${fmt(stall.total)} ms` : `${label} 0`;
+  }).join(', ')}`;
 }
 
 export { fmt as formatMs };
