@@ -5,6 +5,9 @@
 //     read the answer) and through pool.query ("pool", with the connection checkout)
 //   - each HTTP request from its start (headers parsed) to its response's finish (diagnostics_channel)
 //   - the main thread's utilisation (performance.eventLoopUtilization) and V8's GC pauses (PerformanceObserver 'gc')
+//   - with PHASE_PATHS=1, each request's server-side time also by the statements it ran (e.g. `read+append` when its
+//     append was folded into its read, `append, read` when it was not): AsyncLocalStorage carries the request from the
+//     request's start to its statements
 //   - with PHASE_STALLS=1, the main thread's stalls: a 1 ms timer that wakes more than 3 ms late marks a stall, and each
 //     is told apart at the report as a GC pause (one overlaps it), the process running something else (it used CPU for
 //     most of the stall: JavaScript, or another of its threads) or the process not running at all (the machine)
@@ -17,6 +20,7 @@ import { createRequire } from 'node:module';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import dc from 'node:diagnostics_channel';
 import { renameSync, writeFileSync } from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -45,10 +49,15 @@ function kindOf(query) {
   return kind;
 }
 
+// PHASE_PATHS=1: the statement kinds each request ran
+const paths = process.env.PHASE_PATHS === '1' ? new AsyncLocalStorage() : null;
+
 const clientQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function query(config, values, callback) {
   const started = performance.now();
-  const key = `exec ${kindOf(config)}`;
+  const kind = kindOf(config);
+  paths?.getStore()?.add(kind);
+  const key = `exec ${kind}`;
   const timed = (fn) => (...args) => {
     add(key, performance.now() - started);
     return fn(...args);
@@ -69,10 +78,23 @@ pg.Pool.prototype.query = function query(config, values, callback) {
 };
 
 const requestStarts = new WeakMap();
-dc.subscribe('http.server.request.start', ({ request }) => requestStarts.set(request, performance.now()));
+const requestKinds = new WeakMap();
+dc.subscribe('http.server.request.start', ({ request }) => {
+  requestStarts.set(request, performance.now());
+  if (paths) {
+    // published just before the server emits 'request': the handler's continuations inherit this store
+    const kinds = new Set();
+    requestKinds.set(request, kinds);
+    paths.enterWith(kinds);
+  }
+});
 dc.subscribe('http.server.response.finish', ({ request }) => {
   const started = requestStarts.get(request);
-  if (started !== undefined) add('http request (server side)', performance.now() - started);
+  if (started === undefined) return;
+  const ms = performance.now() - started;
+  add('http request (server side)', ms);
+  const kinds = requestKinds.get(request);
+  if (kinds) add(`path ${[...kinds].filter((k) => k !== 'organisation').sort().join(', ') || '(none)'}`, ms);
 });
 
 const GC_KINDS = new Map([
@@ -130,10 +152,15 @@ process.on('SIGUSR1', () => {
     seconds: (performance.now() - since) / 1000, eventLoopUtilisation: performance.eventLoopUtilization(utilisation).utilization,
     heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20, dropped, phases: {},
   };
+  const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+  const server = [...(samples.get('http request (server side)') ?? [])].sort((a, b) => a - b);
+  const overallP99 = server.length ? percentile(server, 0.99) : undefined;
   for (const [key, list] of samples) {
     const sorted = [...list].sort((a, b) => a - b);
-    const at = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+    const at = (p) => percentile(sorted, p);
     out.phases[key] = { n: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.at(-1), total: sorted.reduce((a, b) => a + b, 0) };
+    // PHASE_PATHS: how many of this path's requests are among the slowest 1 % of all
+    if (key.startsWith('path ') && overallP99 !== undefined) out.phases[key].aboveOverallP99 = sorted.filter((ms) => ms > overallP99).length;
   }
   // written whole under another name, then renamed: the reader never sees half a file
   const file = path.join(process.env.PHASES_DIR ?? tmpdir(), `phases-${process.pid}.json`);

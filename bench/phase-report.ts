@@ -9,7 +9,7 @@ import path from 'node:path';
  */
 export const PHASE_HOOK = fileURLToPath(new URL('./phase-hook.mjs', import.meta.url));
 
-export interface Phase { n: number; p50: number; p90: number; p99: number; max: number; total: number }
+export interface Phase { n: number; p50: number; p90: number; p99: number; max: number; total: number; aboveOverallP99?: number }
 export interface Phases { seconds: number; eventLoopUtilisation: number; heapUsedMb?: number; dropped?: number; phases: Record<string, Phase> }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,7 +58,18 @@ export function describePhases(measured: Phases): string {
     + `main thread ${(measured.eventLoopUtilisation * 100).toFixed(0)} % busy; ${gc('gc scavenge', 'scavenges')}, ${gc('gc mark-compact', 'mark-compacts')}`
     + `${phase('gc incremental marking') ? `, incremental marking ${fmt(phase('gc incremental marking')!.total)} ms` : ''}; GC pauses ${fmt(gcPauseMs(measured))} ms in all`
     + `${measured.heapUsedMb ? `; heap ${measured.heapUsedMb.toFixed(0)} MB` : ''}${measured.dropped ? `; ${measured.dropped} samples beyond the bound` : ''}`
-    + describeStalls(measured);
+    + describeStalls(measured) + describePaths(measured);
+}
+
+/**
+ * PHASE_PATHS=1: the server-side time of requests by the statements they ran (p50/p99), and how many of the slowest 1 %
+ * of all requests took each path (from the samples: a path's requests above the overall p99).
+ */
+function describePaths(measured: Phases): string {
+  const paths = Object.entries(measured.phases).filter(([key]) => key.startsWith('path '));
+  if (!paths.length) return '';
+  return `; by path: ${paths.sort((a, b) => b[1].n - a[1].n).map(([key, phase]) => `${key.slice(5)} ${phase.n}× ${fmt(phase.p50)}/${fmt(phase.p99)}`
+    + (phase.aboveOverallP99 !== undefined ? ` (${phase.aboveOverallP99} of the slowest 1 %)` : '')).join(', ')}`;
 }
 
 /** PHASE_STALLS=1 (bench/phase-hook.mjs): the main thread's stalls over 3 ms, by what they were — count, longest, sum. */
