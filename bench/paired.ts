@@ -61,10 +61,9 @@ if (tailBy) {
   const { rows } = await client.query<{ code: string; n: string }>(`SELECT s.code, count(r.id) AS n FROM subjects s
     LEFT JOIN records r ON r.subject_id = s.id WHERE s.code = ANY($1::text[]) GROUP BY s.code ORDER BY count(r.id), s.code`, [codes]);
   rows.forEach((row, k) => third.set(row.code, Math.min(2, Math.floor((3 * k) / rows.length))));
-  const sizes = rows.map((row) => Number(row.n));
   console.log(`TAIL_BY: ${rows.length} subjects; records held by thirds: ${[0, 1, 2].map((t) => {
-    const part = sizes.filter((_, k) => Math.min(2, Math.floor((3 * k) / rows.length)) === t);
-    return `${part[0]}–${part.at(-1)}`;
+    const part = rows.filter((row) => third.get(row.code) === t);
+    return `${part[0]?.n}–${part.at(-1)?.n}`;
   }).join(', ')}`);
 }
 await client.end();

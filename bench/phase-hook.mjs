@@ -103,18 +103,18 @@ const GC_KINDS = new Map([
   [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'gc incremental marking'],
   [constants.NODE_PERFORMANCE_GC_WEAKCB, 'gc weak callbacks'],
 ]);
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) add(GC_KINDS.get(entry.detail?.kind) ?? 'gc other', entry.duration);
-}).observe({ entryTypes: ['gc'] });
-
 // PHASE_STALLS=1: [start, end, CPU ms the process used meanwhile] of each stall, and [start, end] of each GC pause
 const STALL_MS = 3;
+const watchStalls = process.env.PHASE_STALLS === '1';
 let stalls = [];
 let pauses = [];
-if (process.env.PHASE_STALLS === '1') {
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (pauses.length < KEPT) pauses.push([entry.startTime, entry.startTime + entry.duration]);
-  }).observe({ entryTypes: ['gc'] });
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    add(GC_KINDS.get(entry.detail?.kind) ?? 'gc other', entry.duration);
+    if (watchStalls && pauses.length < KEPT) pauses.push([entry.startTime, entry.startTime + entry.duration]);
+  }
+}).observe({ entryTypes: ['gc'] });
+if (watchStalls) {
   let last = performance.now();
   let lastCpu = process.cpuUsage();
   setInterval(() => {
