@@ -11,7 +11,11 @@ import { subjectCall, type HttpCall } from './scenarios.js';
  *
  *   npx tsx bench/young-gen.ts     env: SCENARIO (S1 | S2), CONNS (1), SECONDS (8), FIRST (20), PRELOAD (s of 32
  *                                       connections first, 0), PRELOAD_SCENARIO (S1 | S2), NODE_FLAGS (extra V8
- *                                       flags for the gateway), CITY_DB (cqg_bench_city_quick; npm run bench:quick once)
+ *                                       flags for the gateway), CITY_DB (cqg_bench_city_quick; npm run bench:quick once),
+ *                                       RUNS (1: each run a new gateway process), V8_PRETENURING (off | on: the gateway's)
+ * Each run also counts the allocation sites V8 decided to tenure (`--trace-pretenuring-statistics`): in 4p one such
+ * decision on the record row during S1's preload put a process in the heavy state for good (~800 KB promoted per
+ * scavenge); RUNS > 1 ends with how many runs were heavy.
  */
 const scenario = process.env.SCENARIO === 'S2' ? 'S2' : 'S1';
 const connections = Number(process.env.CONNS ?? 1);
@@ -30,29 +34,47 @@ const preloadScenario = process.env.PRELOAD_SCENARIO === 'S1' || process.env.PRE
 const preloadSample = preloadScenario === scenario ? { codes, department } : await loadBenchSample(client, preloadScenario);
 await client.end();
 
-// V8 writes its GC trace to stdout, after the LISTENING line
-const server = await startServer('gateway', 'bench/servers/gateway.ts', { DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production' },
-  { nodeFlags: ['--trace-gc-nvp', ...flags] });
-let i = 0;
-const next = (): HttpCall => subjectCall(scenario, 'gateway', codes[i++ % codes.length]!, department, { first });
-const origin = new URL(server.url).origin;
-if (preload > 0) {
-  let k = 0;
-  const { codes: preloadCodes, department: preloadOrg } = preloadSample;
-  await loadCalls(origin, { connections: 32, seconds: preload, next: () => subjectCall(preloadScenario, 'gateway', preloadCodes[k++ % preloadCodes.length]!, preloadOrg, { first }) });
-}
-await loadCalls(origin, { connections, seconds: 3, next });
-let trace = '';
-server.child.stdout!.on('data', (chunk: Buffer) => { trace += chunk.toString(); });
-const result = await loadCalls(origin, { connections, seconds, next });
-await server.stop();
-if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
-
-const scavenges = trace.split('\n').filter((line) => / gc=s /.test(line));
+// V8 writes its GC trace and its pretenuring decisions to stdout, after the LISTENING line
+const runs = Math.max(1, Number(process.env.RUNS ?? 1));
 const field = (line: string, key: string) => Number(new RegExp(`\\b${key}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
-const mean = (key: string) => scavenges.reduce((sum, line) => sum + field(line, key), 0) / Math.max(1, scavenges.length);
-const fullGcs = trace.split('\n').filter((line) => / gc=(mc|ms) /.test(line)).length;
-console.log(`machine: ${machine()}; ${scenario} first=${first}, ${connections} connection(s), ${seconds} s after 3 s of warm-up${preload ? ` and ${preload} s of ${preloadScenario} at 32 connections` : ''}`);
-console.log(`${scenario} young_gen connections=${connections} rps=${Math.round(result.requestsPerSecond)} scavenges=${scavenges.length} `
-  + `requests_per_scavenge=${(result.total / Math.max(1, scavenges.length)).toFixed(0)} survived_kb=${Math.round(mean('new_space_survived') / 1024)} `
-  + `promoted_kb=${Math.round(mean('promoted') / 1024)} pause_ms=${mean('pause').toFixed(2)} full_gcs=${fullGcs}`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
+const pretenuringMode = process.env.V8_PRETENURING === 'on' ? 'on' : 'off';
+console.log(`machine: ${machine()}; ${scenario} first=${first}, ${connections} connection(s), ${seconds} s after 3 s of warm-up${preload ? ` and ${preload} s of ${preloadScenario} at 32 connections` : ''}; V8_PRETENURING=${pretenuringMode}; ${runs} run(s), each a new process`);
+const results: { tenured: number; survived: number; promoted: number; pause: number; rps: number }[] = [];
+for (let run = 1; run <= runs; run += 1) {
+  const server = await startServer('gateway', 'bench/servers/gateway.ts', { DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production' },
+    { nodeFlags: ['--trace-gc-nvp', '--trace-pretenuring-statistics', ...flags] });
+  let output = '';
+  server.child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  let i = 0;
+  const next = (): HttpCall => subjectCall(scenario, 'gateway', codes[i++ % codes.length]!, department, { first });
+  const origin = new URL(server.url).origin;
+  if (preload > 0) {
+    let k = 0;
+    const { codes: preloadCodes, department: preloadOrg } = preloadSample;
+    await loadCalls(origin, { connections: 32, seconds: preload, next: () => subjectCall(preloadScenario, 'gateway', preloadCodes[k++ % preloadCodes.length]!, preloadOrg, { first }) });
+  }
+  await loadCalls(origin, { connections, seconds: 3, next });
+  const mark = output.length;
+  const result = await loadCalls(origin, { connections, seconds, next });
+  await server.stop();
+  if (result.errors || result.non2xx) throw new Error(`${result.errors} errors, ${result.non2xx} non-2xx answers`);
+  const trace = output.slice(mark);
+  // allocation sites V8 decided to allocate in the old generation from now on (bench/RESULTS.md 4p), before or during the
+  // measured stretch: with V8_PRETENURING=off (src/v8-heap.ts) V8 weighs none
+  const tenured = (output.match(/(?:undecided|maybe tenure|don't tenure) => tenure\b/g) ?? []).length;
+  const scavenges = trace.split('\n').filter((line) => / gc=s /.test(line));
+  const mean = (key: string) => scavenges.reduce((sum, line) => sum + field(line, key), 0) / Math.max(1, scavenges.length);
+  const fullGcs = trace.split('\n').filter((line) => / gc=(mc|ms) /.test(line)).length;
+  const line = { tenured, survived: mean('new_space_survived') / 1024, promoted: mean('promoted') / 1024, pause: mean('pause'), rps: result.requestsPerSecond };
+  results.push(line);
+  console.log(`${scenario} young_gen run=${run} connections=${connections} rps=${Math.round(line.rps)} scavenges=${scavenges.length} `
+    + `requests_per_scavenge=${(result.total / Math.max(1, scavenges.length)).toFixed(0)} survived_kb=${Math.round(line.survived)} `
+    + `promoted_kb=${Math.round(line.promoted)} pause_ms=${line.pause.toFixed(2)} full_gcs=${fullGcs} sites_tenured=${tenured}`);
+}
+if (runs > 1) {
+  const heavy = results.filter((r) => r.promoted > 200);
+  console.log(`${scenario} young_gen runs=${runs} V8_PRETENURING=${pretenuringMode} runs_with_a_tenured_site=${results.filter((r) => r.tenured > 0).length} `
+    + `heavy_runs=${heavy.length} (promoted > 200 KB per scavenge) median_promoted_kb=${Math.round(median(results.map((r) => r.promoted)))} `
+    + `median_pause_ms=${median(results.map((r) => r.pause)).toFixed(2)} median_rps=${Math.round(median(results.map((r) => r.rps)))}`);
+}

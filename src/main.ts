@@ -12,6 +12,7 @@ import { createGateway, SHUTDOWN_FLUSH_MS, withinDeadline, type Gateway } from '
 import { createLogger, flushLogs, type Logger } from './logging.js';
 import { demoTokens } from './auth/demo-tokens.js';
 import { explainStartupFailure } from './startup-errors.js';
+import { configurePretenuring } from './v8-heap.js';
 import {
   ClusterStartError, joinCluster, reportListening, reportStartupFailure, superviseWorkers, workerLogger, workerSettings,
   type Supervisor, type WorkerSettings,
@@ -292,6 +293,8 @@ async function main(): Promise<void> {
   } catch (error) {
     return fail(explainStartupFailure(error, {}));
   }
+  // before migrations, seeding and traffic: no allocation site gets tenured on the way (src/v8-heap.ts)
+  configurePretenuring(config.v8Pretenuring);
   const explain = (error: unknown) => explainStartupFailure(error, { databaseUrl: config.databaseUrl, port: config.port, host: config.host });
 
   if (worker) {

@@ -31,6 +31,7 @@ import { createSiteApi } from './web/api.js';
 import { createSite, type Site } from './web/site.js';
 import { logReplicaChanges, readDatabaseFor } from './db/replica.js';
 import type { ClusterMembership } from './cluster.js';
+import { configurePretenuring } from './v8-heap.js';
 
 /**
  * O4: after the grace period, how long a shutdown still waits for the handlers of cut-off requests to store what they
@@ -45,7 +46,7 @@ export interface GatewayOptions {
   config: Pick<Config, 'jwt' | 'limits' | 'production'>
     & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'
       | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile' | 'trustProxy' | 'site' | 'siteApiUrl'
-      | 'keepAliveTimeoutMs' | 'compiledExecution'>>;
+      | 'keepAliveTimeoutMs' | 'compiledExecution' | 'v8Pretenuring'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -179,6 +180,8 @@ function errorBody(error: AppError) {
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { database, config, logger } = options;
+  // issue 18: objects of a request are not born old (src/v8-heap.ts); main.ts has set it already, an embedder has not
+  configurePretenuring(config.v8Pretenuring ?? 'off');
   const clock = options.clock ?? (() => new Date());
   // §10.3: cursors sealed with a secret every process of the deployment shares (CURSOR_SECRET, else JWT_SECRET)
   const cursorSecret = config.cursorSecret ?? config.jwt.secret;

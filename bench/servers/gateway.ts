@@ -44,6 +44,8 @@ const gateway = await createGateway({
     production: true,
     metricsToken: observed ? 'bench-metrics-token-0123456789' : null,
     // COMPILED_EXECUTION=off: every request through Apollo's interpreter (the comparison before/after issue 18's change)
+    // V8_PRETENURING=on: V8's allocation-site pretenuring as Node has it by default (the comparison before/after 4p)
+    v8Pretenuring: process.env.V8_PRETENURING === 'on' ? 'on' : 'off',
     compiledExecution: (process.env.COMPILED_EXECUTION as 'trusted' | 'repeated' | 'off' | undefined) ?? 'trusted',
     // the benchmark's documents as a deployment lists its applications' documents: compiled at start
     trustedDocuments: 'off',

@@ -70,6 +70,11 @@ export interface Config {
    * the manifest's, `repeated` also any document at its second request, `off` none (Apollo's interpreter, as before)
    */
   compiledExecution: CompiledExecutionMode;
+  /**
+   * issue 18: V8's allocation-site pretenuring in each gateway process (V8_PRETENURING, src/v8-heap.ts): `off` (default)
+   * keeps every object young until it has outlived two scavenges; `on` is V8's default
+   */
+  v8Pretenuring: 'on' | 'off';
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -91,6 +96,13 @@ function flagFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bool
 function compiledExecutionFrom(env: NodeJS.ProcessEnv): CompiledExecutionMode {
   const raw = (env.COMPILED_EXECUTION ?? '').trim() || 'trusted';
   if (raw !== 'trusted' && raw !== 'repeated' && raw !== 'off') throw new ConfigError(`COMPILED_EXECUTION must be trusted, repeated or off, not "${raw}"`);
+  return raw;
+}
+
+/** V8_PRETENURING (issue 18): off (default) or on */
+function pretenuringFrom(env: NodeJS.ProcessEnv): 'on' | 'off' {
+  const raw = (env.V8_PRETENURING ?? '').trim() || 'off';
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`V8_PRETENURING must be on or off, not "${raw}"`);
   return raw;
 }
 
@@ -406,6 +418,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: Math.max(1000, intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000)),
     site: flagFrom(env, 'SITE', true),
     compiledExecution: compiledExecutionFrom(env),
+    v8Pretenuring: pretenuringFrom(env),
     exchangeSigningKey: pemFrom(env, 'EXCHANGE_SIGNING_KEY'),
     siteApiUrl: siteApiUrlFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),

@@ -10,6 +10,7 @@ import { CREDIT_REPORT, LICENSING, NOW, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken
 import { comparedReadsCast, requestEvents, withAppendsRefused } from '../support/read-fixture.js';
 import { createLogger } from '../../src/logging.js';
 import { SHIPPED_MANIFEST } from '../../src/web/manifest.js';
+import { pretenuring } from '../../src/v8-heap.js';
 
 /**
  * Issue 18, point 4: known reads (subject, searchSubjects, publicNotices) run compiled (src/graphql/compiled.ts).
@@ -238,6 +239,11 @@ describe.each(testDatabaseKinds())('compiled execution on %s', (kind) => {
     expect(mutation.compiled).toBe(false);
     const forbidden = await expectAlike('a root field the role may not select', { query: `{ subject(code: "${enterprise.code}") { code } accessLog(first: 1) { totalCount } }` }, tokens.department(deptA));
     expect(forbidden.compiled).toBe(false);
+  });
+
+  it('issue 18: a gateway runs with V8\'s allocation-site pretenuring off unless V8_PRETENURING=on (src/v8-heap.ts)', () => {
+    // createGateway sets it (main.ts earlier, before migrations): a record row is never born in the old generation
+    expect(pretenuring()).toBe('off');
   });
 
   it('L2: when its events cannot be stored, a compiled answer is withheld — 503 AUDIT_UNAVAILABLE, no data, nothing stored', async () => {
