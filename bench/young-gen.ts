@@ -13,9 +13,10 @@ import { subjectCall, type HttpCall } from './scenarios.js';
  *                                       connections first, 0), PRELOAD_SCENARIO (S1 | S2), NODE_FLAGS (extra V8
  *                                       flags for the gateway), CITY_DB (cqg_bench_city_quick; npm run bench:quick once),
  *                                       RUNS (1: each run a new gateway process), V8_PRETENURING (off | on: the gateway's)
- * Each run also counts the allocation sites V8 decided to tenure (`--trace-pretenuring-statistics`): in 4p one such
- * decision on the record row during S1's preload put a process in the heavy state for good (~800 KB promoted per
- * scavenge); RUNS > 1 ends with how many runs were heavy.
+ * Each run also counts the allocation sites V8 decided to tenure (`--trace-pretenuring-statistics`; with it on, V8
+ * prints its per-site lines inside the pauses, a small cost the `off` runs do not have): in 4p such decisions during
+ * S1's preload left a process heavy to the end of its run (0.8–1.4 MB promoted per scavenge); RUNS > 1 ends with how
+ * many runs were heavy and the lower medians.
  */
 const scenario = process.env.SCENARIO === 'S2' ? 'S2' : 'S1';
 const connections = Number(process.env.CONNS ?? 1);
@@ -35,10 +36,12 @@ const preloadSample = preloadScenario === scenario ? { codes, department } : awa
 await client.end();
 
 // V8 writes its GC trace and its pretenuring decisions to stdout, after the LISTENING line
-const runs = Math.max(1, Number(process.env.RUNS ?? 1));
+const runs = Math.max(1, Math.floor(Number(process.env.RUNS ?? 1)) || 1);
 const field = (line: string, key: string) => Number(new RegExp(`\\b${key}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
+/** the lower median (for an even count, the lower of the two middle values) */
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
-const pretenuringMode = process.env.V8_PRETENURING === 'on' ? 'on' : 'off';
+const pretenuringMode = process.env.V8_PRETENURING ?? 'off';
+if (pretenuringMode !== 'on' && pretenuringMode !== 'off') throw new Error(`V8_PRETENURING must be on or off, not "${pretenuringMode}"`);
 console.log(`machine: ${machine()}; ${scenario} first=${first}, ${connections} connection(s), ${seconds} s after 3 s of warm-up${preload ? ` and ${preload} s of ${preloadScenario} at 32 connections` : ''}; V8_PRETENURING=${pretenuringMode}; ${runs} run(s), each a new process`);
 const results: { tenured: number; survived: number; promoted: number; pause: number; rps: number }[] = [];
 for (let run = 1; run <= runs; run += 1) {

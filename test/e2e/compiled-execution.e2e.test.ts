@@ -10,7 +10,7 @@ import { CREDIT_REPORT, LICENSING, NOW, SEARCH_QUERY, SUBJECT_QUERY, uniqueToken
 import { comparedReadsCast, requestEvents, withAppendsRefused } from '../support/read-fixture.js';
 import { createLogger } from '../../src/logging.js';
 import { SHIPPED_MANIFEST } from '../../src/web/manifest.js';
-import { pretenuring } from '../../src/v8-heap.js';
+import { configurePretenuring, pretenuring } from '../../src/v8-heap.js';
 
 /**
  * Issue 18, point 4: known reads (subject, searchSubjects, publicNotices) run compiled (src/graphql/compiled.ts).
@@ -241,9 +241,16 @@ describe.each(testDatabaseKinds())('compiled execution on %s', (kind) => {
     expect(forbidden.compiled).toBe(false);
   });
 
-  it('issue 18: a gateway runs with V8\'s allocation-site pretenuring off unless V8_PRETENURING=on (src/v8-heap.ts)', () => {
+  it('issue 18: a gateway runs with V8\'s allocation-site pretenuring off unless V8_PRETENURING=on (src/v8-heap.ts)', async () => {
     // createGateway sets it (main.ts earlier, before migrations): a record row is never born in the old generation
     expect(pretenuring()).toBe('off');
+    const withDefault = await startTestGateway(database, { now: NOW, site: false, v8Pretenuring: 'on' });
+    try {
+      expect(pretenuring()).toBe('on');
+    } finally {
+      await withDefault.close();
+      configurePretenuring('off'); // this worker's other tests as the gateways above started them
+    }
   });
 
   it('L2: when its events cannot be stored, a compiled answer is withheld — 503 AUDIT_UNAVAILABLE, no data, nothing stored', async () => {

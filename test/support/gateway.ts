@@ -60,6 +60,8 @@ export async function startTestGateway(
      * product runs it, `trusted` the product's default (the manifest's documents only), `off` Apollo only
      */
     compiledExecution?: 'first-sight' | 'second-sight' | 'trusted' | 'off';
+    /** V8_PRETENURING (src/v8-heap.ts); unset, createGateway's default (off) */
+    v8Pretenuring?: 'on' | 'off';
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -83,6 +85,7 @@ export async function startTestGateway(
       siteApiUrl: options.siteApiUrl ?? null,
       site: options.site ?? false,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+      v8Pretenuring: options.v8Pretenuring,
       compiledExecution: ({ 'first-sight': 'repeated', 'second-sight': 'repeated', trusted: 'trusted', off: 'off' } as const)[options.compiledExecution ?? 'first-sight'],
     },
     logger: options.logger ?? createLogger(process.stderr, true),

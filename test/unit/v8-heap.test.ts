@@ -26,10 +26,9 @@ describe('V8 allocation-site pretenuring (issue 18)', () => {
     expect(await traceOf('on')).toMatch(/=> tenure/);
   }, 90_000);
 
-  it('V8_PRETENURING=off: no site is tenured, and V8 does not even weigh the counts', async () => {
-    const trace = await traceOf('off');
-    expect(trace).not.toMatch(/=> tenure/);
-    expect(trace).not.toMatch(/pretenuring: AllocationSite/);
+  it('V8_PRETENURING=off: the same literal kept alive is never tenured', async () => {
+    // only decisions are checked: V8 may weigh counts during Node's and tsx's own start-up, before the probe's call
+    expect(await traceOf('off')).not.toMatch(/=> tenure/);
   }, 90_000);
 
   it('V8_PRETENURING is off unless set to on, and refuses other values', () => {
