@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { databaseUrl, DEFAULT_PG, loadBenchSample, loadCalls, machine, startServer } from './support.js';
+import { pretenuringFrom } from '../src/config/config.js';
+import { databaseUrl, DEFAULT_PG, loadBenchSample, loadCalls, machine, median, startServer } from './support.js';
 import { subjectCall, type HttpCall } from './scenarios.js';
 
 /**
@@ -16,7 +17,7 @@ import { subjectCall, type HttpCall } from './scenarios.js';
  * Each run also counts the allocation sites V8 decided to tenure (`--trace-pretenuring-statistics`; with it on, V8
  * prints its per-site lines inside the pauses, a small cost the `off` runs do not have): in 4p such decisions during
  * S1's preload left a process heavy to the end of its run (0.8–1.4 MB promoted per scavenge); RUNS > 1 ends with how
- * many runs were heavy and the lower medians.
+ * many runs were heavy and the medians.
  */
 const scenario = process.env.SCENARIO === 'S2' ? 'S2' : 'S1';
 const connections = Number(process.env.CONNS ?? 1);
@@ -38,10 +39,7 @@ await client.end();
 // V8 writes its GC trace and its pretenuring decisions to stdout, after the LISTENING line
 const runs = Math.max(1, Math.floor(Number(process.env.RUNS ?? 1)) || 1);
 const field = (line: string, key: string) => Number(new RegExp(`\\b${key}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
-/** the lower median (for an even count, the lower of the two middle values) */
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? NaN;
-const pretenuringMode = process.env.V8_PRETENURING ?? 'off';
-if (pretenuringMode !== 'on' && pretenuringMode !== 'off') throw new Error(`V8_PRETENURING must be on or off, not "${pretenuringMode}"`);
+const pretenuringMode = pretenuringFrom(process.env);
 console.log(`machine: ${machine()}; ${scenario} first=${first}, ${connections} connection(s), ${seconds} s after 3 s of warm-up${preload ? ` and ${preload} s of ${preloadScenario} at 32 connections` : ''}; V8_PRETENURING=${pretenuringMode}; ${runs} run(s), each a new process`);
 const results: { tenured: number; survived: number; promoted: number; pause: number; rps: number }[] = [];
 for (let run = 1; run <= runs; run += 1) {

@@ -1,5 +1,6 @@
 import { openDatabase } from '../../src/db/client.js';
 import { createGateway } from '../../src/server.js';
+import { pretenuringFrom } from '../../src/config/config.js';
 import { createLogger, logDestination } from '../../src/logging.js';
 import { openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,12 +33,6 @@ function benchManifest(): string {
  * The benchmark's documents (bench/scenarios.ts) are its trusted documents (not binding anyone), compiled at start as
  * a deployment's own applications' documents would be; COMPILED_EXECUTION=off turns compiled execution off. Prints `LISTENING <url>`.
  */
-/** V8_PRETENURING as the product reads it (src/config/config.ts): on or off (default), nothing else */
-function pretenuringSetting(): 'on' | 'off' {
-  const raw = process.env.V8_PRETENURING ?? 'off';
-  if (raw !== 'on' && raw !== 'off') throw new Error(`V8_PRETENURING must be on or off, not "${raw}"`);
-  return raw;
-}
 const observed = process.env.OBSERVABILITY === 'on';
 const logFd = observed && process.env.LOG_FILE ? openSync(process.env.LOG_FILE, 'w') : null;
 const logStream = logFd === null ? process.stderr : logDestination(logFd);
@@ -51,7 +46,7 @@ const gateway = await createGateway({
     metricsToken: observed ? 'bench-metrics-token-0123456789' : null,
     // COMPILED_EXECUTION=off: every request through Apollo's interpreter (the comparison before/after issue 18's change)
     // V8_PRETENURING=on: V8's allocation-site pretenuring as Node has it by default (the comparison before/after 4p)
-    v8Pretenuring: pretenuringSetting(),
+    v8Pretenuring: pretenuringFrom(process.env),
     compiledExecution: (process.env.COMPILED_EXECUTION as 'trusted' | 'repeated' | 'off' | undefined) ?? 'trusted',
     // the benchmark's documents as a deployment lists its applications' documents: compiled at start
     trustedDocuments: 'off',

@@ -99,8 +99,8 @@ function compiledExecutionFrom(env: NodeJS.ProcessEnv): CompiledExecutionMode {
   return raw;
 }
 
-/** V8_PRETENURING (issue 18): off (default) or on */
-function pretenuringFrom(env: NodeJS.ProcessEnv): 'on' | 'off' {
+/** V8_PRETENURING (issue 18): off (default) or on; the benchmark's gateway and bench:young-gen read it the same way */
+export function pretenuringFrom(env: NodeJS.ProcessEnv): 'on' | 'off' {
   const raw = (env.V8_PRETENURING ?? '').trim() || 'off';
   if (raw !== 'on' && raw !== 'off') throw new ConfigError(`V8_PRETENURING must be on or off, not "${raw}"`);
   return raw;
