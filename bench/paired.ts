@@ -5,13 +5,17 @@
  * On a shared two-core machine whose speed drifts by a factor of two within minutes, ten-second runs taken minutes
  * apart (bench:quick) cannot resolve a 5 % change; slices seconds apart see the same machine.
  *
- *   npx tsx bench/paired.ts            env: SIDES, SCENARIO (S1 | S2), FIRST (20), SLICE (3 s), PAIRS (10),
+ *   npx tsx bench/paired.ts            env: SIDES, SCENARIO (S1 | S2 | S4), FIRST (20; S4 50), SLICE (3 s), PAIRS (10),
  *                                           CITY_DB (cqg_bench_city_quick; npm run bench:quick once to make it)
  *
  * SIDES: comma-separated `name=directory:target[:node flags]`; target is gateway, raw or raw+log, run from that
  * directory's bench/servers (a git worktree holds an earlier revision: `git worktree add /tmp/before HEAD~1`,
- * `ln -s $PWD/node_modules /tmp/before/`). The first side is the reference, e.g.
+ * `ln -s $PWD/node_modules /tmp/before/`). Words of the flags written `NAME=value` are set in that side's
+ * environment instead (e.g. `V8_PRETENURING=on`). The first side is the reference, e.g.
  *   SIDES="raw+log=.:raw+log,before=/tmp/before:gateway,after=.:gateway" SCENARIO=S2 npx tsx bench/paired.ts
+ *   SIDES="off=.:gateway,on=.:gateway:V8_PRETENURING=on" SCENARIO=S4 npx tsx bench/paired.ts
+ * S4 is bench:quick's auditor week (the manifest's last 7 days of events, organisation CITY-AUDIT), its first page
+ * (with totalCount) and its second page in turn; S4 has no raw+log (an auditor's read is not a subject's disclosure).
  * Both scenarios read bench:quick's own samples (the `bench_manifest` table: organisations with at least a full
  * page of visible records; before 2026-12-06 this script drew its own, lighter for S1), in their order; FIRST sets
  * the page size. Before loading, every side must give the same normalised answer to the same first request.
@@ -31,30 +35,53 @@ import { tmpdir } from 'node:os';
 import { openLoop } from './open-loop.js';
 import pg from 'pg';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
-import { S1, S2, send, subjectCall, type HttpCall } from './scenarios.js';
+import { S1, S2, S4, send, subjectCall, type HttpCall } from './scenarios.js';
 import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, rawAccessLogFor, settle } from './support.js';
 
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
-const scenario = process.env.SCENARIO === 'S1' ? 'S1' : 'S2';
-const first = Number(process.env.FIRST ?? 20);
+const scenario = process.env.SCENARIO === 'S1' || process.env.SCENARIO === 'S4' ? process.env.SCENARIO : 'S2';
+const first = Number(process.env.FIRST ?? (scenario === 'S4' ? 50 : 20));
 const slice = Number(process.env.SLICE ?? 3);
 const pairs = Number(process.env.PAIRS ?? 10);
 
 const TARGETS = ['gateway', 'gateway+obs', 'raw', 'raw+log'] as const;
-interface Side { name: string; dir: string; target: (typeof TARGETS)[number]; flags: string[] }
-const sides: Side[] = (process.env.SIDES ?? 'raw+log=.:raw+log,gateway=.:gateway').split(',').map((spec) => {
+interface Side { name: string; dir: string; target: (typeof TARGETS)[number]; flags: string[]; env: Record<string, string> }
+const sides: Side[] = (process.env.SIDES ?? (scenario === 'S4' ? 'raw=.:raw,gateway=.:gateway' : 'raw+log=.:raw+log,gateway=.:gateway')).split(',').map((spec) => {
   const name = spec.slice(0, spec.indexOf('='));
   const [dir, target, flags] = spec.slice(spec.indexOf('=') + 1).split(':');
   if (!name || !dir || !(TARGETS as readonly string[]).includes(target)) throw new Error(`SIDES: cannot read "${spec}"`);
-  return { name, dir: path.resolve(dir), target: target as Side['target'], flags: flags ? flags.split(' ') : [] };
+  if (scenario === 'S4' && target === 'raw+log') throw new Error('SIDES: S4 has no raw+log target');
+  const words = flags ? flags.split(' ').filter(Boolean) : [];
+  const setting = /^([A-Z][A-Z0-9_]*)=(.*)$/;
+  const env = Object.fromEntries(words.flatMap((word) => { const m = setting.exec(word); return m ? [[m[1]!, m[2]!]] : []; }));
+  return { name, dir: path.resolve(dir), target: target as Side['target'], flags: words.filter((word) => !setting.test(word)), env };
 });
 
 const openRate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : null;
 const settleFirst = process.env.SETTLE === '1';
-const tailBy = process.env.TAIL_BY === '1' && openRate !== null;
+const tailBy = process.env.TAIL_BY === '1' && openRate !== null && scenario !== 'S4';
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-const { codes, department: org } = await loadQuickSample(client, scenario);
+/** S4's week, as bench:quick reads it (bench/city/run.ts accessLogRangeOf): the last 7 days of the manifest's events */
+async function loadAuditorWeek(db: pg.Client): Promise<{ codes: string[]; department: string; from: string; to: string }> {
+  const { rows } = await db.query<{ to: string; from: string; auditor: string }>(`SELECT manifest #>> '{accessLogRange,to}' AS to,
+    manifest #>> '{accessLogRange,from}' AS from, manifest #>> '{organizations,auditor}' AS auditor FROM bench_manifest LIMIT 1`)
+    .catch(() => ({ rows: [] as { to: string; from: string; auditor: string }[] }));
+  const range = rows[0];
+  if (!range?.auditor) throw new Error('the quick city is missing: run `npm run bench:quick` once');
+  const from = new Date(Math.max(new Date(range.from).getTime(), new Date(range.to).getTime() - 7 * 86_400_000)).toISOString();
+  return { codes: [], department: range.auditor, from, to: range.to };
+}
+const sample = scenario === 'S4' ? await loadAuditorWeek(client) : { ...(await loadQuickSample(client, scenario)), from: '', to: '' };
+const { codes, department: org } = sample;
+// S4's pages: the first (with totalCount), then the second once a gateway side has given its cursor
+const logPages: { after: string | null }[] = [{ after: null }];
+/** The k-th request of the scenario, as this side takes it (raw's routes, the gateway's GraphQL document). */
+const callOf = (side: 'raw' | 'gateway', k: number): HttpCall => {
+  if (scenario !== 'S4') return subjectCall(scenario, side, codes[k % codes.length]!, org, { first });
+  const page = { org, from: sample.from, to: sample.to, after: logPages[k % logPages.length]!.after };
+  return side === 'raw' ? S4.raw(page, { first }) : S4.gateway(page, { first });
+};
 // TAIL_BY: each sampled subject's third by records held (0 lightest, 2 heaviest)
 const third = new Map<string, number>();
 if (tailBy) {
@@ -67,7 +94,7 @@ if (tailBy) {
   }).join(', ')}`);
 }
 await client.end();
-if (codes.length < 50 || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
+if ((scenario !== 'S4' && codes.length < 50) || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 
 interface Running extends Side { child: ChildProcess; origin: string; next: () => HttpCall; issued: string[] }
 const running: Running[] = [];
@@ -76,7 +103,7 @@ try {
     const raw = side.target.startsWith('raw');
     const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts'], {
       cwd: side.dir,
-      env: { ...process.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production',
+      env: { ...process.env, ...side.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production',
         RAW_ACCESS_LOG: rawAccessLogFor(side.target),
         ...(side.target === 'gateway+obs' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-paired-${side.name}-${process.pid}.log`) } : { OBSERVABILITY: 'off' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,21 +125,26 @@ try {
     let i = 0;
     const issued = running.at(-1)!.issued;
     const next = (): HttpCall => {
-      const code = codes[i++ % codes.length]!;
-      if (tailBy) issued.push(code);
-      return subjectCall(scenario, raw ? 'raw' : 'gateway', code, org, { first });
+      if (tailBy) issued.push(codes[i % codes.length]!);
+      return callOf(raw ? 'raw' : 'gateway', i++);
     };
     Object.assign(running.at(-1)!, { origin: new URL(listening).origin, next });
   }
   // the same answer from every side to the same request, as bench:city's probe (a side answering errors or empty
   // pages with HTTP 200 would otherwise count as fast)
   const probe = (server: Running) => {
-    return send(server.origin, subjectCall(scenario, server.target.startsWith('raw') ? 'raw' : 'gateway', codes[0]!, org, { first }));
+    return send(server.origin, callOf(server.target.startsWith('raw') ? 'raw' : 'gateway', 0));
   };
+  const cursorFrom = running.find((server) => !server.target.startsWith('raw'));
+  if (scenario === 'S4' && cursorFrom) {
+    const answer = await send(cursorFrom.origin, callOf('gateway', 0));
+    const info = (answer.body as { data?: { accessLog?: { pageInfo: { hasNextPage: boolean; endCursor: string } } } }).data?.accessLog?.pageInfo;
+    if (info?.hasNextPage) logPages.push({ after: info.endCursor });
+  }
   let expected: string | null = null;
   for (const server of running) {
     const answer = await probe(server);
-    const normalized = JSON.stringify((scenario === 'S1' ? S1 : S2).normalize(answer.body));
+    const normalized = JSON.stringify(({ S1, S2, S4 })[scenario].normalize(answer.body));
     if (answer.status !== 200 || normalized === 'null') throw new Error(`${server.name}: no answer to the probe (HTTP ${answer.status})`);
     expected ??= normalized;
     if (normalized !== expected) throw new Error(`${server.name} answers the probe differently: ${normalized.slice(0, 300)}`);
