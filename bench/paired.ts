@@ -8,17 +8,20 @@
  *   npx tsx bench/paired.ts            env: SIDES, SCENARIO (S1 | S2 | S4), FIRST (20; S4 50), SLICE (3 s), PAIRS (10),
  *                                           CITY_DB (cqg_bench_city_quick; npm run bench:quick once to make it)
  *
- * SIDES: comma-separated `name=directory:target[:node flags]`; target is gateway, raw or raw+log, run from that
+ * SIDES: comma-separated `name=directory:target[:node flags]`; target is gateway, gateway+obs, raw or raw+log, run from that
  * directory's bench/servers (a git worktree holds an earlier revision: `git worktree add /tmp/before HEAD~1`,
  * `ln -s $PWD/node_modules /tmp/before/`). Words of the flags written `NAME=value` are set in that side's
- * environment instead (e.g. `V8_PRETENURING=on`). The first side is the reference, e.g.
+ * environment instead (e.g. `V8_PRETENURING=on`; the keys this script sets itself — DATABASE_URL, POOL_SIZE, OBSERVABILITY
+ * … — are refused there, and a value exported in the shell reaches every side that does not set its own). The first
+ * side is the reference, e.g.
  *   SIDES="raw+log=.:raw+log,before=/tmp/before:gateway,after=.:gateway" SCENARIO=S2 npx tsx bench/paired.ts
- *   SIDES="off=.:gateway,on=.:gateway:V8_PRETENURING=on" SCENARIO=S4 npx tsx bench/paired.ts
- * S4 is bench:quick's auditor week (the manifest's last 7 days of events, organisation CITY-AUDIT), its first page
- * (with totalCount) and its second page in turn; S4 has no raw+log (an auditor's read is not a subject's disclosure).
- * Both scenarios read bench:quick's own samples (the `bench_manifest` table: organisations with at least a full
+ *   SIDES="off=.:gateway:V8_PRETENURING=off,on=.:gateway:V8_PRETENURING=on" SCENARIO=S4 npx tsx bench/paired.ts
+ * S4 is bench:quick's auditor week (the manifest's last S4_RANGE_DAYS, 7, days of events, organisation CITY-AUDIT), its
+ * first page (with totalCount) and its second page in turn (default sides raw and gateway; no raw+log: an auditor's read
+ * is not a subject's disclosure; no TAIL_BY). S1 and S2 read bench:quick's own samples (the `bench_manifest` table: organisations with at least a full
  * page of visible records; before 2026-12-06 this script drew its own, lighter for S1), in their order; FIRST sets
- * the page size. Before loading, every side must give the same normalised answer to the same first request.
+ * the page size. Before loading, every side must give the same normalised answer to the same first request (S4: to
+ * each of its two pages).
  *
  * Targets: gateway (request logs and metrics off, as bench:quick's gateway-quiet), gateway+obs (one log line per
  * request to a file and metrics, as bench:quick's gateway), raw, raw+log.
@@ -36,7 +39,7 @@ import { openLoop } from './open-loop.js';
 import pg from 'pg';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
 import { S1, S2, S4, send, subjectCall, type HttpCall } from './scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, rawAccessLogFor, settle } from './support.js';
+import { auditorWeekOf, databaseUrl, DEFAULT_PG, loadCalls, loadQuickSample, machine, median, rawAccessLogFor, settle } from './support.js';
 
 const url = databaseUrl(process.env.CITY_DB ?? 'cqg_bench_city_quick', DEFAULT_PG);
 const scenario = process.env.SCENARIO === 'S1' || process.env.SCENARIO === 'S4' ? process.env.SCENARIO : 'S2';
@@ -45,6 +48,8 @@ const slice = Number(process.env.SLICE ?? 3);
 const pairs = Number(process.env.PAIRS ?? 10);
 
 const TARGETS = ['gateway', 'gateway+obs', 'raw', 'raw+log'] as const;
+/** the environment every side gets from this script (spawn below), which a side's `NAME=value` words may not set */
+const FIXED_ENV = ['DATABASE_URL', 'JWT_SECRET', 'POOL_SIZE', 'NODE_ENV', 'RAW_ACCESS_LOG', 'OBSERVABILITY', 'LOG_FILE'];
 interface Side { name: string; dir: string; target: (typeof TARGETS)[number]; flags: string[]; env: Record<string, string> }
 const sides: Side[] = (process.env.SIDES ?? (scenario === 'S4' ? 'raw=.:raw,gateway=.:gateway' : 'raw+log=.:raw+log,gateway=.:gateway')).split(',').map((spec) => {
   const name = spec.slice(0, spec.indexOf('='));
@@ -54,27 +59,30 @@ const sides: Side[] = (process.env.SIDES ?? (scenario === 'S4' ? 'raw=.:raw,gate
   const words = flags ? flags.split(' ').filter(Boolean) : [];
   const setting = /^([A-Z][A-Z0-9_]*)=(.*)$/;
   const env = Object.fromEntries(words.flatMap((word) => { const m = setting.exec(word); return m ? [[m[1]!, m[2]!]] : []; }));
+  // what spawn sets after a side's own environment would silently win over it
+  const fixed = Object.keys(env).filter((key) => FIXED_ENV.includes(key));
+  if (fixed.length) throw new Error(`SIDES: ${name} sets ${fixed.join(', ')}, which this script sets for every side`);
   return { name, dir: path.resolve(dir), target: target as Side['target'], flags: words.filter((word) => !setting.test(word)), env };
 });
 
 const openRate = process.env.OPEN_RATE ? Number(process.env.OPEN_RATE) : null;
 const settleFirst = process.env.SETTLE === '1';
-const tailBy = process.env.TAIL_BY === '1' && openRate !== null && scenario !== 'S4';
+if (process.env.TAIL_BY === '1' && scenario === 'S4') throw new Error('TAIL_BY: S4 has no subjects to sort into thirds');
+const tailBy = process.env.TAIL_BY === '1' && openRate !== null;
 const client = new pg.Client({ connectionString: url });
 await client.connect();
-/** S4's week, as bench:quick reads it (bench/city/run.ts accessLogRangeOf): the last 7 days of the manifest's events */
+/** S4's week, as bench:quick reads it (auditorWeekOf): the last S4_RANGE_DAYS (7) days of the manifest's events */
 async function loadAuditorWeek(db: pg.Client): Promise<{ codes: string[]; department: string; from: string; to: string }> {
   const { rows } = await db.query<{ to: string; from: string; auditor: string }>(`SELECT manifest #>> '{accessLogRange,to}' AS to,
     manifest #>> '{accessLogRange,from}' AS from, manifest #>> '{organizations,auditor}' AS auditor FROM bench_manifest LIMIT 1`)
     .catch(() => ({ rows: [] as { to: string; from: string; auditor: string }[] }));
   const range = rows[0];
   if (!range?.auditor) throw new Error('the quick city is missing: run `npm run bench:quick` once');
-  const from = new Date(Math.max(new Date(range.from).getTime(), new Date(range.to).getTime() - 7 * 86_400_000)).toISOString();
-  return { codes: [], department: range.auditor, from, to: range.to };
+  return { codes: [], department: range.auditor, ...auditorWeekOf(range) };
 }
 const sample = scenario === 'S4' ? await loadAuditorWeek(client) : { ...(await loadQuickSample(client, scenario)), from: '', to: '' };
 const { codes, department: org } = sample;
-// S4's pages: the first (with totalCount), then the second once a gateway side has given its cursor
+// S4's pages: the first (with totalCount), then the second once the first side has given its cursor
 const logPages: { after: string | null }[] = [{ after: null }];
 /** The k-th request of the scenario, as this side takes it (raw's routes, the gateway's GraphQL document). */
 const callOf = (side: 'raw' | 'gateway', k: number): HttpCall => {
@@ -130,24 +138,27 @@ try {
     };
     Object.assign(running.at(-1)!, { origin: new URL(listening).origin, next });
   }
-  // the same answer from every side to the same request, as bench:city's probe (a side answering errors or empty
-  // pages with HTTP 200 would otherwise count as fast)
-  const probe = (server: Running) => {
-    return send(server.origin, callOf(server.target.startsWith('raw') ? 'raw' : 'gateway', 0));
-  };
-  const cursorFrom = running.find((server) => !server.target.startsWith('raw'));
-  if (scenario === 'S4' && cursorFrom) {
-    const answer = await send(cursorFrom.origin, callOf('gateway', 0));
+  const sideOf = (server: Running) => (server.target.startsWith('raw') ? 'raw' : 'gateway');
+  // S4's second page: its cursor from the first side (raw and the gateway answer the same pageInfo and take each
+  // other's cursors); without it S4 would quietly load the first page only
+  if (scenario === 'S4') {
+    const answer = await send(running[0]!.origin, callOf(sideOf(running[0]!), 0));
     const info = (answer.body as { data?: { accessLog?: { pageInfo: { hasNextPage: boolean; endCursor: string } } } }).data?.accessLog?.pageInfo;
-    if (info?.hasNextPage) logPages.push({ after: info.endCursor });
+    if (answer.status !== 200 || !info?.hasNextPage) throw new Error(`S4: ${running[0]!.name} gave no second page (HTTP ${answer.status}; FIRST=${first})`);
+    logPages.push({ after: info.endCursor });
   }
-  let expected: string | null = null;
-  for (const server of running) {
-    const answer = await probe(server);
-    const normalized = JSON.stringify(({ S1, S2, S4 })[scenario].normalize(answer.body));
-    if (answer.status !== 200 || normalized === 'null') throw new Error(`${server.name}: no answer to the probe (HTTP ${answer.status})`);
-    expected ??= normalized;
-    if (normalized !== expected) throw new Error(`${server.name} answers the probe differently: ${normalized.slice(0, 300)}`);
+  // the same answer from every side to the same requests (S4: both pages), as bench:city's probe (a side answering
+  // errors or empty pages with HTTP 200 would otherwise count as fast; normalize throws on an answer with errors)
+  const probes = scenario === 'S4' ? logPages.length : 1;
+  for (let k = 0; k < probes; k++) {
+    let expected: string | null = null;
+    for (const server of running) {
+      const answer = await send(server.origin, callOf(sideOf(server), k));
+      const normalized = JSON.stringify(({ S1, S2, S4 })[scenario].normalize(answer.body));
+      if (answer.status !== 200 || normalized === 'null') throw new Error(`${server.name}: no answer to probe ${k + 1} (HTTP ${answer.status})`);
+      expected ??= normalized;
+      if (normalized !== expected) throw new Error(`${server.name} answers probe ${k + 1} differently: ${normalized.slice(0, 300)}`);
+    }
   }
   for (const server of running) await loadCalls(server.origin, { connections: 32, seconds: 4, next: server.next });
 

@@ -79,6 +79,15 @@ export async function startServer(name: string, script: string, env: Record<stri
 }
 
 /**
+ * S4's range (bench:quick, bench:city, bench:paired): the last `days` (S4_RANGE_DAYS, 7) of the manifest's access-log
+ * range, an auditor's week.
+ */
+export function auditorWeekOf(range: { from: string; to: string }, days = Number(process.env.S4_RANGE_DAYS ?? 7)): { from: string; to: string } {
+  const from = new Date(Math.max(new Date(range.from).getTime(), new Date(range.to).getTime() - days * 86_400_000)).toISOString();
+  return { from, to: range.to };
+}
+
+/**
  * What bench:profile and bench:young-gen load: up to 500 organisations with at least `minRecords` records (S1: 1; S2:
  * 20, a full page each, as bench:city's S2 sample), in id order, and the first active department (S2's caller).
  */

@@ -33,7 +33,7 @@ import { generateCity, type CityManifest } from './generate.js';
 import { coresBusy, cpuSnapshot, cpuSpent, machineTicks, processSeconds } from '../cpu.js';
 import { startCountingProxy } from '../pg-count-proxy.js';
 import { S1, S2, S3, S4, S5, recordRows, send, type HttpCall } from '../scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, median, quiesce, rawAccessLogFor, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
+import { auditorWeekOf, databaseUrl, DEFAULT_PG, loadCalls, machine, median, quiesce, rawAccessLogFor, settle, startServer, type LoadResult, type ServerProcess } from '../support.js';
 import * as pgq from '../postgraphile/queries.js';
 import { setupPostgraphile } from '../postgraphile/setup.js';
 import { openLoop, retriedNote, type OpenLoopResult } from '../open-loop.js';
@@ -143,12 +143,7 @@ const searchCall = (target: 'gateway' | 'raw', { q, after, typed }: SearchReques
  * S4 reads the last 7 days of the manifest's busy stretch, newest first: an auditor's week. Its totalCount counts
  * every event of the range, so the range decides the cost; RESULTS.md gives single-request times for longer ones.
  */
-const S4_RANGE_DAYS = Number(process.env.S4_RANGE_DAYS ?? 7);
-const accessLogRangeOf = (manifest: CityManifest) => {
-  const to = manifest.accessLogRange.to;
-  const from = new Date(Math.max(new Date(manifest.accessLogRange.from).getTime(), new Date(to).getTime() - S4_RANGE_DAYS * 86_400_000)).toISOString();
-  return { from, to };
-};
+const accessLogRangeOf = (manifest: CityManifest) => auditorWeekOf(manifest.accessLogRange);
 
 /** The page-2 cursors of S3/S4 come from the gateway itself (both raw and gateway accept them). */
 async function secondPages(gateway: string, manifest: CityManifest): Promise<{ search: SearchRequest[]; log: { after: string }[] }> {
