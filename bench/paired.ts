@@ -84,6 +84,8 @@ const sample = scenario === 'S4' ? await loadAuditorWeek(client) : { ...(await l
 const { codes, department: org } = sample;
 // S4's pages: the first (with totalCount), then the second once the first side has given its cursor
 const logPages: { after: string | null }[] = [{ after: null }];
+/** Which server a side runs, and which form of the requests it takes: raw's routes (raw, raw+log) or the gateway's documents */
+const sideOf = (side: Side): 'raw' | 'gateway' => (side.target.startsWith('raw') ? 'raw' : 'gateway');
 /** The k-th request of the scenario, as this side takes it (raw's routes, the gateway's GraphQL document). */
 const callOf = (side: 'raw' | 'gateway', k: number): HttpCall => {
   if (scenario !== 'S4') return subjectCall(scenario, side, codes[k % codes.length]!, org, { first });
@@ -108,8 +110,8 @@ interface Running extends Side { child: ChildProcess; origin: string; next: () =
 const running: Running[] = [];
 try {
   for (const side of sides) {
-    const raw = side.target.startsWith('raw');
-    const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', raw ? 'bench/servers/raw.ts' : 'bench/servers/gateway.ts'], {
+    const kind = sideOf(side);
+    const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', `bench/servers/${kind}.ts`], {
       cwd: side.dir,
       env: { ...process.env, ...side.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production',
         RAW_ACCESS_LOG: rawAccessLogFor(side.target),
@@ -134,11 +136,10 @@ try {
     const issued = running.at(-1)!.issued;
     const next = (): HttpCall => {
       if (tailBy) issued.push(codes[i % codes.length]!);
-      return callOf(raw ? 'raw' : 'gateway', i++);
+      return callOf(kind, i++);
     };
     Object.assign(running.at(-1)!, { origin: new URL(listening).origin, next });
   }
-  const sideOf = (server: Running) => (server.target.startsWith('raw') ? 'raw' : 'gateway');
   // S4's second page: its cursor from the first side (raw and the gateway answer the same pageInfo and take each
   // other's cursors); without it S4 would quietly load the first page only
   if (scenario === 'S4') {

@@ -43,7 +43,7 @@ import { sha256Hex } from '../src/http/trusted-documents.js';
 import { generateCity, type CityManifest } from './city/generate.js';
 import { cpuSnapshot, cpuSpent } from './cpu.js';
 import { BENCH_PURPOSE, BENCH_SECRET, benchToken, recordRows, S1, S2, S3, S4, S5, send, type HttpCall } from './scenarios.js';
-import { databaseUrl, DEFAULT_PG, loadCalls, machine, startServer, type LoadResult, type ServerProcess } from './support.js';
+import { auditorWeekOf, databaseUrl, DEFAULT_PG, loadCalls, machine, startServer, type LoadResult, type ServerProcess } from './support.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const MINUTES = num('SOAK_MINUTES', 10);
@@ -216,7 +216,8 @@ interface Cursors {
 function buildMix(manifest: CityManifest, filingCodes: string[], selfCodes: string[], cursors: Cursors): MixEntry[] {
   const { department, auditor, agencies } = manifest.organizations;
   const agency = agencies[0]!;
-  const { from, to } = accessLogWeek(manifest);
+  // S4 reads an auditor's week, the last 7 days of the generated access log (as bench/city/run.ts does)
+  const { from, to } = auditorWeekOf(manifest.accessLogRange, 7);
   const s1 = cycle(manifest.s1Codes);
   const s2 = cycle(manifest.s2Codes);
   const search = cycle(cursors.search);
@@ -281,13 +282,6 @@ function buildMix(manifest: CityManifest, filingCodes: string[], selfCodes: stri
       check: (data) => expect(data.organizations?.length >= manifest.organizations.departments.length, 'organisations missing'),
     },
   ];
-}
-
-/** S4 reads an auditor's week, the last 7 days of the generated access log (as bench/city/run.ts does). */
-function accessLogWeek(manifest: CityManifest): { from: string; to: string } {
-  const to = manifest.accessLogRange.to;
-  const from = new Date(Math.max(Date.parse(manifest.accessLogRange.from), Date.parse(to) - 7 * 86_400_000)).toISOString();
-  return { from, to };
 }
 
 /** The mix as one repeating sequence, each entry spread evenly over it (smooth weighted round robin). */
@@ -366,7 +360,7 @@ async function pageCursors(origin: string, manifest: CityManifest): Promise<Curs
     const info = (answer.body as Body).data?.searchSubjects?.pageInfo;
     if (info?.hasNextPage) search.push({ q, after: info.endCursor });
   }
-  const answer = await send(origin, S4.gateway({ org: manifest.organizations.auditor, ...accessLogWeek(manifest) }));
+  const answer = await send(origin, S4.gateway({ org: manifest.organizations.auditor, ...auditorWeekOf(manifest.accessLogRange, 7) }));
   const info = (answer.body as Body).data?.accessLog?.pageInfo;
   return { search, log: [{ after: null }, ...(info?.hasNextPage ? [{ after: info.endCursor as string }] : [])] };
 }

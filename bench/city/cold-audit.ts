@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../../src/db/client.js';
 import { migrateDatabase } from '../../src/db/migrate.js';
 import { S4, send } from '../scenarios.js';
-import { databaseUrl, DEFAULT_PG, machine, median, startServer } from '../support.js';
+import { auditorWeekOf, databaseUrl, DEFAULT_PG, machine, median, startServer } from '../support.js';
 import { generateCity } from './generate.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -74,8 +74,7 @@ const manifest = await generateCity(url, { ...CITY, log: (line) => console.log(`
 const database = await openDatabase({ url });
 await migrateDatabase(database);
 await database.close();
-const to = manifest.accessLogRange.to;
-const from = new Date(Math.max(new Date(manifest.accessLogRange.from).getTime(), new Date(to).getTime() - RANGE_DAYS * 86_400_000)).toISOString();
+const { from, to } = auditorWeekOf(manifest.accessLogRange, RANGE_DAYS);
 const auditor = manifest.organizations.auditor;
 console.log(`${CITY.db}: an auditor's ${RANGE_DAYS} days [${from}, ${to}], ${PAGES} pages of ${FIRST}, ${RUNS} cold runs`);
 
