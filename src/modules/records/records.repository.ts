@@ -114,8 +114,14 @@ export function recordPagesSql(ids: SQL, scope: SqlScope, shape: PageShape): SQL
   const visible = sql`r.subject_id = ids.subject_id AND ${scope.sql}
     ${shape.categories ? sql`AND r.category = ANY (${sql.placeholder('categories')}::text[])` : sql``}
     ${shape.types ? sql`AND r.type = ANY (${sql.placeholder('types')}::text[])` : sql``}`;
-  // per subject: the visible total, and the page read newest first along records_subject_newest, stopping
-  // after `limit` rows — the window columns are computed for the page only, not for every visible record
+  // per subject: the visible total, and the page. Both test `scope` on records_subject_newest alone (its INCLUDE
+  // columns carry every column a scope reads: an index-only scan, test/integration/records-index.test.ts). The page
+  // walks the index newest first and stops after `limit` admitted records, and only those are then read whole, by
+  // primary key; the window columns are computed for them only. For the walk (issue 18, bench/RESULTS.md 4r) the
+  // ORDER BY says NULLS LAST as the index does (both columns are NOT NULL: the same order), and catalog_types is
+  // looked up per record in a LATERAL the planner may not flatten (OFFSET 0): a hash join does not keep the index's
+  // order, and under the generic plan's estimate of a few records per subject the planner took hash join + sort,
+  // reading and testing every record of the subject (163 on average in bench:quick's S1 sample) to keep 21.
   return sql`
     SELECT ids.subject_id AS page_subject_id, c.total AS page_total, p.*, o.name AS source_name, o.kind AS source_kind,
       o.status AS source_status, o.created_at AS source_created_at, o.updated_at AS source_updated_at
@@ -127,11 +133,16 @@ export function recordPagesSql(ids: SQL, scope: SqlScope, shape: PageShape): SQL
     ) c
     LEFT JOIN LATERAL (
       SELECT ${RECORD_COLUMNS}, ${derivedColumns(REQUEST_NOW)}
-      FROM records r JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
-      WHERE ${visible}
-        ${shape.after ? sql`AND (r.decided_at, r.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql``}
-      ORDER BY r.decided_at DESC, r.id DESC
-      LIMIT ${sql.placeholder('limit')}::int
+      FROM (
+        SELECT r.id FROM records r JOIN subjects s ON s.id = r.subject_id
+          CROSS JOIN LATERAL (SELECT * FROM catalog_types ct WHERE ct.code = r.type OFFSET 0) ct
+        WHERE ${visible}
+          ${shape.after ? sql`AND (r.decided_at, r.id) < (${sql.placeholder('afterDecidedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)` : sql``}
+        ORDER BY r.decided_at DESC NULLS LAST, r.id DESC NULLS LAST
+        LIMIT ${sql.placeholder('limit')}::int
+      ) page
+      JOIN records r ON r.id = page.id JOIN subjects s ON s.id = r.subject_id JOIN catalog_types ct ON ct.code = r.type
+      ORDER BY r.decided_at DESC NULLS LAST, r.id DESC NULLS LAST
     ) p ON TRUE
     LEFT JOIN organizations o ON o.code = p.source_org
     WHERE c.total > 0`;
