@@ -6,7 +6,9 @@ import { queryRows } from '../../src/db/rows.js';
 import { DEFAULT_ALIASES, nowValue, REQUEST_NOW } from '../../src/modules/disclosure/record-facts.sql.js';
 import { pageValues, recordPagesSql } from '../../src/modules/records/records.repository.js';
 import { recordFieldMap, scopeOf } from '../../src/modules/disclosure/scope.sql.js';
+import type { Db } from '../../src/db/client.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
+import { explainPrepared } from '../support/prepared-plans.js';
 import { createOrganization, createRecord, createSubject } from '../support/factories.js';
 
 /**
@@ -83,35 +85,28 @@ describe.each(testDatabaseKinds())('records index on %s', (kind) => {
 
   // issue 18 (bench/RESULTS.md 4r): the page is read newest first along the index, and the walk stops after `limit`
   // admitted rows; a plan that sorts reads and tests every record of the subject (163 on average in bench:quick's S1
-  // sample) to keep a page. The subject id is bound as the loader binds it, so the planner cannot see which subject and
-  // assumes an average one (a record or two here, as in the city data set): the plan a prepared statement keeps.
+  // sample) to keep a page. Planned as the gateway runs it (test/support/prepared-plans.ts: prepared, generic plan), so
+  // the planner cannot see which subject and assumes an average one: a record or two here, as in the city data set.
   it.each(standings)('§11: the records page for %s walks records_subject_newest newest first and stops at the page, with no sort under its limit', async (_name, standing) => {
     const scope = scopeOf(defineAbility(standing()), 'Record', () => recordFieldMap(DEFAULT_ALIASES, REQUEST_NOW));
     const page = { categories: null, types: null, after: null, limit: 5 };
     for (const after of [null, { decidedAt: '2025-01-20T00:00:00.000Z', id: 'ffffffff-ffff-4fff-bfff-ffffffffffff' }]) {
-      const statement = recordPagesSql(sql`unnest(${sql.placeholder('subjectIds')}::bigint[]) AS ids(subject_id)`, scope, { ...page, after });
-      const plan = await queryRows<Record<string, unknown>>(database.db, sql`EXPLAIN (FORMAT JSON) ${statement}`,
-        { subjectIds: [subjectId], ...pageValues({ ...page, after }, new Date('2026-06-01T00:00:00Z')) });
-      const cell = Object.values(plan[0])[0];
-      const root = (typeof cell === 'string' ? JSON.parse(cell) : cell) as [{ Plan: PlanNode }];
-      const limits = nodes(root[0].Plan).filter((node) => node['Node Type'] === 'Limit');
-      expect(limits).toHaveLength(1);
+      const statement = recordPagesSql(sql`(SELECT ${sql.placeholder('subjectId')}::bigint) AS ids(subject_id)`, scope, { ...page, after });
+      const plan = await database.db.transaction((tx) => explainPrepared(tx as unknown as Db, statement,
+        { subjectId, ...pageValues({ ...page, after }, new Date('2026-06-01T00:00:00Z')) }));
+      const limits = subtree(plan.root).filter((node) => node['Node Type'] === 'Limit');
+      expect(limits, plan.text).toHaveLength(1);
       // under the page's limit: the index itself, in its order (nested loops keep it), and no sort
-      const below = nodes(limits[0]);
-      expect(below.some((node) => node['Node Type'] === 'Sort')).toBe(false);
-      expect(below.some((node) => String(node['Node Type']).startsWith('Index') && node['Index Name'] === 'records_subject_newest')).toBe(true);
+      const below = subtree(limits[0]);
+      expect(below.some((node) => node['Node Type'] === 'Sort'), plan.text).toBe(false);
+      expect(below.some((node) => String(node['Node Type']).startsWith('Index') && node['Index Name'] === 'records_subject_newest'), plan.text).toBe(true);
       // the full rows are read for the page's records only, by primary key
-      expect(nodes(root[0].Plan).some((node) => node['Index Name'] === 'records_pkey')).toBe(true);
+      expect(plan.nodes.some((node) => node.index === 'records_pkey'), plan.text).toBe(true);
     }
   });
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function nodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodes)];
+/** a plan node of EXPLAIN (FORMAT JSON) and every node below it (PreparedPlan.nodes is the whole plan, flattened) */
+function subtree(node: Record<string, unknown>): Record<string, unknown>[] {
+  return [node, ...((node.Plans as Record<string, unknown>[] | undefined) ?? []).flatMap(subtree)];
 }
