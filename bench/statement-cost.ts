@@ -4,6 +4,7 @@ import { PUBLIC_VIEWER, type Standing } from '../policies/viewer.js';
 import { createScopedAccess } from '../src/context/scoped-access.js';
 import { findVisibleSubjectWithPage, findVisibleSubjectWithPageLogged } from '../src/modules/subjects/subjects.repository.js';
 import { captureStatements } from './servers/raw/capture.js';
+import { foldedText } from './servers/raw/handlers.js';
 import { databaseUrl, DEFAULT_PG, loadQuickSample, machine, median } from './support.js';
 
 /**
@@ -33,35 +34,26 @@ try {
   const { codes, department } = await loadQuickSample(client, scenario);
   if (codes.length === 0) throw new Error('the quick city is missing: run `npm run bench:quick` once');
   const now = new Date();
-  const department_ = scenario === 'S2';
-  const standing: Standing = department_
+  const departmentView = scenario === 'S2';
+  const standing: Standing = departmentView
     ? { viewer: { role: 'department', actor: 'bench-officer', orgCode: department, subjectCode: null }, purpose: { kind: 'LICENSING', reference: 'BENCH-1' }, grants: [] }
     : { viewer: PUBLIC_VIEWER, purpose: null, grants: [] };
   const access = createScopedAccess(undefined as never, standing, now);
   const page = { categories: null, types: null, after: null, limit: 20 };
   const event = JSON.stringify({
-    at: now.toISOString(), requestId: 'bench-statement-cost', actor: department_ ? 'bench-officer' : null, role: department_ ? 'department' : 'public',
-    orgCode: department_ ? department : null, view: department_ ? 'DEPARTMENT' : 'PUBLIC', purposeKind: department_ ? 'LICENSING' : null,
-    purposeReference: department_ ? 'BENCH-1' : null, grantId: null, operationName: 'subject',
+    at: now.toISOString(), requestId: 'bench-statement-cost', actor: departmentView ? 'bench-officer' : null, role: departmentView ? 'department' : 'public',
+    orgCode: departmentView ? department : null, view: departmentView ? 'DEPARTMENT' : 'PUBLIC', purposeKind: departmentView ? 'LICENSING' : null,
+    purposeReference: departmentView ? 'BENCH-1' : null, grantId: null, operationName: 'subject',
   });
   const CODE = 'BENCH-STATEMENT-COST-CODE';
   const [plain] = await captureStatements((db) => findVisibleSubjectWithPage(db, CODE, access.subjectScope, access.recordScope, page, now));
   // the capturing client answers with no rows, which the folded read takes for a failed append: its statement was recorded
   const [folded] = await captureStatements((db) => findVisibleSubjectWithPageLogged(db, CODE, access.subjectScope, access.recordScope, page, now, event).catch(() => null));
   const bind = (params: unknown[], code: string) => params.map((p) => (p === CODE ? code : p));
-  const n = plain.params.length;
-  const rawEvent = `$${n + 1}::jsonb || jsonb_build_object('subjectCode', (SELECT max(subj_code) FROM r),
-    'recordIds', coalesce((SELECT jsonb_agg(p.id::text) FROM (SELECT id FROM r WHERE id IS NOT NULL LIMIT $${n + 2}::int) p), '[]'::jsonb))`;
   const statements: { name: string; text: string; params: (code: string) => unknown[] }[] = [
     { name: 'plain read', text: plain.text, params: (code) => bind(plain.params, code) },
     { name: 'folded read (gateway)', text: folded.text, params: (code) => bind(folded.params, code) },
-    {
-      name: 'folded read (raw+fold)',
-      text: `WITH r AS (${plain.text}),
-ev AS (SELECT max(appended_sequence) AS appended FROM append_access_events((SELECT jsonb_build_array(${rawEvent}) WHERE EXISTS (SELECT 1 FROM r))))
-SELECT r.*, (SELECT appended FROM ev) AS appended FROM r ORDER BY r.decided_at DESC, r.id DESC`,
-      params: (code) => [...bind(plain.params, code), event, page.limit],
-    },
+    { name: 'folded read (raw+fold)', text: foldedText(plain.text, plain.params.length, 'chain'), params: (code) => [...bind(plain.params, code), event, page.limit] },
   ];
   const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
   const cpuMs = () => {

@@ -13,6 +13,25 @@ import type { NewAccessEvent } from '../../../src/modules/access-log/access-log.
  * into the JSON the gateway returns for the scenario's GraphQL document (bench/scenarios.ts). No GraphQL, no
  * abilities, no DataLoader; the view of each endpoint is fixed (S1/S3 public, S2 department with a purpose).
  */
+/**
+ * The read statement `readText` (with `paramCount` parameters) with the L1 event folded into it — raw+fold's `chain`
+ * (append_access_events) or raw+inbox's `inbox` (one plain INSERT); see RawHandlers.foldedOf. Two more parameters: the
+ * event's other fields as jsonb, and how many record ids it names. bench:statement-cost runs the same text.
+ */
+export function foldedText(readText: string, paramCount: number, fold: 'chain' | 'inbox'): string {
+  const event = `$${paramCount + 1}::jsonb || jsonb_build_object('subjectCode', (SELECT max(subj_code) FROM r),
+    'recordIds', coalesce((SELECT jsonb_agg(p.id::text) FROM (SELECT id FROM r WHERE id IS NOT NULL LIMIT $${paramCount + 2}::int) p), '[]'::jsonb))`;
+  return fold === 'inbox'
+    ? `WITH r AS (${readText}),
+ev AS (INSERT INTO bench_access_inbox (event) SELECT ${event} WHERE EXISTS (SELECT 1 FROM r) RETURNING id)
+SELECT r.*, (SELECT max(id) FROM ev) AS appended FROM r ORDER BY r.decided_at DESC, r.id DESC`
+    : `WITH r AS (${readText}),
+ev AS (SELECT max(appended_sequence) AS appended FROM append_access_events((
+  SELECT jsonb_build_array(${event})
+  WHERE EXISTS (SELECT 1 FROM r))))
+SELECT r.*, (SELECT appended FROM ev) AS appended FROM r ORDER BY r.decided_at DESC, r.id DESC`;
+}
+
 export interface Reply {
   status: number;
   body: unknown;
@@ -55,18 +74,7 @@ export class RawHandlers {
   private foldedOf<V>(prepared: Prepared<V>, sample: V): Prepared<V & { event: string; first: number }> {
     let folded = this.folded.get(prepared as Prepared<never>) as Prepared<V & { event: string; first: number }> | undefined;
     if (!folded) {
-      const n = prepared.params(sample).length;
-      const event = `$${n + 1}::jsonb || jsonb_build_object('subjectCode', (SELECT max(subj_code) FROM r),
-    'recordIds', coalesce((SELECT jsonb_agg(p.id::text) FROM (SELECT id FROM r WHERE id IS NOT NULL LIMIT $${n + 2}::int) p), '[]'::jsonb))`;
-      const text = this.fold === 'inbox'
-        ? `WITH r AS (${prepared.text}),
-ev AS (INSERT INTO bench_access_inbox (event) SELECT ${event} WHERE EXISTS (SELECT 1 FROM r) RETURNING id)
-SELECT r.*, (SELECT max(id) FROM ev) AS appended FROM r ORDER BY r.decided_at DESC, r.id DESC`
-        : `WITH r AS (${prepared.text}),
-ev AS (SELECT max(appended_sequence) AS appended FROM append_access_events((
-  SELECT jsonb_build_array(${event})
-  WHERE EXISTS (SELECT 1 FROM r))))
-SELECT r.*, (SELECT appended FROM ev) AS appended FROM r ORDER BY r.decided_at DESC, r.id DESC`;
+      const text = foldedText(prepared.text, prepared.params(sample).length, this.fold === 'inbox' ? 'inbox' : 'chain');
       // prepared under a name only when the read is (two unnamed texts must not share one name)
       folded = { text, ...(prepared.name ? { name: `${prepared.name} (${this.fold === 'inbox' ? 'inbox insert' : 'append'} folded in)` } : {}), params: (v) => [...prepared.params(v), v.event, v.first] };
       this.folded.set(prepared as Prepared<never>, folded as Prepared<never>);
