@@ -46,7 +46,7 @@ export interface GatewayOptions {
   config: Pick<Config, 'jwt' | 'limits' | 'production'>
     & Partial<Pick<Config, 'subjectRights' | 'cursorSecret' | 'graphqlIde' | 'corsOrigins' | 'shutdownGraceMs' | 'metricsPort' | 'metricsToken'
       | 'requestTimeoutMs' | 'maxBodyBytes' | 'trustedDocuments' | 'trustedDocumentsFile' | 'trustProxy' | 'site' | 'siteApiUrl'
-      | 'keepAliveTimeoutMs' | 'compiledExecution' | 'v8Pretenuring'>>;
+      | 'keepAliveTimeoutMs' | 'compiledExecution' | 'v8Pretenuring' | 'accessLogFolds'>>;
   logger: Logger;
   /** injectable clock (tests move it); each request reads it once */
   clock?: () => Date;
@@ -196,7 +196,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // events still land in the DEFAULT partition; an operator must split it (see README, Retention)
     logger.error('could not create access-log partitions', { error });
   }
-  const accessLog = options.unsafeDisableAccessLogForBenchmark ? null : new AccessLogWriter(database.db);
+  const accessLog = options.unsafeDisableAccessLogForBenchmark ? null : new AccessLogWriter(database.db, config.accessLogFolds);
   const signer = options.checkpoints ? new CheckpointSigner(database.db, options.checkpoints, clock, logger) : null;
   signer?.start();
   const rightsConfig = config.subjectRights ?? DEFAULT_SUBJECT_RIGHTS;

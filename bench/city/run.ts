@@ -7,7 +7,9 @@
  * env: BENCH_QUICK=1, CITY_DB / CITY_SUBJECTS / CITY_RECORDS / CITY_EVENTS / CITY_SEED (bench/city/generate.ts),
  *      ROUNDS, BENCH_SECONDS, WARMUP_SECONDS, CONNECTIONS (32), SCENARIOS (S1,S2,S3,S4,S5), BENCH_DATABASE_URL,
  *      OPEN_LOOP_ROUNDS (3), OPEN_LOOP_SECONDS (10), OPEN_LOOP_WARMUP_SECONDS (5),
- *      POSTGRAPHILE_S3=1 (PostGraphile's S3 at city scale too; always on the quick set).
+ *      POSTGRAPHILE_S3=1 (PostGraphile's S3 at city scale too; always on the quick set),
+ *      NOFOLD=1 (S1 and S2 also against gateway-nofold, closed and open loop: the gateway as deployed with
+ *      ACCESS_LOG_FOLDS=0, so that folding the access event into the read is judged in the same run).
  *
  * Per scenario, every target is loaded alone (the others idle), in an order rotated each round; numbers are
  * medians over the rounds. Before the load, a probe phase runs each target behind a statement-counting proxy:
@@ -68,6 +70,7 @@ const PHASES = process.env.PHASES === '1';
 const phasesDir = PHASES ? mkdtempSync(path.join(tmpdir(), 'cqg-phases-')) : '';
 const WARMUP = num('WARMUP_SECONDS', QUICK ? 2 : 3);
 const CONNECTIONS = num('CONNECTIONS', 32);
+const NOFOLD = process.env.NOFOLD === '1';
 const SCENARIO_IDS = (process.env.SCENARIOS ?? 'S1,S2,S3,S4,S5').split(',').map((s) => s.trim()) as ScenarioId[];
 const CITY = {
   db: process.env.CITY_DB ?? (QUICK ? 'cqg_bench_city_quick' : 'cqg_bench_city'),
@@ -81,7 +84,8 @@ type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
 /** raw+log: the raw baseline that also appends each disclosure's access event (SPEC L1), as the gateway must */
 /** gateway-quiet: the gateway with request logs and metrics off (S1 only), to measure what O1/O2 cost */
 /** gateway-interpreted: the gateway with compiled execution off (COMPILED_EXECUTION=off; S1, S2), to measure what compiling known documents gains */
-type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'gateway-interpreted' | 'postgraphile';
+/** gateway-nofold (NOFOLD=1; S1, S2): the gateway as deployed with ACCESS_LOG_FOLDS=0 — every access event group-committed, none folded into its read */
+type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'gateway-interpreted' | 'gateway-nofold' | 'postgraphile';
 
 /** One scenario as the orchestrator drives it: per target, an endless supply of calls and a normaliser. */
 interface Plan {
@@ -190,6 +194,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
         gateway: { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
         'gateway-quiet': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
         'gateway-interpreted': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
+        ...(NOFOLD ? { 'gateway-nofold': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first?: number) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize } } : {}),
         postgraphile: {
           next: (() => { const c = cycle(s1); return () => graphqlCall(pgq.s1Body(c()), pgq.S1_HEADERS); })(),
           probe: () => graphqlCall(pgq.s1Body(s1[0]), pgq.S1_HEADERS),
@@ -204,6 +209,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
         'raw+log': { next: (() => { const c = cycle(s2); return () => S2.raw({ code: c(), org: department }); })(), probe: (first) => S2.raw({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
         gateway: { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
         'gateway-interpreted': { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
+        ...(NOFOLD ? { 'gateway-nofold': { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first?: number) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize } } : {}),
         postgraphile: {
           next: (() => { const c = cycle(s2); return () => graphqlCall(pgq.s2Body(c()), pgq.s2Headers(department)); })(),
           probe: () => graphqlCall(pgq.s2Body(s2[0]), pgq.s2Headers(department)),
@@ -274,7 +280,9 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
       : name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-${process.pid}.log`) }
         : name === 'gateway-quiet' ? { OBSERVABILITY: 'off' }
           // as deployed, but every request through Apollo's interpreter (issue 18: what compiled execution gains)
-          : name === 'gateway-interpreted' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-interpreted-${process.pid}.log`), COMPILED_EXECUTION: 'off' } : {};
+          : name === 'gateway-interpreted' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-interpreted-${process.pid}.log`), COMPILED_EXECUTION: 'off' }
+            // as deployed, but no read stores its own access event (issue 18: what the fold does to the tail)
+            : name === 'gateway-nofold' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-nofold-${process.pid}.log`), ACCESS_LOG_FOLDS: '0' } : {};
     // GATEWAY_NODE_OPTIONS: Node flags for the gateway targets only (e.g. heap tuning), the comparators unchanged
     if (name.startsWith('gateway') && process.env.GATEWAY_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.GATEWAY_NODE_OPTIONS;
     if (PHASES) extra.PHASES_DIR = phasesDir;
@@ -421,11 +429,11 @@ export async function runCity(): Promise<void> {
   ensurePostgraphileInstalled();
   await setupPostgraphile(url);
   await setJitOff(url);
-  const names: TargetName[] = ['raw', 'raw+log', 'gateway', 'gateway-quiet', 'gateway-interpreted', 'postgraphile'];
+  const names: TargetName[] = ['raw', 'raw+log', 'gateway', 'gateway-quiet', 'gateway-interpreted', ...(NOFOLD ? ['gateway-nofold' as const] : []), 'postgraphile'];
   const { probes, pages } = await probePhase(url, manifest, names);
   const servers = await startTargets(url, names);
   const results = new Map<string, RunResult[]>();
-  const openLoops = new Map<string, { rate: number; gateway: OpenLoopResult[]; raw: OpenLoopResult[]; rawLogged?: OpenLoopResult[] }>();
+  const openLoops = new Map<string, { rate: number; gateway: OpenLoopResult[]; raw: OpenLoopResult[]; rawLogged?: OpenLoopResult[]; noFold?: OpenLoopResult[] }>();
   const key = (id: ScenarioId, name: TargetName) => `${id}/${name}`;
   try {
     const scenarioPlans = plans(manifest, pages);
@@ -512,7 +520,7 @@ export async function runCity(): Promise<void> {
       const rate = Math.max(1, Math.round(saturation / 2));
       // raw+log too where the scenario has it: a response that must wait for its access events to be durable (L2)
       // pays a group commit, which raw does not; raw+log shows what that alone costs in latency
-      const names: TargetName[] = ['gateway', 'raw', ...(plan.targets['raw+log'] ? ['raw+log' as const] : [])];
+      const names: TargetName[] = ['gateway', 'raw', ...(plan.targets['raw+log'] ? ['raw+log' as const] : []), ...(plan.targets['gateway-nofold'] ? ['gateway-nofold' as const] : [])];
       const runs: Partial<Record<TargetName, OpenLoopResult[]>> = {};
       for (let round = 0; round < OPEN_LOOP_ROUNDS; round++) {
         // rotated as the closed-loop rounds are: each target opens one round (the first run after the saturated rounds
@@ -525,7 +533,7 @@ export async function runCity(): Promise<void> {
           if (result.phases) console.log(`        phases: ${describePhases(result.phases)}`);
         }
       }
-      openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw!, rawLogged: runs['raw+log'] });
+      openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw!, rawLogged: runs['raw+log'], noFold: runs['gateway-nofold'] });
     }
     const search = pass.find((plan) => plan.id === 'S3');
     const terms = twoCharacterTermsOf(manifest);
@@ -566,12 +574,14 @@ export async function runCity(): Promise<void> {
     const rawLogged = med('raw+log');
     const quiet = med('gateway-quiet');
     const interpreted = med('gateway-interpreted');
+    const noFold = med('gateway-nofold');
     // issue 18: compiled execution of known documents against Apollo's interpreter, in the same run
     if (interpreted) notes.push(`${plan.id} compiled execution: gateway ${gateway.reqPerSec.toFixed(0)} req/s (node ${gateway.nodeMs.toFixed(2)} ms/req), interpreted ${interpreted.reqPerSec.toFixed(0)} req/s (node ${interpreted.nodeMs.toFixed(2)} ms/req); ×${(gateway.reqPerSec / interpreted.reqPerSec).toFixed(2)}`);
     // O1/O2: what one log line per request and the metrics cost (issue 14: under 5 %)
+    if (noFold) notes.push(`${plan.id} without the fold: gateway-nofold ${noFold.reqPerSec.toFixed(0)} req/s (node ${noFold.nodeMs.toFixed(2)} ms/req, pg ${noFold.postgresMs.toFixed(2)}), gateway ${gateway.reqPerSec.toFixed(0)} req/s (node ${gateway.nodeMs.toFixed(2)}, pg ${gateway.postgresMs.toFixed(2)})${rawLogged ? `; × raw+log ${(noFold.reqPerSec / rawLogged.reqPerSec).toFixed(2)} against ${(gateway.reqPerSec / rawLogged.reqPerSec).toFixed(2)}` : ''}`);
     if (quiet) notes.push(`${plan.id} observability: gateway with request logs and metrics ${gateway.reqPerSec.toFixed(0)} req/s, without ${quiet.reqPerSec.toFixed(0)} req/s; overhead ${((1 - gateway.reqPerSec / quiet.reqPerSec) * 100).toFixed(1)} %`);
     const probe = probes.get(plan.id)!;
-    summary[plan.id] = { raw, rawLogged, gateway, gatewayQuiet: quiet, gatewayInterpreted: interpreted, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
+    summary[plan.id] = { raw, rawLogged, gateway, gatewayQuiet: quiet, gatewayInterpreted: interpreted, gatewayNoFold: noFold, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
     const fields = [`${plan.id} ratio_vs_raw=${(gateway.reqPerSec / raw.reqPerSec).toFixed(2)}`];
     if (postgraphile) fields.push(`ratio_vs_postgraphile=${(gateway.reqPerSec / postgraphile.reqPerSec).toFixed(2)}`);
     if (plan.rowsPerRequest) fields.push(`rows_per_s=${Math.round(gateway.reqPerSec * plan.rowsPerRequest)}`);
@@ -584,6 +594,10 @@ export async function runCity(): Promise<void> {
         ...(open.rawLogged ? { rawLogged: { p50: p(open.rawLogged, 'p50'), p99: p(open.rawLogged, 'p99') } } : {}) };
       const logged = open.rawLogged ? ` p99_raw+log_ms=${p(open.rawLogged, 'p99')} p50_raw+log_ms=${p(open.rawLogged, 'p50')}` : '';
       lines.push(`${plan.id} open_loop rate=${open.rate} p99_ms=${p(open.gateway, 'p99')} p99_raw_ms=${p(open.raw, 'p99')} p50_ms=${p(open.gateway, 'p50')} p50_raw_ms=${p(open.raw, 'p50')}${logged}`);
+      if (open.noFold) {
+        summary[plan.id].openLoopNoFold = { p50: p(open.noFold, 'p50'), p99: p(open.noFold, 'p99') };
+        notes.push(`${plan.id} open loop without the fold (gateway-nofold, ACCESS_LOG_FOLDS=0): p99_ms=${p(open.noFold, 'p99')} p50_ms=${p(open.noFold, 'p50')} (gateway ${p(open.gateway, 'p99')} / ${p(open.gateway, 'p50')})`);
+      }
     }
     const twoCharacter = plan.id === 'S3' ? openLoops.get('S3-two-character') : undefined;
     if (twoCharacter) {
@@ -593,7 +607,7 @@ export async function runCity(): Promise<void> {
     }
     // what the hardware allows a server that logs every disclosure: the ceiling of the gateway's PostGraphile ratio
     if (rawLogged && postgraphile) notes.push(`${plan.id} raw+log: ratio_vs_raw=${(rawLogged.reqPerSec / raw.reqPerSec).toFixed(2)} ratio_vs_postgraphile=${(rawLogged.reqPerSec / postgraphile.reqPerSec).toFixed(2)}; gateway vs raw+log ${(gateway.reqPerSec / rawLogged.reqPerSec).toFixed(2)}`);
-    for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['gateway-quiet', quiet], ['gateway-interpreted', interpreted], ['postgraphile', postgraphile]] as const) {
+    for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['gateway-quiet', quiet], ['gateway-interpreted', interpreted], ['gateway-nofold', noFold], ['postgraphile', postgraphile]] as const) {
       if (!m) continue;
       const rows = plan.rowsPerRequest ? String(Math.round(m.reqPerSec * plan.rowsPerRequest)) : '';
       table.push(`| ${plan.id} | ${name} | ${m.reqPerSec.toFixed(0)} | ${rows} | ${m.p50} | ${m.p99} | ${m.nodeMs.toFixed(2)} | ${m.postgresMs.toFixed(2)} | ${probe.statements[name] ?? ''} | ${m.errors} |`);

@@ -1,6 +1,6 @@
 import { openDatabase } from '../../src/db/client.js';
 import { createGateway } from '../../src/server.js';
-import { pretenuringFrom } from '../../src/config/config.js';
+import { accessLogFoldsFrom, pretenuringFrom } from '../../src/config/config.js';
 import { createLogger, logDestination } from '../../src/logging.js';
 import { openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,8 @@ const gateway = await createGateway({
     // COMPILED_EXECUTION=off: every request through Apollo's interpreter (the comparison before/after issue 18's change)
     // V8_PRETENURING=on: V8's allocation-site pretenuring as Node has it by default (the comparison before/after 4p)
     v8Pretenuring: pretenuringFrom(process.env),
+    // ACCESS_LOG_FOLDS: how many reads may fold their access event into the read at once (0: none), as config reads it
+    accessLogFolds: accessLogFoldsFrom(process.env),
     compiledExecution: (process.env.COMPILED_EXECUTION as 'trusted' | 'repeated' | 'off' | undefined) ?? 'trusted',
     // the benchmark's documents as a deployment lists its applications' documents: compiled at start
     trustedDocuments: 'off',

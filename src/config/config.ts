@@ -75,6 +75,19 @@ export interface Config {
    * keeps every object young until it has outlived two scavenges; `on` is V8's default
    */
   v8Pretenuring: 'on' | 'off';
+  /**
+   * issue 18: how many reads may store their own access event at once, folded into the read statement while the
+   * access-log writer is idle (ACCESS_LOG_FOLDS, default 2; 0 = none: every event is group-committed)
+   */
+  accessLogFolds: number;
+}
+
+/** ACCESS_LOG_FOLDS' default: the access-log writer's MAX_FOLDS_IN_FLIGHT (a test holds them equal; not imported, to keep config free of the database modules) */
+export const DEFAULT_ACCESS_LOG_FOLDS = 2;
+
+/** ACCESS_LOG_FOLDS (issue 18): a non-negative integer, default DEFAULT_ACCESS_LOG_FOLDS; the benchmark's gateway reads it the same way */
+export function accessLogFoldsFrom(env: NodeJS.ProcessEnv): number {
+  return intFrom(env, 'ACCESS_LOG_FOLDS', DEFAULT_ACCESS_LOG_FOLDS);
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -419,6 +432,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     site: flagFrom(env, 'SITE', true),
     compiledExecution: compiledExecutionFrom(env),
     v8Pretenuring: pretenuringFrom(env),
+    accessLogFolds: accessLogFoldsFrom(env),
     exchangeSigningKey: pemFrom(env, 'EXCHANGE_SIGNING_KEY'),
     siteApiUrl: siteApiUrlFrom(env),
     trustedDocumentsFile: env.TRUSTED_DOCUMENTS_FILE?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/trusted-documents.json'),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessLogWriter, MAX_FOLDS_IN_FLIGHT } from '../../src/modules/access-log/access-log.writer.js';
 import type { Db } from '../../src/db/client.js';
+import { ConfigError, DEFAULT_ACCESS_LOG_FOLDS, loadConfig } from '../../src/config/config.js';
 
 /**
  * Issue 18: when a subject read may store its own event (AccessLogWriter.claimFold), and O4: what `drained` waits for.
@@ -20,6 +21,25 @@ describe('issue 18: reads that store their own access events', () => {
     const next = log.claimFold();
     expect(next).not.toBeNull();
     expect(log.claimFold()).toBeNull();
+  });
+
+  it('issue 18: ACCESS_LOG_FOLDS sets how many reads fold at once — 0 none, every event group-committed; 1 one at a time', () => {
+    const none = new AccessLogWriter(null as unknown as Db, 0);
+    expect(none.claimFold()).toBeNull();
+    const one = new AccessLogWriter(null as unknown as Db, 1);
+    const release = one.claimFold();
+    expect(release).not.toBeNull();
+    expect(one.claimFold()).toBeNull();
+    release!();
+    expect(one.claimFold()).not.toBeNull();
+  });
+
+  it('issue 18: ACCESS_LOG_FOLDS defaults to the writer\'s MAX_FOLDS_IN_FLIGHT and refuses what is not a non-negative integer', () => {
+    expect(DEFAULT_ACCESS_LOG_FOLDS).toBe(MAX_FOLDS_IN_FLIGHT);
+    expect(loadConfig({}).accessLogFolds).toBe(MAX_FOLDS_IN_FLIGHT);
+    expect(loadConfig({ ACCESS_LOG_FOLDS: '0' }).accessLogFolds).toBe(0);
+    expect(loadConfig({ ACCESS_LOG_FOLDS: '4' }).accessLogFolds).toBe(4);
+    for (const bad of ['-1', '1.5', 'off']) expect(() => loadConfig({ ACCESS_LOG_FOLDS: bad })).toThrow(ConfigError);
   });
 
   it('L2, issue 18: no read folds while the log refuses appends (failing), and reads fold again once it is not', () => {

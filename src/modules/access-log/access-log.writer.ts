@@ -26,7 +26,7 @@ export interface AppendObserver {
 }
 
 /**
- * Issue 18: how many reads may store their own events at once (the append folded into the read statement,
+ * Issue 18: how many reads may store their own events at once by default (ACCESS_LOG_FOLDS sets it per process) (the append folded into the read statement,
  * subjectsService.subject). Each such read is a commit of its own, while group commit stores the events of many
  * requests in one: folding every read cut the gateway's saturated throughput to 0.67–0.74 × raw+log
  * (bench/RESULTS.md 4j). So a read folds only while this writer is idle, and no more than this many at once.
@@ -43,7 +43,8 @@ export class AccessLogWriter {
   failing = false;
   observer: AppendObserver | null = null;
 
-  constructor(private readonly db: Db) {}
+  /** maxFolds: reads that may fold at once (ACCESS_LOG_FOLDS; 0: none, every event goes through group commit) */
+  constructor(private readonly db: Db, private readonly maxFolds = MAX_FOLDS_IN_FLIGHT) {}
 
   /** events waiting for the next append */
   get queueDepth(): number {
@@ -74,7 +75,7 @@ export class AccessLogWriter {
 
   /**
    * A read may store its own event now — nothing is being appended or waiting, the last append did not fail, and fewer
-   * than MAX_FOLDS_IN_FLIGHT reads do so already: returns the release to call when its statement has ended, or null (the
+   * than `maxFolds` reads do so already: returns the release to call when its statement has ended, or null (the
    * read then registers its disclosure and its event goes through `append` with the others). While the log refuses
    * appends (`failing`) no read folds: a failed fold costs its request a second execution by Apollo (whose append
    * fails too), and the writer's own next append (or readiness's probe append) is what finds out that the log is back.
@@ -82,7 +83,7 @@ export class AccessLogWriter {
    * the next append succeeds. After stopFolding (shutdown) none folds.
    */
   claimFold(): (() => void) | null {
-    if (this.foldingStopped || this.failing || this.flushing || this.queue.length > 0 || this.folds >= MAX_FOLDS_IN_FLIGHT) return null;
+    if (this.foldingStopped || this.failing || this.flushing || this.queue.length > 0 || this.folds >= this.maxFolds) return null;
     this.folds += 1;
     let released = false;
     return () => {
