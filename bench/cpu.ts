@@ -17,7 +17,8 @@ export function processSeconds(pid: number): number {
   }
 }
 
-function postgresPids(): number[] {
+/** every process named `postgres` (the comm field; a postgres_exporter is not one) */
+export function postgresPids(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

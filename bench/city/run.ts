@@ -9,7 +9,8 @@
  *      OPEN_LOOP_ROUNDS (3), OPEN_LOOP_SECONDS (10), OPEN_LOOP_WARMUP_SECONDS (5),
  *      POSTGRAPHILE_S3=1 (PostGraphile's S3 at city scale too; always on the quick set),
  *      NOFOLD=1 (S1 and S2 also against gateway-nofold, closed and open loop: the gateway as deployed with
- *      ACCESS_LOG_FOLDS=0, so that folding the access event into the read is judged in the same run).
+ *      ACCESS_LOG_FOLDS=0, so that folding the access event into the read is judged in the same run; four open-loop
+ *      rounds by default then, so that each of the four targets opens one).
  *
  * Per scenario, every target is loaded alone (the others idle), in an order rotated each round; numbers are
  * medians over the rounds. Before the load, a probe phase runs each target behind a statement-counting proxy:
@@ -60,7 +61,9 @@ const OPEN_LOOP_WARMUP_SECONDS = num('OPEN_LOOP_WARMUP_SECONDS', 5);
  * run the shared machine stalled does not decide it (a median of two is their mean: 2026-12-06, third session, one
  * 97 ms run made bench:quick's S1 line 66 ms where the other round measured 35).
  */
-const OPEN_LOOP_ROUNDS = num('OPEN_LOOP_ROUNDS', 3);
+const NOFOLD = process.env.NOFOLD === '1';
+/** with NOFOLD's fourth target, four rounds: each target opens one (the first run after the saturated rounds is the heaviest, 4i) */
+const OPEN_LOOP_ROUNDS = num('OPEN_LOOP_ROUNDS', NOFOLD ? 4 : 3);
 /**
  * PHASES=1: every target runs with bench/phase-hook.mjs, and each open-loop line is followed by where that run's time
  * went inside the server (bench/phase-report.ts). A diagnosis: the hook costs ~7 % of Node CPU per request, in the
@@ -70,7 +73,6 @@ const PHASES = process.env.PHASES === '1';
 const phasesDir = PHASES ? mkdtempSync(path.join(tmpdir(), 'cqg-phases-')) : '';
 const WARMUP = num('WARMUP_SECONDS', QUICK ? 2 : 3);
 const CONNECTIONS = num('CONNECTIONS', 32);
-const NOFOLD = process.env.NOFOLD === '1';
 const SCENARIO_IDS = (process.env.SCENARIOS ?? 'S1,S2,S3,S4,S5').split(',').map((s) => s.trim()) as ScenarioId[];
 const CITY = {
   db: process.env.CITY_DB ?? (QUICK ? 'cqg_bench_city_quick' : 'cqg_bench_city'),
@@ -577,8 +579,9 @@ export async function runCity(): Promise<void> {
     const noFold = med('gateway-nofold');
     // issue 18: compiled execution of known documents against Apollo's interpreter, in the same run
     if (interpreted) notes.push(`${plan.id} compiled execution: gateway ${gateway.reqPerSec.toFixed(0)} req/s (node ${gateway.nodeMs.toFixed(2)} ms/req), interpreted ${interpreted.reqPerSec.toFixed(0)} req/s (node ${interpreted.nodeMs.toFixed(2)} ms/req); ×${(gateway.reqPerSec / interpreted.reqPerSec).toFixed(2)}`);
-    // O1/O2: what one log line per request and the metrics cost (issue 14: under 5 %)
+    // issue 18: the gateway without the fold (ACCESS_LOG_FOLDS=0), in the same run
     if (noFold) notes.push(`${plan.id} without the fold: gateway-nofold ${noFold.reqPerSec.toFixed(0)} req/s (node ${noFold.nodeMs.toFixed(2)} ms/req, pg ${noFold.postgresMs.toFixed(2)}), gateway ${gateway.reqPerSec.toFixed(0)} req/s (node ${gateway.nodeMs.toFixed(2)}, pg ${gateway.postgresMs.toFixed(2)})${rawLogged ? `; × raw+log ${(noFold.reqPerSec / rawLogged.reqPerSec).toFixed(2)} against ${(gateway.reqPerSec / rawLogged.reqPerSec).toFixed(2)}` : ''}`);
+    // O1/O2: what one log line per request and the metrics cost (issue 14: under 5 %)
     if (quiet) notes.push(`${plan.id} observability: gateway with request logs and metrics ${gateway.reqPerSec.toFixed(0)} req/s, without ${quiet.reqPerSec.toFixed(0)} req/s; overhead ${((1 - gateway.reqPerSec / quiet.reqPerSec) * 100).toFixed(1)} %`);
     const probe = probes.get(plan.id)!;
     summary[plan.id] = { raw, rawLogged, gateway, gatewayQuiet: quiet, gatewayInterpreted: interpreted, gatewayNoFold: noFold, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
@@ -595,7 +598,7 @@ export async function runCity(): Promise<void> {
       const logged = open.rawLogged ? ` p99_raw+log_ms=${p(open.rawLogged, 'p99')} p50_raw+log_ms=${p(open.rawLogged, 'p50')}` : '';
       lines.push(`${plan.id} open_loop rate=${open.rate} p99_ms=${p(open.gateway, 'p99')} p99_raw_ms=${p(open.raw, 'p99')} p50_ms=${p(open.gateway, 'p50')} p50_raw_ms=${p(open.raw, 'p50')}${logged}`);
       if (open.noFold) {
-        summary[plan.id].openLoopNoFold = { p50: p(open.noFold, 'p50'), p99: p(open.noFold, 'p99') };
+        (summary[plan.id].openLoop as Record<string, unknown>).noFold = { p50: p(open.noFold, 'p50'), p99: p(open.noFold, 'p99') };
         notes.push(`${plan.id} open loop without the fold (gateway-nofold, ACCESS_LOG_FOLDS=0): p99_ms=${p(open.noFold, 'p99')} p50_ms=${p(open.noFold, 'p50')} (gateway ${p(open.gateway, 'p99')} / ${p(open.gateway, 'p50')})`);
       }
     }

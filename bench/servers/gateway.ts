@@ -31,7 +31,8 @@ function benchManifest(): string {
  * events (only to measure what logging costs). OBSERVABILITY=on writes one log line per request (O1) to LOG_FILE
  * (through the product's own destination, as to stderr) and keeps metrics (O2); off (the default) has neither.
  * The benchmark's documents (bench/scenarios.ts) are its trusted documents (not binding anyone), compiled at start as
- * a deployment's own applications' documents would be; COMPILED_EXECUTION=off turns compiled execution off. Prints `LISTENING <url>`.
+ * a deployment's own applications' documents would be; COMPILED_EXECUTION=off turns compiled execution off; ACCESS_LOG_FOLDS
+ * (default 2, 0 = none) sets how many reads may fold their access event into the read at once. Prints `LISTENING <url>`.
  */
 const observed = process.env.OBSERVABILITY === 'on';
 const logFd = observed && process.env.LOG_FILE ? openSync(process.env.LOG_FILE, 'w') : null;

@@ -159,6 +159,33 @@ describe.each(testDatabaseKinds())('issue 18, the access event folded into the s
     expect(agencyRead.events[0].purpose).toBe(`${CREDIT_REPORT.kind}/${CREDIT_REPORT.reference}`);
   });
 
+  it('issue 18, L1: with ACCESS_LOG_FOLDS=0 the same compiled read does not fold — its event is group-committed, the same answer and the same event as Apollo\'s', async () => {
+    const unfoldingGw = await startTestGateway(database, { now: NOW, compiledExecution: 'first-sight', metricsToken: METRICS_TOKEN, accessLogFolds: 0 });
+    try {
+      const metric = async () => {
+        const response = await fetch(unfoldingGw.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+        return Number(/^gateway_access_log_folded_events_total\{outcome="matched"\} (\d+)/m.exec(await response.text())?.[1] ?? 0);
+      };
+      for (const { who, token, purpose } of [callers()[0]!, callers()[1]!]) {
+        const variables = { code: enterprise.code, purpose, first: 2 };
+        const unfolded = await send(unfoldingGw, PAGE_QUERY, variables, token);
+        const apollo = await send(apolloGw, PAGE_QUERY, variables, token);
+        expect(unfolded.status, who).toBe(200);
+        expect(unfolded.text, who).toBe(apollo.text);
+        const events = await requestEvents(database.db, unfolded.requestId, { asSets: true });
+        expect(events, who).toHaveLength(1);
+        expect(events, who).toEqual(await requestEvents(database.db, apollo.requestId, { asSets: true }));
+      }
+      expect(await metric()).toBe(0);
+      // the same document folds on the gateway with the default (the setting, not the document, made the difference)
+      const before = await folded();
+      await send(foldingGw, PAGE_QUERY, { code: enterprise.code, first: 2 });
+      expect((await folded()).matched - before.matched).toBe(1);
+    } finally {
+      await unfoldingGw.close();
+    }
+  });
+
   it('L1: through a fragment and an alias the page is still placed, and folded', async () => {
     const before = await folded();
     const read = await expectAlike('fragment', FRAGMENT_QUERY, { code: enterprise.code });

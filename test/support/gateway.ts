@@ -62,6 +62,8 @@ export async function startTestGateway(
     compiledExecution?: 'first-sight' | 'second-sight' | 'trusted' | 'off';
     /** V8_PRETENURING (src/v8-heap.ts); unset, createGateway's default (off) */
     v8Pretenuring?: 'on' | 'off';
+    /** ACCESS_LOG_FOLDS (issue 18); unset, the writer's default (MAX_FOLDS_IN_FLIGHT) */
+    accessLogFolds?: number;
   } = {},
 ): Promise<TestGateway> {
   const clock = { now: options.now ?? new Date('2026-06-01T04:00:00Z') };
@@ -86,6 +88,7 @@ export async function startTestGateway(
       site: options.site ?? false,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs,
       v8Pretenuring: options.v8Pretenuring,
+      accessLogFolds: options.accessLogFolds,
       compiledExecution: ({ 'first-sight': 'repeated', 'second-sight': 'repeated', trusted: 'trusted', off: 'off' } as const)[options.compiledExecution ?? 'first-sight'],
     },
     logger: options.logger ?? createLogger(process.stderr, true),

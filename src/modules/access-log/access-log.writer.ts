@@ -26,10 +26,11 @@ export interface AppendObserver {
 }
 
 /**
- * Issue 18: how many reads may store their own events at once by default (ACCESS_LOG_FOLDS sets it per process) (the append folded into the read statement,
- * subjectsService.subject). Each such read is a commit of its own, while group commit stores the events of many
- * requests in one: folding every read cut the gateway's saturated throughput to 0.67–0.74 × raw+log
- * (bench/RESULTS.md 4j). So a read folds only while this writer is idle, and no more than this many at once.
+ * Issue 18: how many reads may store their own events at once — the append folded into the read statement
+ * (subjectsService.subject) — unless ACCESS_LOG_FOLDS sets another number for the process. Each such read is a commit of
+ * its own, while group commit stores the events of many requests in one: folding every read cut the gateway's saturated
+ * throughput to 0.67–0.74 × raw+log (bench/RESULTS.md 4j). So a read folds only while this writer is idle, and no more
+ * than this many at once.
  */
 export const MAX_FOLDS_IN_FLIGHT = 2;
 
