@@ -8,7 +8,7 @@ import { pageValues, recordPagesSql } from '../../src/modules/records/records.re
 import { recordFieldMap, scopeOf } from '../../src/modules/disclosure/scope.sql.js';
 import type { Db } from '../../src/db/client.js';
 import { openTestDatabase, testDatabaseKinds, type TestDatabase } from '../support/db.js';
-import { explainPrepared } from '../support/prepared-plans.js';
+import { explainPrepared, planSubtree } from '../support/prepared-plans.js';
 import { createOrganization, createRecord, createSubject } from '../support/factories.js';
 
 /**
@@ -94,10 +94,10 @@ describe.each(testDatabaseKinds())('records index on %s', (kind) => {
       const statement = recordPagesSql(sql`(SELECT ${sql.placeholder('subjectId')}::bigint) AS ids(subject_id)`, scope, { ...page, after });
       const plan = await database.db.transaction((tx) => explainPrepared(tx as unknown as Db, statement,
         { subjectId, ...pageValues({ ...page, after }, new Date('2026-06-01T00:00:00Z')) }));
-      const limits = subtree(plan.root).filter((node) => node['Node Type'] === 'Limit');
+      const limits = planSubtree(plan.root).filter((node) => node['Node Type'] === 'Limit');
       expect(limits, plan.text).toHaveLength(1);
       // under the page's limit: the index itself, in its order (nested loops keep it), and no sort
-      const below = subtree(limits[0]);
+      const below = planSubtree(limits[0]);
       expect(below.some((node) => node['Node Type'] === 'Sort'), plan.text).toBe(false);
       expect(below.some((node) => String(node['Node Type']).startsWith('Index') && node['Index Name'] === 'records_subject_newest'), plan.text).toBe(true);
       // the full rows are read for the page's records only, by primary key
@@ -105,8 +105,3 @@ describe.each(testDatabaseKinds())('records index on %s', (kind) => {
     }
   });
 });
-
-/** a plan node of EXPLAIN (FORMAT JSON) and every node below it (PreparedPlan.nodes is the whole plan, flattened) */
-function subtree(node: Record<string, unknown>): Record<string, unknown>[] {
-  return [node, ...((node.Plans as Record<string, unknown>[] | undefined) ?? []).flatMap(subtree)];
-}

@@ -42,6 +42,11 @@ export interface PreparedPlan {
   executionMs: number | null;
 }
 
+/** a node of EXPLAIN (FORMAT JSON) and every node below it, parents first (PreparedPlan.nodes describes the whole plan so) */
+export function planSubtree(node: Record<string, unknown>): Record<string, unknown>[] {
+  return [node, ...((node.Plans as Record<string, unknown>[] | undefined) ?? []).flatMap(planSubtree)];
+}
+
 export async function explainPrepared(
   tx: Db,
   statement: SQL,
@@ -62,10 +67,9 @@ export async function explainPrepared(
     const text = await queryRows<Record<string, unknown>>(tx, sql.raw(`EXPLAIN (${analyze}COSTS OFF) ${execute}`));
     const plan = json['QUERY PLAN'];
     const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: Record<string, unknown>; 'Execution Time'?: number }[];
-    const nodes: PlanNode[] = [];
-    const walk = (node: Record<string, unknown>) => {
+    const nodes = planSubtree(parsed[0].Plan).map((node): PlanNode => {
       const loops = typeof node['Actual Loops'] === 'number' ? node['Actual Loops'] : null;
-      nodes.push({
+      return {
         type: String(node['Node Type']),
         relation: (node['Relation Name'] as string | undefined) ?? null,
         index: (node['Index Name'] as string | undefined) ?? null,
@@ -73,10 +77,8 @@ export async function explainPrepared(
         removed: loops !== null ? Number(node['Rows Removed by Filter'] ?? 0) * loops : null,
         loops,
         executed: loops === null || loops > 0,
-      });
-      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-    };
-    walk(parsed[0].Plan);
+      };
+    });
     return {
       root: parsed[0].Plan,
       nodes,
