@@ -82,7 +82,7 @@ export interface Config {
   accessLogFolds: number;
 }
 
-/** ACCESS_LOG_FOLDS' default: the access-log writer's MAX_FOLDS_IN_FLIGHT (a test holds them equal; not imported, to keep config free of the database modules) */
+/** ACCESS_LOG_FOLDS' default, which the access-log writer also takes as its MAX_FOLDS_IN_FLIGHT (why 2: the writer's comment there) */
 export const DEFAULT_ACCESS_LOG_FOLDS = 2;
 
 /** ACCESS_LOG_FOLDS (issue 18): a non-negative integer, default DEFAULT_ACCESS_LOG_FOLDS; the benchmark's gateway reads it the same way */

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.js';
+import { DEFAULT_ACCESS_LOG_FOLDS } from '../../config/config.js';
 import { appendEvents, type NewAccessEvent } from './access-log.repository.js';
 
 /**
@@ -32,7 +33,7 @@ export interface AppendObserver {
  * throughput to 0.67–0.74 × raw+log (bench/RESULTS.md 4j). So a read folds only while this writer is idle, and no more
  * than this many at once.
  */
-export const MAX_FOLDS_IN_FLIGHT = 2;
+export const MAX_FOLDS_IN_FLIGHT = DEFAULT_ACCESS_LOG_FOLDS;
 
 export class AccessLogWriter {
   private queue: Pending[] = [];
