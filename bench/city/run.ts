@@ -187,16 +187,24 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
   };
   const gatewayS5 = s5('gateway');
   const rawS5 = s5('raw');
+  /** S1's or S2's calls for one target: raw's routes or the gateway's document, its own cycle through the sample */
+  type SubjectTarget = Plan['targets'][TargetName];
+  const s1Target = (side: 'raw' | 'gateway'): SubjectTarget => ({
+    next: (() => { const c = cycle(s1); return () => S1[side]({ code: c() }); })(), probe: (first) => S1[side]({ code: s1[0] }, { first }), normalize: S1.normalize,
+  });
+  const s2Target = (side: 'raw' | 'gateway'): SubjectTarget => ({
+    next: (() => { const c = cycle(s2); return () => S2[side]({ code: c(), org: department }); })(), probe: (first) => S2[side]({ code: s2[0], org: department }, { first }), normalize: S2.normalize,
+  });
   const all: Plan[] = [
     {
       id: 'S1', title: S1.title, connections: CONNECTIONS,
       targets: {
-        raw: { next: (() => { const c = cycle(s1); return () => S1.raw({ code: c() }); })(), probe: (first) => S1.raw({ code: s1[0] }, { first }), normalize: S1.normalize },
-        'raw+log': { next: (() => { const c = cycle(s1); return () => S1.raw({ code: c() }); })(), probe: (first) => S1.raw({ code: s1[0] }, { first }), normalize: S1.normalize },
-        gateway: { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
-        'gateway-quiet': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
-        'gateway-interpreted': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize },
-        ...(NOFOLD ? { 'gateway-nofold': { next: (() => { const c = cycle(s1); return () => S1.gateway({ code: c() }); })(), probe: (first?: number) => S1.gateway({ code: s1[0] }, { first }), normalize: S1.normalize } } : {}),
+        raw: s1Target('raw'),
+        'raw+log': s1Target('raw'),
+        gateway: s1Target('gateway'),
+        'gateway-quiet': s1Target('gateway'),
+        'gateway-interpreted': s1Target('gateway'),
+        ...(NOFOLD ? { 'gateway-nofold': s1Target('gateway') } : {}),
         postgraphile: {
           next: (() => { const c = cycle(s1); return () => graphqlCall(pgq.s1Body(c()), pgq.S1_HEADERS); })(),
           probe: () => graphqlCall(pgq.s1Body(s1[0]), pgq.S1_HEADERS),
@@ -207,11 +215,11 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
     {
       id: 'S2', title: S2.title, connections: CONNECTIONS,
       targets: {
-        raw: { next: (() => { const c = cycle(s2); return () => S2.raw({ code: c(), org: department }); })(), probe: (first) => S2.raw({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
-        'raw+log': { next: (() => { const c = cycle(s2); return () => S2.raw({ code: c(), org: department }); })(), probe: (first) => S2.raw({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
-        gateway: { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
-        'gateway-interpreted': { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize },
-        ...(NOFOLD ? { 'gateway-nofold': { next: (() => { const c = cycle(s2); return () => S2.gateway({ code: c(), org: department }); })(), probe: (first?: number) => S2.gateway({ code: s2[0], org: department }, { first }), normalize: S2.normalize } } : {}),
+        raw: s2Target('raw'),
+        'raw+log': s2Target('raw'),
+        gateway: s2Target('gateway'),
+        'gateway-interpreted': s2Target('gateway'),
+        ...(NOFOLD ? { 'gateway-nofold': s2Target('gateway') } : {}),
         postgraphile: {
           next: (() => { const c = cycle(s2); return () => graphqlCall(pgq.s2Body(c()), pgq.s2Headers(department)); })(),
           probe: () => graphqlCall(pgq.s2Body(s2[0]), pgq.s2Headers(department)),
