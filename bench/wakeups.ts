@@ -55,13 +55,12 @@ const CLIENT_ADDRESS = /\s(\d+\.\d+\.\d+\.\d+|\[?[0-9a-f:]+\]?)\(\d+\)|\[local\]
 function postgresProcesses(): Map<number, Switches & { kind: string }> {
   const found = new Map<number, Switches & { kind: string }>();
   for (const pid of postgresPids()) {
-    const entry = String(pid);
     try {
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
       const kind = !command.startsWith('postgres:') ? 'postmaster'
         : CLIENT_ADDRESS.test(command) ? 'backend' : command.replace(/^postgres: (\d+\/\w+: )?/, '');
-      const switches = switchesOf(Number(entry));
-      if (switches) found.set(Number(entry), { ...switches, kind });
+      const switches = switchesOf(pid);
+      if (switches) found.set(pid, { ...switches, kind });
     } catch {
       // gone between the listing and the read
     }
