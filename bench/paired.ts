@@ -11,7 +11,7 @@
  * SIDES: comma-separated `name=directory:target[:node flags]`; target is gateway, gateway+obs, raw or raw+log, run from that
  * directory's bench/servers (a git worktree holds an earlier revision: `git worktree add /tmp/before HEAD~1`,
  * `ln -s $PWD/node_modules /tmp/before/`). Words of the flags written `NAME=value` are set in that side's
- * environment instead (e.g. `V8_PRETENURING=on`; the keys this script sets itself — DATABASE_URL, POOL_SIZE, OBSERVABILITY
+ * environment instead (e.g. `V8_PRETENURING=on`, or `POOL_SIZE=4`: the side's pool, 10 unless set; the keys this script sets itself — DATABASE_URL, OBSERVABILITY
  * … — are refused there, and a value exported in the shell reaches every side that does not set its own). The first
  * side is the reference, e.g.
  *   SIDES="raw+log=.:raw+log,before=/tmp/before:gateway,after=.:gateway" SCENARIO=S2 npx tsx bench/paired.ts
@@ -49,7 +49,7 @@ const pairs = Number(process.env.PAIRS ?? 10);
 
 const TARGETS = ['gateway', 'gateway+obs', 'raw', 'raw+log'] as const;
 /** the environment every side gets from this script (spawn below), which a side's `NAME=value` words may not set */
-const FIXED_ENV = ['DATABASE_URL', 'JWT_SECRET', 'POOL_SIZE', 'NODE_ENV', 'RAW_ACCESS_LOG', 'OBSERVABILITY', 'LOG_FILE'];
+const FIXED_ENV = ['DATABASE_URL', 'JWT_SECRET', 'NODE_ENV', 'RAW_ACCESS_LOG', 'OBSERVABILITY', 'LOG_FILE'];
 interface Side { name: string; dir: string; target: (typeof TARGETS)[number]; flags: string[]; env: Record<string, string> }
 const sides: Side[] = (process.env.SIDES ?? (scenario === 'S4' ? 'raw=.:raw,gateway=.:gateway' : 'raw+log=.:raw+log,gateway=.:gateway')).split(',').map((spec) => {
   const name = spec.slice(0, spec.indexOf('='));
@@ -113,7 +113,7 @@ try {
     const kind = sideOf(side);
     const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', `bench/servers/${kind}.ts`], {
       cwd: side.dir,
-      env: { ...process.env, ...side.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: '10', NODE_ENV: 'production',
+      env: { ...process.env, ...side.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: side.env.POOL_SIZE ?? '10', NODE_ENV: 'production',
         RAW_ACCESS_LOG: rawAccessLogFor(side.target),
         ...(side.target === 'gateway+obs' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-paired-${side.name}-${process.pid}.log`) } : { OBSERVABILITY: 'off' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
