@@ -113,7 +113,7 @@ try {
     const kind = sideOf(side);
     const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', `bench/servers/${kind}.ts`], {
       cwd: side.dir,
-      env: { ...process.env, ...side.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', POOL_SIZE: side.env.POOL_SIZE ?? '10', NODE_ENV: 'production',
+      env: { POOL_SIZE: '10', ...process.env, ...side.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production',
         RAW_ACCESS_LOG: rawAccessLogFor(side.target),
         ...(side.target === 'gateway+obs' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-paired-${side.name}-${process.pid}.log`) } : { OBSERVABILITY: 'off' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
