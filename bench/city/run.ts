@@ -10,7 +10,11 @@
  *      POSTGRAPHILE_S3=1 (PostGraphile's S3 at city scale too; always on the quick set),
  *      NOFOLD=1 (S1 and S2 also against gateway-nofold, closed and open loop: the gateway as deployed with
  *      ACCESS_LOG_FOLDS=0, so that folding the access event into the read is judged in the same run; four open-loop
- *      rounds by default then, so that each of the four targets opens one).
+ *      rounds by default then, so that each of the four targets opens one),
+ *      NOLOG=1 (S1 and S2 also against gateway-nolog, closed and open loop: the gateway as deployed with its access log
+ *      switched off — a benchmark-only switch, ACCESS_LOG=off; no server may run so — so that what the gateway's own
+ *      work costs is told apart from what storing each disclosure durably (L2) costs, in the same run; one more
+ *      open-loop round then, so that each target opens one).
  *
  * Per scenario, every target is loaded alone (the others idle), in an order rotated each round; numbers are
  * medians over the rounds. Before the load, a probe phase runs each target behind a statement-counting proxy:
@@ -62,8 +66,9 @@ const OPEN_LOOP_WARMUP_SECONDS = num('OPEN_LOOP_WARMUP_SECONDS', 5);
  * 97 ms run made bench:quick's S1 line 66 ms where the other round measured 35).
  */
 const NOFOLD = process.env.NOFOLD === '1';
-/** with NOFOLD's fourth target, four rounds: each target opens one (the first run after the saturated rounds is the heaviest, 4i) */
-const OPEN_LOOP_ROUNDS = num('OPEN_LOOP_ROUNDS', NOFOLD ? 4 : 3);
+const NOLOG = process.env.NOLOG === '1';
+/** with NOFOLD's or NOLOG's targets, a round more for each: each target opens one (the first run after the saturated rounds is the heaviest, 4i) */
+const OPEN_LOOP_ROUNDS = num('OPEN_LOOP_ROUNDS', 3 + (NOFOLD ? 1 : 0) + (NOLOG ? 1 : 0));
 /**
  * PHASES=1: every target runs with bench/phase-hook.mjs, and each open-loop line is followed by where that run's time
  * went inside the server (bench/phase-report.ts). A diagnosis: the hook costs ~7 % of Node CPU per request, in the
@@ -86,8 +91,11 @@ type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
 /** raw+log: the raw baseline that also appends each disclosure's access event (SPEC L1), as the gateway must */
 /** gateway-quiet: the gateway with request logs and metrics off (S1 only), to measure what O1/O2 cost */
 /** gateway-interpreted: the gateway with compiled execution off (COMPILED_EXECUTION=off; S1, S2), to measure what compiling known documents gains */
-/** gateway-nofold (NOFOLD=1; S1, S2): the gateway as deployed with ACCESS_LOG_FOLDS=0 — every access event group-committed, none folded into its read */
-type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'gateway-interpreted' | 'gateway-nofold' | 'postgraphile';
+/**
+ * gateway-nofold (NOFOLD=1; S1, S2): the gateway as deployed with ACCESS_LOG_FOLDS=0 — every access event group-committed, none folded into its read.
+ * gateway-nolog (NOLOG=1; S1, S2): the gateway as deployed with its access log off (ACCESS_LOG=off, benchmark only) — raw's counterpart: nothing stored.
+ */
+type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'gateway-interpreted' | 'gateway-nofold' | 'gateway-nolog' | 'postgraphile';
 
 /** One scenario as the orchestrator drives it: per target, an endless supply of calls and a normaliser. */
 interface Plan {
@@ -205,6 +213,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
         'gateway-quiet': s1Target('gateway'),
         'gateway-interpreted': s1Target('gateway'),
         ...(NOFOLD ? { 'gateway-nofold': s1Target('gateway') } : {}),
+        ...(NOLOG ? { 'gateway-nolog': s1Target('gateway') } : {}),
         postgraphile: {
           next: (() => { const c = cycle(s1); return () => graphqlCall(pgq.s1Body(c()), pgq.S1_HEADERS); })(),
           probe: () => graphqlCall(pgq.s1Body(s1[0]), pgq.S1_HEADERS),
@@ -220,6 +229,7 @@ function plans(manifest: CityManifest, pages: Awaited<ReturnType<typeof secondPa
         gateway: s2Target('gateway'),
         'gateway-interpreted': s2Target('gateway'),
         ...(NOFOLD ? { 'gateway-nofold': s2Target('gateway') } : {}),
+        ...(NOLOG ? { 'gateway-nolog': s2Target('gateway') } : {}),
         postgraphile: {
           next: (() => { const c = cycle(s2); return () => graphqlCall(pgq.s2Body(c()), pgq.s2Headers(department)); })(),
           probe: () => graphqlCall(pgq.s2Body(s2[0]), pgq.s2Headers(department)),
@@ -292,7 +302,9 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
           // as deployed, but every request through Apollo's interpreter (issue 18: what compiled execution gains)
           : name === 'gateway-interpreted' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-interpreted-${process.pid}.log`), COMPILED_EXECUTION: 'off' }
             // as deployed, but no read stores its own access event (issue 18: what the fold does to the tail)
-            : name === 'gateway-nofold' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-nofold-${process.pid}.log`), ACCESS_LOG_FOLDS: '0' } : {};
+            : name === 'gateway-nofold' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-nofold-${process.pid}.log`), ACCESS_LOG_FOLDS: '0' }
+              // as deployed, but storing no access event at all (benchmark only): the gateway's own work against raw's
+              : name === 'gateway-nolog' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-nolog-${process.pid}.log`), ACCESS_LOG: 'off' } : {};
     // GATEWAY_NODE_OPTIONS: Node flags for the gateway targets only (e.g. heap tuning), the comparators unchanged
     if (name.startsWith('gateway') && process.env.GATEWAY_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.GATEWAY_NODE_OPTIONS;
     if (PHASES) extra.PHASES_DIR = phasesDir;
@@ -439,11 +451,11 @@ export async function runCity(): Promise<void> {
   ensurePostgraphileInstalled();
   await setupPostgraphile(url);
   await setJitOff(url);
-  const names: TargetName[] = ['raw', 'raw+log', 'gateway', 'gateway-quiet', 'gateway-interpreted', ...(NOFOLD ? ['gateway-nofold' as const] : []), 'postgraphile'];
+  const names: TargetName[] = ['raw', 'raw+log', 'gateway', 'gateway-quiet', 'gateway-interpreted', ...(NOFOLD ? ['gateway-nofold' as const] : []), ...(NOLOG ? ['gateway-nolog' as const] : []), 'postgraphile'];
   const { probes, pages } = await probePhase(url, manifest, names);
   const servers = await startTargets(url, names);
   const results = new Map<string, RunResult[]>();
-  const openLoops = new Map<string, { rate: number; gateway: OpenLoopResult[]; raw: OpenLoopResult[]; rawLogged?: OpenLoopResult[]; noFold?: OpenLoopResult[] }>();
+  const openLoops = new Map<string, { rate: number; gateway: OpenLoopResult[]; raw: OpenLoopResult[]; rawLogged?: OpenLoopResult[]; noFold?: OpenLoopResult[]; noLog?: OpenLoopResult[] }>();
   const key = (id: ScenarioId, name: TargetName) => `${id}/${name}`;
   try {
     const scenarioPlans = plans(manifest, pages);
@@ -530,7 +542,8 @@ export async function runCity(): Promise<void> {
       const rate = Math.max(1, Math.round(saturation / 2));
       // raw+log too where the scenario has it: a response that must wait for its access events to be durable (L2)
       // pays a group commit, which raw does not; raw+log shows what that alone costs in latency
-      const names: TargetName[] = ['gateway', 'raw', ...(plan.targets['raw+log'] ? ['raw+log' as const] : []), ...(plan.targets['gateway-nofold'] ? ['gateway-nofold' as const] : [])];
+      const names: TargetName[] = ['gateway', 'raw', ...(plan.targets['raw+log'] ? ['raw+log' as const] : []), ...(plan.targets['gateway-nofold'] ? ['gateway-nofold' as const] : []),
+        ...(plan.targets['gateway-nolog'] ? ['gateway-nolog' as const] : [])];
       const runs: Partial<Record<TargetName, OpenLoopResult[]>> = {};
       for (let round = 0; round < OPEN_LOOP_ROUNDS; round++) {
         // rotated as the closed-loop rounds are: each target opens one round (the first run after the saturated rounds
@@ -543,7 +556,7 @@ export async function runCity(): Promise<void> {
           if (result.phases) console.log(`        phases: ${describePhases(result.phases)}`);
         }
       }
-      openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw!, rawLogged: runs['raw+log'], noFold: runs['gateway-nofold'] });
+      openLoops.set(plan.id, { rate, gateway: runs.gateway!, raw: runs.raw!, rawLogged: runs['raw+log'], noFold: runs['gateway-nofold'], noLog: runs['gateway-nolog'] });
     }
     const search = pass.find((plan) => plan.id === 'S3');
     const terms = twoCharacterTermsOf(manifest);
@@ -585,14 +598,17 @@ export async function runCity(): Promise<void> {
     const quiet = med('gateway-quiet');
     const interpreted = med('gateway-interpreted');
     const noFold = med('gateway-nofold');
+    const noLog = med('gateway-nolog');
     // issue 18: compiled execution of known documents against Apollo's interpreter, in the same run
     if (interpreted) notes.push(`${plan.id} compiled execution: gateway ${gateway.reqPerSec.toFixed(0)} req/s (node ${gateway.nodeMs.toFixed(2)} ms/req), interpreted ${interpreted.reqPerSec.toFixed(0)} req/s (node ${interpreted.nodeMs.toFixed(2)} ms/req); ×${(gateway.reqPerSec / interpreted.reqPerSec).toFixed(2)}`);
     // issue 18: the gateway without the fold (ACCESS_LOG_FOLDS=0), in the same run
     if (noFold) notes.push(`${plan.id} without the fold: gateway-nofold ${noFold.reqPerSec.toFixed(0)} req/s (node ${noFold.nodeMs.toFixed(2)} ms/req, pg ${noFold.postgresMs.toFixed(2)}), gateway ${gateway.reqPerSec.toFixed(0)} req/s (node ${gateway.nodeMs.toFixed(2)}, pg ${gateway.postgresMs.toFixed(2)})${rawLogged ? `; × raw+log ${(noFold.reqPerSec / rawLogged.reqPerSec).toFixed(2)} against ${(gateway.reqPerSec / rawLogged.reqPerSec).toFixed(2)}` : ''}`);
+    // issue 18: the gateway storing no access event (benchmark only), in the same run: its own work against raw's
+    if (noLog) notes.push(`${plan.id} without the access log: gateway-nolog ${noLog.reqPerSec.toFixed(0)} req/s (node ${noLog.nodeMs.toFixed(2)} ms/req, pg ${noLog.postgresMs.toFixed(2)}); × raw ${(noLog.reqPerSec / raw.reqPerSec).toFixed(2)}, the gateway ${(gateway.reqPerSec / raw.reqPerSec).toFixed(2)}${rawLogged ? `, raw+log ${(rawLogged.reqPerSec / raw.reqPerSec).toFixed(2)}` : ''}`);
     // O1/O2: what one log line per request and the metrics cost (issue 14: under 5 %)
     if (quiet) notes.push(`${plan.id} observability: gateway with request logs and metrics ${gateway.reqPerSec.toFixed(0)} req/s, without ${quiet.reqPerSec.toFixed(0)} req/s; overhead ${((1 - gateway.reqPerSec / quiet.reqPerSec) * 100).toFixed(1)} %`);
     const probe = probes.get(plan.id)!;
-    summary[plan.id] = { raw, rawLogged, gateway, gatewayQuiet: quiet, gatewayInterpreted: interpreted, gatewayNoFold: noFold, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
+    summary[plan.id] = { raw, rawLogged, gateway, gatewayQuiet: quiet, gatewayInterpreted: interpreted, gatewayNoFold: noFold, gatewayNoLog: noLog, postgraphile, statements: probe.statements, pageSizes: probe.pageSizes };
     const fields = [`${plan.id} ratio_vs_raw=${(gateway.reqPerSec / raw.reqPerSec).toFixed(2)}`];
     if (postgraphile) fields.push(`ratio_vs_postgraphile=${(gateway.reqPerSec / postgraphile.reqPerSec).toFixed(2)}`);
     if (plan.rowsPerRequest) fields.push(`rows_per_s=${Math.round(gateway.reqPerSec * plan.rowsPerRequest)}`);
@@ -609,6 +625,12 @@ export async function runCity(): Promise<void> {
         (summary[plan.id].openLoop as Record<string, unknown>).noFold = { p50: p(open.noFold, 'p50'), p99: p(open.noFold, 'p99') };
         notes.push(`${plan.id} open loop without the fold (gateway-nofold, ACCESS_LOG_FOLDS=0): p99_ms=${p(open.noFold, 'p99')} p50_ms=${p(open.noFold, 'p50')} (gateway ${p(open.gateway, 'p99')} / ${p(open.gateway, 'p50')})`);
       }
+      if (open.noLog) {
+        // the split of the gateway's distance to raw: its own work (gateway-nolog ÷ raw), and storing each disclosure (raw+log ÷ raw)
+        (summary[plan.id].openLoop as Record<string, unknown>).noLog = { p50: p(open.noLog, 'p50'), p99: p(open.noLog, 'p99') };
+        const times = (runs: OpenLoopResult[]) => (p(runs, 'p99') / p(open.raw, 'p99')).toFixed(2);
+        notes.push(`${plan.id} open loop without the access log (gateway-nolog, ACCESS_LOG=off, benchmark only): p99_ms=${p(open.noLog, 'p99')} p50_ms=${p(open.noLog, 'p50')}; p99 × raw: gateway-nolog ${times(open.noLog)}, gateway ${times(open.gateway)}${open.rawLogged ? `, raw+log ${times(open.rawLogged)}` : ''}`);
+      }
     }
     const twoCharacter = plan.id === 'S3' ? openLoops.get('S3-two-character') : undefined;
     if (twoCharacter) {
@@ -618,7 +640,7 @@ export async function runCity(): Promise<void> {
     }
     // what the hardware allows a server that logs every disclosure: the ceiling of the gateway's PostGraphile ratio
     if (rawLogged && postgraphile) notes.push(`${plan.id} raw+log: ratio_vs_raw=${(rawLogged.reqPerSec / raw.reqPerSec).toFixed(2)} ratio_vs_postgraphile=${(rawLogged.reqPerSec / postgraphile.reqPerSec).toFixed(2)}; gateway vs raw+log ${(gateway.reqPerSec / rawLogged.reqPerSec).toFixed(2)}`);
-    for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['gateway-quiet', quiet], ['gateway-interpreted', interpreted], ['gateway-nofold', noFold], ['postgraphile', postgraphile]] as const) {
+    for (const [name, m] of [['raw', raw], ['raw+log', rawLogged], ['gateway', gateway], ['gateway-quiet', quiet], ['gateway-interpreted', interpreted], ['gateway-nofold', noFold], ['gateway-nolog', noLog], ['postgraphile', postgraphile]] as const) {
       if (!m) continue;
       const rows = plan.rowsPerRequest ? String(Math.round(m.reqPerSec * plan.rowsPerRequest)) : '';
       table.push(`| ${plan.id} | ${name} | ${m.reqPerSec.toFixed(0)} | ${rows} | ${m.p50} | ${m.p99} | ${m.nodeMs.toFixed(2)} | ${m.postgresMs.toFixed(2)} | ${probe.statements[name] ?? ''} | ${m.errors} |`);
