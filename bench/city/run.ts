@@ -97,6 +97,20 @@ type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5';
  */
 type TargetName = 'raw' | 'raw+log' | 'gateway' | 'gateway-quiet' | 'gateway-interpreted' | 'gateway-nofold' | 'gateway-nolog' | 'postgraphile';
 
+/**
+ * The gateway as deployed (request logs and metrics on) and the comparators that differ from it by one setting:
+ * gateway-quiet is not among them (request logs and metrics off, startTargets).
+ */
+const GATEWAY_VARIANTS: Partial<Record<TargetName, Record<string, string>>> = {
+  gateway: {},
+  // every request through Apollo's interpreter (issue 18: what compiled execution gains)
+  'gateway-interpreted': { COMPILED_EXECUTION: 'off' },
+  // no read stores its own access event (issue 18: what the fold does to the tail)
+  'gateway-nofold': { ACCESS_LOG_FOLDS: '0' },
+  // storing no access event at all (benchmark only): the gateway's own work against raw's
+  'gateway-nolog': { ACCESS_LOG: 'off' },
+};
+
 /** One scenario as the orchestrator drives it: per target, an endless supply of calls and a normaliser. */
 interface Plan {
   id: ScenarioId;
@@ -294,17 +308,12 @@ async function startTargets(url: string, names: TargetName[]): Promise<Map<Targe
   const servers = new Map<TargetName, ServerProcess>();
   for (const name of names) {
     const script = name.startsWith('raw') ? 'bench/servers/raw.ts' : name.startsWith('gateway') ? 'bench/servers/gateway.ts' : 'bench/postgraphile/server.mjs';
+    const variant = GATEWAY_VARIANTS[name];
     const extra: Record<string, string> = name.startsWith('raw') ? { RAW_ACCESS_LOG: rawAccessLogFor(name) }
-      // the gateway as deployed logs one line per request (O1, to a file as a log shipper would read it) and keeps
-      // metrics (O2); gateway-quiet has both off
-      : name === 'gateway' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-${process.pid}.log`) }
-        : name === 'gateway-quiet' ? { OBSERVABILITY: 'off' }
-          // as deployed, but every request through Apollo's interpreter (issue 18: what compiled execution gains)
-          : name === 'gateway-interpreted' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-interpreted-${process.pid}.log`), COMPILED_EXECUTION: 'off' }
-            // as deployed, but no read stores its own access event (issue 18: what the fold does to the tail)
-            : name === 'gateway-nofold' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-nofold-${process.pid}.log`), ACCESS_LOG_FOLDS: '0' }
-              // as deployed, but storing no access event at all (benchmark only): the gateway's own work against raw's
-              : name === 'gateway-nolog' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-gateway-nolog-${process.pid}.log`), ACCESS_LOG: 'off' } : {};
+      : name === 'gateway-quiet' ? { OBSERVABILITY: 'off' }
+        // the gateway as deployed logs one line per request (O1, to a file as a log shipper would read it) and keeps
+        // metrics (O2); each comparator of GATEWAY_VARIANTS does so too, with its one setting changed
+        : variant ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-${name}-${process.pid}.log`), ...variant } : {};
     // GATEWAY_NODE_OPTIONS: Node flags for the gateway targets only (e.g. heap tuning), the comparators unchanged
     if (name.startsWith('gateway') && process.env.GATEWAY_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.GATEWAY_NODE_OPTIONS;
     if (PHASES) extra.PHASES_DIR = phasesDir;
@@ -542,8 +551,7 @@ export async function runCity(): Promise<void> {
       const rate = Math.max(1, Math.round(saturation / 2));
       // raw+log too where the scenario has it: a response that must wait for its access events to be durable (L2)
       // pays a group commit, which raw does not; raw+log shows what that alone costs in latency
-      const names: TargetName[] = ['gateway', 'raw', ...(plan.targets['raw+log'] ? ['raw+log' as const] : []), ...(plan.targets['gateway-nofold'] ? ['gateway-nofold' as const] : []),
-        ...(plan.targets['gateway-nolog'] ? ['gateway-nolog' as const] : [])];
+      const names = (['gateway', 'raw', 'raw+log', 'gateway-nofold', 'gateway-nolog'] as const).filter((name) => plan.targets[name]);
       const runs: Partial<Record<TargetName, OpenLoopResult[]>> = {};
       for (let round = 0; round < OPEN_LOOP_ROUNDS; round++) {
         // rotated as the closed-loop rounds are: each target opens one round (the first run after the saturated rounds
