@@ -8,6 +8,7 @@ import path from 'node:path';
 import { buildTrustedManifest } from '../../src/web/manifest.js';
 import { sha256Hex } from '../../src/http/trusted-documents.js';
 import { S1, S2, S3 } from '../scenarios.js';
+import { announceListening, servedByWorkers } from './processes.js';
 
 /**
  * The benchmark's read documents (S1–S3, with the website's own) as a trusted-document manifest: what a deployment
@@ -34,6 +35,7 @@ function benchManifest(): string {
  * a deployment's own applications' documents would be; COMPILED_EXECUTION=off turns compiled execution off; ACCESS_LOG_FOLDS
  * (default 2, 0 = none) sets how many reads may fold their access event into the read at once. Prints `LISTENING <url>`.
  */
+await servedByWorkers();
 const observed = process.env.OBSERVABILITY === 'on';
 const logFd = observed && process.env.LOG_FILE ? openSync(process.env.LOG_FILE, 'w') : null;
 const logStream = logFd === null ? process.stderr : logDestination(logFd);
@@ -59,7 +61,7 @@ const gateway = await createGateway({
   unsafeDisableAccessLogForBenchmark: process.env.ACCESS_LOG === 'off',
 });
 const url = await gateway.listen(0);
-process.stdout.write(`LISTENING ${url}\n`);
+announceListening(url);
 process.on('SIGTERM', async () => {
   await gateway.close();
   await database.close();

@@ -7,6 +7,7 @@ import { AccessLogWriter } from '../../src/modules/access-log/access-log.writer.
 import { buildStatements } from './raw/statements.js';
 import { RawHandlers, type Reply } from './raw/handlers.js';
 import { configureCursorSecret } from '../../src/modules/pagination.js';
+import { announceListening, servedByWorkers } from './processes.js';
 
 /**
  * The raw baseline (issue 7, comparator a): plain node:http + pg running the same SQL the gateway runs for each
@@ -22,6 +23,7 @@ import { configureCursorSecret } from '../../src/modules/pagination.js';
  * with RAW_ACCESS_LOG=fold ("raw+fold", bench/phases.ts) the append is folded into the read statement instead.
  * Prints `LISTENING <url>` (the S1 route, as bench/access-log-cost.ts expects).
  */
+await servedByWorkers();
 // cursors sealed with the gateway's secret (§10.3), so that each side accepts the other's page-2 cursors
 configureCursorSecret(process.env.CURSOR_SECRET || process.env.JWT_SECRET || 'bench-secret');
 // the gateway's own session settings (jit off, generic plans), so that both run the same SQL the same way
@@ -71,6 +73,6 @@ const server = http.createServer((req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  process.stdout.write(`LISTENING http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/subject\n`);
+  announceListening(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/subject`);
 });
 process.on('SIGTERM', () => server.close(() => pool.end().then(() => process.exit(0))));
