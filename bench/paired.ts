@@ -12,7 +12,8 @@
  * directory's bench/servers (a git worktree holds an earlier revision: `git worktree add /tmp/before HEAD~1`,
  * `ln -s $PWD/node_modules /tmp/before/`). Words of the flags written `NAME=value` are set in that side's
  * environment instead (e.g. `V8_PRETENURING=on`, or `POOL_SIZE=4`: the side's pool, 10 unless set; the keys this script sets itself — DATABASE_URL, OBSERVABILITY
- * … — are refused there, and a value exported in the shell reaches every side that does not set its own). The first
+ * … — are refused there, and a value exported in the shell reaches every side that does not set its own; `DATABASE_HOST=/var/run/postgresql`
+ * connects that side through PostgreSQL's Unix socket instead of TCP). The first
  * side is the reference, e.g.
  *   SIDES="raw+log=.:raw+log,before=/tmp/before:gateway,after=.:gateway" SCENARIO=S2 npx tsx bench/paired.ts
  *   SIDES="off=.:gateway:V8_PRETENURING=off,on=.:gateway:V8_PRETENURING=on" SCENARIO=S4 npx tsx bench/paired.ts
@@ -113,7 +114,7 @@ try {
     const kind = sideOf(side);
     const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', `bench/servers/${kind}.ts`], {
       cwd: side.dir,
-      env: { POOL_SIZE: '10', ...process.env, ...side.env, DATABASE_URL: url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production',
+      env: { POOL_SIZE: '10', ...process.env, ...side.env, DATABASE_URL: side.env.DATABASE_HOST ? `${url}?host=${encodeURIComponent(side.env.DATABASE_HOST)}` : url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production',
         RAW_ACCESS_LOG: rawAccessLogFor(side.target),
         ...(side.target === 'gateway+obs' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-paired-${side.name}-${process.pid}.log`) } : { OBSERVABILITY: 'off' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
