@@ -31,16 +31,31 @@ export function postgresPids(): number[] {
   return pids;
 }
 
+/** A server's own seconds and those of its children: the workers of a server run as a cluster (BENCH_PROCESSES). */
+export function serverSeconds(pid: number): number {
+  let seconds = processSeconds(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) seconds += processSeconds(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return seconds;
+}
+
 export interface CpuSnapshot {
   server: number;
   postgres: Map<number, number>;
 }
 
 export function cpuSnapshot(serverPid: number): CpuSnapshot {
-  return { server: processSeconds(serverPid), postgres: new Map(postgresPids().map((pid) => [pid, processSeconds(pid)])) };
+  return { server: serverSeconds(serverPid), postgres: new Map(postgresPids().map((pid) => [pid, processSeconds(pid)])) };
 }
 
-/** CPU seconds spent between two snapshots by the server process and by PostgreSQL. */
+/** CPU seconds spent between two snapshots by the server process (with its workers) and by PostgreSQL. */
 export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { server: number; postgres: number } {
   let postgres = 0;
   for (const [pid, seconds] of after.postgres) postgres += seconds - (before.postgres.get(pid) ?? 0);
