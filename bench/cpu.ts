@@ -7,41 +7,45 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 const TICKS_PER_SECOND = 100;
 
-export function processSeconds(pid: number): number {
+/** The fields of /proc/<pid>/stat after the command name (state, ppid, …, utime, stime, …); null once the process is gone. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null;
   }
+}
+
+const secondsOf = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
+
+export function processSeconds(pid: number): number {
+  const fields = statFields(pid);
+  return fields ? secondsOf(fields) : 0;
+}
+
+/** every process alive now */
+function livePids(): number[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);
 }
 
 /** every process named `postgres` (the comm field; a postgres_exporter is not one) */
 export function postgresPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  return livePids().filter((pid) => {
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
     } catch {
-      // gone
+      return false; // gone
     }
-  }
-  return pids;
+  });
 }
 
 /** A server's own seconds and those of its children: the workers of a server run as a cluster (BENCH_PROCESSES). */
 export function serverSeconds(pid: number): number {
   let seconds = processSeconds(pid);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) seconds += processSeconds(Number(entry));
-    } catch {
-      // gone
-    }
+  for (const other of livePids()) {
+    const fields = statFields(other);
+    if (fields && Number(fields[1]) === pid) seconds += secondsOf(fields); // ppid
   }
   return seconds;
 }
