@@ -12,11 +12,10 @@ export async function servedByWorkers(): Promise<void> {
   if (!Number.isInteger(processes) || processes < 1) throw new Error(`BENCH_PROCESSES must be a whole number of 1 or more, not "${process.env.BENCH_PROCESSES}"`);
   if (processes === 1 || cluster.isWorker) return;
   const workers = Array.from({ length: processes }, () => cluster.fork({ ...process.env, BENCH_PROCESSES: '1' }));
+  // the workers share this process's stdout and stderr: a worker that fails has said why there already
   const urls = await Promise.all(workers.map((worker) => new Promise<string>((resolve, reject) => {
-    let out = '';
-    worker.process.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
     worker.on('message', (message: unknown) => { if (typeof message === 'string' && message.startsWith('LISTENING ')) resolve(message.slice(10)); });
-    worker.on('exit', (code) => reject(new Error(`a worker exited with ${code} before listening ${out}`)));
+    worker.on('exit', (code) => reject(new Error(`a worker exited with ${code} before listening`)));
   })));
   if (new Set(urls).size !== 1) throw new Error(`the workers listen on different addresses: ${urls.join(', ')}`);
   process.stdout.write(`LISTENING ${urls[0]}\n`);
@@ -30,8 +29,11 @@ export async function servedByWorkers(): Promise<void> {
   await new Promise<never>(() => {});
 }
 
-/** What a server prints once it listens: to its primary as well when it is a worker. */
+/**
+ * What a server says once it listens: `LISTENING <url>` on stdout, or, in a worker, to its primary only — a worker's
+ * stdout is the primary's, and the orchestrator must not read one worker's line as all of them listening.
+ */
 export function announceListening(url: string): void {
-  process.stdout.write(`LISTENING ${url}\n`);
-  if (cluster.isWorker) process.send?.(`LISTENING ${url}`);
+  if (cluster.isWorker) process.send!(`LISTENING ${url}`);
+  else process.stdout.write(`LISTENING ${url}\n`);
 }
