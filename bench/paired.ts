@@ -107,6 +107,14 @@ if (tailBy) {
 await client.end();
 if ((scenario !== 'S4' && codes.length < 50) || !org) throw new Error('the quick city is missing: run `npm run bench:quick` once');
 
+/** The database's URL for a side: through the socket directory its DATABASE_HOST names, if it names one (as libpq's host=). */
+function urlFor(side: Side): string {
+  if (!side.env.DATABASE_HOST) return url;
+  const viaSocket = new URL(url);
+  viaSocket.searchParams.set('host', side.env.DATABASE_HOST);
+  return viaSocket.toString();
+}
+
 interface Running extends Side { child: ChildProcess; origin: string; next: () => HttpCall; issued: string[] }
 const running: Running[] = [];
 try {
@@ -114,7 +122,7 @@ try {
     const kind = sideOf(side);
     const child = spawn(process.execPath, [...side.flags, '--import', 'tsx', `bench/servers/${kind}.ts`], {
       cwd: side.dir,
-      env: { POOL_SIZE: '10', ...process.env, ...side.env, DATABASE_URL: side.env.DATABASE_HOST ? `${url}?host=${encodeURIComponent(side.env.DATABASE_HOST)}` : url, JWT_SECRET: 'bench-secret', NODE_ENV: 'production',
+      env: { POOL_SIZE: '10', ...process.env, ...side.env, DATABASE_URL: urlFor(side), JWT_SECRET: 'bench-secret', NODE_ENV: 'production',
         RAW_ACCESS_LOG: rawAccessLogFor(side.target),
         ...(side.target === 'gateway+obs' ? { OBSERVABILITY: 'on', LOG_FILE: path.join(tmpdir(), `cqg-bench-paired-${side.name}-${process.pid}.log`) } : { OBSERVABILITY: 'off' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
